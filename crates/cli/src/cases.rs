@@ -1,0 +1,7 @@
+//! `keyflow cases` (lands with the policy engine).
+
+use std::process::ExitCode;
+
+pub fn run(_args: &[String]) -> Result<ExitCode, String> {
+    Err("`cases` is not available yet".into())
+}

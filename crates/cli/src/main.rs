@@ -1,0 +1,54 @@
+//! `keyflow`: the playground's engine on the command line.
+//!
+//! Each subcommand lives in its own module and returns an exit code; errors are
+//! rendered once, here at the edge.
+
+mod cases;
+mod lint;
+mod scenarios;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+keyflow — AWS policy playground, on the command line
+
+USAGE:
+    keyflow cases FILE                 run request/decision cases, one JSON line each
+    keyflow lint [--format json] FILE… validate and lint policy documents
+    keyflow scenarios                  list the built-in scenarios
+    keyflow run SCENARIO [--json] [--check]
+                                       run a scenario's flows (file, builtin:NAME or share URL)
+    keyflow share SCENARIO             print a share URL for a scenario
+    keyflow --version
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "cases" => cases::run(rest),
+        "lint" => lint::run(rest),
+        "scenarios" => scenarios::list(rest),
+        "run" => scenarios::run(rest),
+        "share" => scenarios::share(rest),
+        "--version" | "-V" => {
+            println!("keyflow {}", keyflow_policy::VERSION);
+            Ok(ExitCode::SUCCESS)
+        }
+        "--help" | "-h" | "help" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("keyflow: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

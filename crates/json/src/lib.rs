@@ -1,0 +1,1 @@
+//! Span-preserving JSON parser (placeholder until the parser lands).

@@ -1,0 +1,1 @@
+//! Simulated AWS world (placeholder until the flows land).
