@@ -7,6 +7,8 @@
 //! Everything is installed from package registries only (crates.io, npm, Debian),
 //! idempotently: a second run skips what is already there.
 
+mod bench;
+mod node_pkg;
 mod setup;
 mod shell;
 mod suites;
@@ -23,6 +25,8 @@ cargo xtask <command>
     test [--quick]   setup, then fmt, clippy, cargo test, release build and browser tests
                      (--quick: skip the release build and browser tests)
     build            release build of the playground into dist/
+    bench [--quick]  native, side-by-side, size and latency figures into BENCHMARKS.md
+    differential     Keyflow's wasm engine against an independent simulator
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(setup::Needs::everything()),
         Some("serve") => serve(&args[1..]),
         Some("test") => suites::test(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("differential") => setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ())),
         Some("build") => setup::all(setup::Needs::build()).and_then(|()| suites::release_build()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

@@ -138,7 +138,7 @@ fn npm_packages() -> Result<(), String> {
     )
 }
 
-fn is_fresh(product: &Path, source: &Path) -> bool {
+pub fn is_fresh(product: &Path, source: &Path) -> bool {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     match (modified(product), modified(source)) {
         (Some(product), Some(source)) => product >= source,

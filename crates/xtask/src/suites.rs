@@ -72,6 +72,9 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let (passed, failed) = cargo_counts(&out);
     tally.suite("cargo test", ok, passed, failed);
 
+    banner("differential check against iam-simulate");
+    tally.check("differential", differential().is_ok());
+
     if !quick {
         banner("trunk build --release");
         let built = release_build().is_ok();
@@ -105,6 +108,23 @@ pub fn test(args: &[String]) -> Result<(), String> {
 
 pub fn release_build() -> Result<(), String> {
     shell::run(shell::tool("trunk").args(["build", "--release", "--locked"]))
+}
+
+/// Runs tests/differential: public cases, Keyflow's own corpus and generated cases.
+pub fn differential() -> Result<(), String> {
+    let pkg = crate::node_pkg::build()?;
+    crate::node_pkg::install_runner_packages()?;
+    let mut cmd = shell::tool("node");
+    cmd.arg(shell::root().join("tests/differential/differential.mjs"))
+        .args(["--generated", "2000"])
+        .arg(crate::node_pkg::public_cases())
+        .env("KEYFLOW_NODE_PKG", pkg);
+    if let Ok(entries) = std::fs::read_dir(shell::root().join("tests/corpus/policy")) {
+        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        cmd.args(files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")));
+    }
+    shell::run(&mut cmd)
 }
 
 fn screenshots_dir() -> std::path::PathBuf {
