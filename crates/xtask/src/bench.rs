@@ -14,8 +14,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     section("native criterion benches");
     let secs = if quick { "1" } else { "3" };
     let (ok, out) = shell::run_captured(shell::cargo().args([
-        "bench", "--locked", "-p", "keyflow-policy", "-p", "keyflow-sim", "--", "--output-format", "bencher",
-        "--warm-up-time", "1", "--measurement-time", secs,
+        "bench",
+        "--locked",
+        "-p",
+        "keyflow-policy",
+        "-p",
+        "keyflow-sim",
+        "--",
+        "--output-format",
+        "bencher",
+        "--warm-up-time",
+        "1",
+        "--measurement-time",
+        secs,
     ]))?;
     if !ok {
         return Err("cargo bench failed".into());
@@ -73,13 +84,18 @@ fn header(doc: &mut String) {
                 .map(|m| m.trim().to_owned())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let rustc = shell::output("rustc", &["--version"]).unwrap_or_default();
     let node = shell::output("node", &["--version"]).unwrap_or_default();
     let date = shell::output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default();
     let _ = writeln!(doc, "# Keyflow benchmarks\n");
     let _ = writeln!(doc, "Written by `cargo xtask bench` on {date}.\n");
-    let _ = writeln!(doc, "Machine: {cpu}, {cores} cores; {rustc}; Node {node}.\n");
+    let _ = writeln!(
+        doc,
+        "Machine: {cpu}, {cores} cores; {rustc}; Node {node}.\n"
+    );
     let _ = writeln!(
         doc,
         "Figures are measurements, not tests: they vary with the machine and its load.\n"
@@ -91,8 +107,12 @@ fn native_table(doc: &mut String, out: &str) {
     let _ = writeln!(doc, "## Native (criterion, one core)\n");
     let _ = writeln!(doc, "| benchmark | time per iteration |\n|---|---|");
     for line in out.lines() {
-        let Some(rest) = line.strip_prefix("test ") else { continue };
-        let Some((name, timing)) = rest.split_once(" ... bench:") else { continue };
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        let Some((name, timing)) = rest.split_once(" ... bench:") else {
+            continue;
+        };
         let timing = timing.trim();
         let ns: f64 = timing
             .split_whitespace()
@@ -116,7 +136,10 @@ fn human_ns(ns: f64) -> String {
 }
 
 fn side_by_side_table(doc: &mut String, out: &str) {
-    let _ = writeln!(doc, "## Side by side with iam-simulate (same Node process, public cases)\n");
+    let _ = writeln!(
+        doc,
+        "## Side by side with iam-simulate (same Node process, public cases)\n"
+    );
     let _ = writeln!(
         doc,
         "Keyflow runs as its wasm build (`wasm-bindgen --target nodejs`). \"Parsed once\" parses \
@@ -137,9 +160,12 @@ fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
     for entry in entries.flatten() {
         let path = entry.path();
         let raw = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let gz = shell::output("sh", &["-c", &format!("gzip -9 -c '{}' | wc -c", path.display())])
-            .and_then(|n| n.trim().parse::<u64>().ok())
-            .unwrap_or(0);
+        let gz = shell::output(
+            "sh",
+            &["-c", &format!("gzip -9 -c '{}' | wc -c", path.display())],
+        )
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .unwrap_or(0);
         rows.push((entry.file_name().to_string_lossy().into_owned(), raw, gz));
     }
     rows.sort();
@@ -151,7 +177,12 @@ fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
         gz_total += gz;
         let _ = writeln!(doc, "| `{name}` | {} | {} |", kb(*raw), kb(*gz));
     }
-    let _ = writeln!(doc, "| **total** | **{}** | **{}** |\n", kb(raw_total), kb(gz_total));
+    let _ = writeln!(
+        doc,
+        "| **total** | **{}** | **{}** |\n",
+        kb(raw_total),
+        kb(gz_total)
+    );
     let _ = writeln!(doc, "Budget: 300 KB gzipped for the whole page.\n");
     Ok(())
 }
@@ -162,7 +193,10 @@ fn kb(bytes: u64) -> String {
 
 /// The browser latency test prints `KEYFLOW_LATENCY {json}` lines.
 fn latency_table(doc: &mut String, out: &str) {
-    let _ = writeln!(doc, "## Keystroke → updated timeline (Chromium, release build)\n");
+    let _ = writeln!(
+        doc,
+        "## Keystroke → updated timeline (Chromium, release build)\n"
+    );
     let _ = writeln!(doc, "```");
     for line in out.lines() {
         if let Some(json) = line.trim().strip_prefix("KEYFLOW_LATENCY ") {

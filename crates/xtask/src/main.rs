@@ -36,7 +36,9 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => suites::test(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
-        Some("differential") => setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ())),
+        Some("differential") => {
+            setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ()))
+        }
         Some("build") => setup::all(setup::Needs::build()).and_then(|()| suites::release_build()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

@@ -36,7 +36,9 @@ pub fn build() -> Result<PathBuf, String> {
 /// `npm ci` for the differential runners when their node_modules is stale.
 pub fn install_runner_packages() -> Result<(), String> {
     let dir = shell::root().join("tests/differential");
-    if dir.join("node_modules/@cloud-copilot/iam-simulate").exists()
+    if dir
+        .join("node_modules/@cloud-copilot/iam-simulate")
+        .exists()
         && crate::setup::is_fresh(
             &dir.join("node_modules/.package-lock.json"),
             &dir.join("package-lock.json"),

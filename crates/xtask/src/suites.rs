@@ -122,7 +122,11 @@ pub fn differential() -> Result<(), String> {
     if let Ok(entries) = std::fs::read_dir(shell::root().join("tests/corpus/policy")) {
         let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         files.sort();
-        cmd.args(files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")));
+        cmd.args(
+            files
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "json")),
+        );
     }
     shell::run(&mut cmd)
 }
