@@ -25,11 +25,21 @@ function resourceAccount(request) {
     (request.resource === '*' ? accountOf(request.principal) : '');
 }
 
-// One organization level per SCP document, root first.
+// AWS attaches RCPFullAWSAccess to every level itself; iam-simulate does the
+// same and refuses that statement in a customer RCP, so it is left out here.
+const isRcpFullAccess = (s) => s.Effect === 'Allow' && s.Principal === '*' && s.Action === '*' &&
+  s.Resource === '*' && !s.Condition;
+
+function withoutFullAccess(policy) {
+  const statements = [].concat(policy.Statement ?? []).filter((s) => !isRcpFullAccess(s));
+  return { ...policy, Statement: statements };
+}
+
+// One organization level per document, root first.
 function orgLevels(docs, kind) {
   return (docs ?? []).map((policy, i) => ({
     orgIdentifier: `${kind}-level-${i}`,
-    policies: [{ name: `${kind}-${i}`, policy }],
+    policies: [{ name: `${kind}-${i}`, policy: kind === 'rcp' ? withoutFullAccess(policy) : policy }],
   }));
 }
 
@@ -49,6 +59,7 @@ export function toIamSimulation(c) {
     resourceControlPolicies: orgLevels(c.rcps, 'rcp'),
   };
   if (c.resource_policy) sim.resourcePolicy = c.resource_policy;
+  if (c.session_policy) sim.sessionPolicy = c.session_policy;
   if (c.permission_boundary) {
     sim.permissionBoundaryPolicies = [{ name: 'boundary', policy: c.permission_boundary }];
   }

@@ -60,17 +60,21 @@ function resourcePattern(r, resource) {
 }
 
 // Context keys the generator can set, with values; conditions refer to them.
+// Service keys appear only on that service's actions, as in a real request
+// (global aws: keys may appear on any request).
 const CONTEXT = [
   ['aws:SecureTransport', (r) => pick(r, ['true', 'false'])],
   ['aws:SourceIp', () => '203.0.113.7'],
   ['aws:PrincipalTag/team', () => 'payments'],
   ['aws:CurrentTime', () => '2025-06-01T12:00:00Z'],
   ['aws:EpochTime', () => '1748779200'],
-  ['aws:TagKeys', () => ['env', 'team']],
-  ['s3:x-amz-acl', () => 'bucket-owner-full-control'],
-  ['kms:ViaService', () => `s3.${REGION}.amazonaws.com`],
   ['aws:SourceAccount', () => A],
+  ['aws:TagKeys', () => ['env', 'team'], 'ssm:PutParameter'],
+  ['s3:x-amz-acl', () => 'bucket-owner-full-control', 's3:PutObject'],
+  ['kms:ViaService', () => `s3.${REGION}.amazonaws.com`, 'kms:'],
 ];
+
+const appliesTo = (action, scope) => !scope || action === scope || (scope.endsWith(':') && action.startsWith(scope));
 
 function condition(r) {
   const ops = [
@@ -133,8 +137,8 @@ export function generateCase(seed) {
   const base = pick(r, REQUESTS);
   const request = { principal: principal.arn, action: base.action, resource: base.resource, context: {} };
   if (base.resource_account) request.resource_account = base.resource_account;
-  for (const [key, value] of CONTEXT) {
-    if (chance(r, 0.5)) request.context[key] = value(r);
+  for (const [key, value, scope] of CONTEXT) {
+    if (appliesTo(base.action, scope) && chance(r, 0.5)) request.context[key] = value(r);
   }
   if (!('aws:SecureTransport' in request.context)) request.context['aws:SecureTransport'] = 'true';
   const isKms = base.action.startsWith('kms:');

@@ -12,3 +12,5 @@ pub fn shared_dir() -> Option<PathBuf> {
     let dir = repo_root().join("..").join("shared");
     dir.is_dir().then_some(dir)
 }
+
+pub mod mutate;

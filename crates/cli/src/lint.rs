@@ -1,7 +1,205 @@
-//! `keyflow lint` (lands with the policy engine).
+//! `keyflow lint [--format json] [--kind KIND] FILE…`: validates and lints policy
+//! documents. Prints `file:line:col: severity[code]: message` (plus help), or JSON.
+//! Exit 1 when any error-level finding exists, 2 on bad usage or unreadable files.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(_args: &[String]) -> Result<ExitCode, String> {
-    Err("`lint` is not available yet".into())
+use keyflow_policy::{Diagnostic, LineIndex, PolicyKind, Severity, lint_text};
+
+const USAGE: &str = "usage: keyflow lint [--format text|json] [--kind identity|key|bucket|trust|scp|rcp|boundary|session] FILE…";
+
+fn kind_from_flag(s: &str) -> Option<PolicyKind> {
+    Some(match s {
+        "identity" => PolicyKind::Identity,
+        "key" => PolicyKind::KeyPolicy,
+        "bucket" => PolicyKind::BucketPolicy,
+        "trust" => PolicyKind::TrustPolicy,
+        "scp" => PolicyKind::Scp,
+        "rcp" => PolicyKind::Rcp,
+        "boundary" => PolicyKind::PermissionBoundary,
+        "session" => PolicyKind::SessionPolicy,
+        _ => return None,
+    })
+}
+
+/// Guesses the kind from content: a Principal means a resource policy — a key
+/// policy when the actions are KMS actions (or resources are KMS ARNs or `"*"` with
+/// KMS actions), a trust policy for `sts:AssumeRole*` without Resource, else a bucket
+/// policy. Without Principal: an identity policy.
+pub fn guess_kind(text: &str) -> PolicyKind {
+    let parsed = keyflow_policy::parse(text, PolicyKind::Identity);
+    let statements = &parsed.policy.statements;
+    let has_principal = statements.iter().any(|s| s.principal.is_some());
+    if !has_principal {
+        return PolicyKind::Identity;
+    }
+    let actions: Vec<String> = statements
+        .iter()
+        .filter_map(|s| s.action.as_ref())
+        .flat_map(|a| a.items.iter().map(|i| i.value.to_ascii_lowercase()))
+        .collect();
+    let resources: Vec<&str> = statements
+        .iter()
+        .filter_map(|s| s.resource.as_ref())
+        .flat_map(|r| r.items.iter().map(|i| i.value.as_str()))
+        .collect();
+    let kms_actions = !actions.is_empty() && actions.iter().all(|a| a.starts_with("kms:"));
+    if resources.iter().any(|r| r.starts_with("arn:aws:kms:")) || kms_actions {
+        return PolicyKind::KeyPolicy;
+    }
+    if resources.is_empty() && actions.iter().any(|a| a.starts_with("sts:assumerole")) {
+        return PolicyKind::TrustPolicy;
+    }
+    PolicyKind::BucketPolicy
+}
+
+fn kind_name(k: PolicyKind) -> &'static str {
+    match k {
+        PolicyKind::Identity => "identity",
+        PolicyKind::KeyPolicy => "key",
+        PolicyKind::BucketPolicy => "bucket",
+        PolicyKind::TrustPolicy => "trust",
+        PolicyKind::Scp => "scp",
+        PolicyKind::Rcp => "rcp",
+        PolicyKind::PermissionBoundary => "boundary",
+        PolicyKind::SessionPolicy => "session",
+    }
+}
+
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut json = false;
+    let mut kind = None;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--format" => match it.next().map(String::as_str) {
+                Some("json") => json = true,
+                Some("text") => json = false,
+                other => {
+                    return Err(format!(
+                        "--format needs text or json, got {other:?}\n{USAGE}"
+                    ));
+                }
+            },
+            "--format=json" => json = true,
+            "--format=text" => json = false,
+            "--kind" => {
+                let v = it
+                    .next()
+                    .ok_or_else(|| format!("--kind needs a value\n{USAGE}"))?;
+                kind =
+                    Some(kind_from_flag(v).ok_or_else(|| format!("unknown kind `{v}`\n{USAGE}"))?);
+            }
+            s if s.starts_with("--kind=") => {
+                let v = &s["--kind=".len()..];
+                kind =
+                    Some(kind_from_flag(v).ok_or_else(|| format!("unknown kind `{v}`\n{USAGE}"))?);
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            s if s.starts_with('-') && s != "-" => {
+                return Err(format!("unknown option `{s}`\n{USAGE}"));
+            }
+            s => files.push(s.to_owned()),
+        }
+    }
+    if files.is_empty() {
+        return Err(USAGE.into());
+    }
+    let mut out = std::io::stdout().lock();
+    let mut any_error = false;
+    let mut report = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let k = kind.unwrap_or_else(|| guess_kind(&text));
+        let diags = lint_text(&text, k);
+        any_error |= diags.iter().any(|d| d.severity == Severity::Error);
+        let index = LineIndex::new(&text);
+        if json {
+            for d in &diags {
+                report.push(json_finding(file, k, &index, d));
+            }
+        } else {
+            for d in &diags {
+                let p = index.position(d.span.start);
+                // Write errors (a closed pipe) are ignored: the exit code still reports findings.
+                let _ = writeln!(
+                    out,
+                    "{file}:{}:{}: {}[{}]: {}",
+                    p.line, p.column, d.severity, d.code, d.message
+                );
+                if let Some(h) = &d.help {
+                    let _ = writeln!(out, "  help: {h}");
+                }
+            }
+        }
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| format!("cannot serialize findings: {e}"))?;
+        let _ = writeln!(out, "{text}");
+    }
+    Ok(if any_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn json_finding(
+    file: &str,
+    kind: PolicyKind,
+    index: &LineIndex,
+    d: &Diagnostic,
+) -> serde_json::Value {
+    let start = index.position(d.span.start);
+    let end = index.position(d.span.end);
+    serde_json::json!({
+        "file": file,
+        "kind": kind_name(kind),
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "span": d.span,
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "help": d.help,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_kinds() {
+        assert_eq!(
+            guess_kind(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#),
+            PolicyKind::Identity
+        );
+        assert_eq!(
+            guess_kind(
+                r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}"#
+            ),
+            PolicyKind::KeyPolicy
+        );
+        assert_eq!(
+            guess_kind(
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#
+            ),
+            PolicyKind::TrustPolicy
+        );
+        assert_eq!(
+            guess_kind(
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#
+            ),
+            PolicyKind::BucketPolicy
+        );
+    }
 }

@@ -1,15 +1,106 @@
-//! `keyflow scenarios`, `run` and `share` (land with the simulated world).
+//! `keyflow scenarios`, `run` and `share`: the simulated world on the command line.
+//!
+//! A denied step is data, not a failure: `run` exits 0 whatever the timeline
+//! says, 1 only when `--check` finds a failed expectation, and 2 on bad input.
 
 use std::process::ExitCode;
 
-pub fn list(_args: &[String]) -> Result<ExitCode, String> {
-    Err("`scenarios` is not available yet".into())
+use keyflow_sim::{Scenario, builtin, builtins, render_text, run as run_scenario};
+
+/// Loads `builtin:NAME`, a share link (`https://…#s=1.…`, `#s=1.…`, `s=1.…`) or a file.
+fn load(source: &str) -> Result<Scenario, String> {
+    if let Some(name) = source.strip_prefix("builtin:") {
+        let b = builtin(name).ok_or_else(|| {
+            let names: Vec<&str> = builtins().iter().map(|b| b.name).collect();
+            format!(
+                "no built-in scenario `{name}` (available: {})",
+                names.join(", ")
+            )
+        })?;
+        return b.scenario().map_err(|e| format!("built-in `{name}`: {e}"));
+    }
+    if keyflow_share::looks_like_link(source) {
+        return keyflow_share::decode(source).map_err(|e| e.to_string());
+    }
+    let text =
+        std::fs::read_to_string(source).map_err(|e| format!("cannot read `{source}`: {e}"))?;
+    Scenario::from_json(&text).map_err(|e| format!("{source}: {e}"))
 }
 
-pub fn run(_args: &[String]) -> Result<ExitCode, String> {
-    Err("`run` is not available yet".into())
+pub fn list(args: &[String]) -> Result<ExitCode, String> {
+    if let Some(extra) = args.first() {
+        return Err(format!("`scenarios` takes no arguments (got `{extra}`)"));
+    }
+    let width = builtins().iter().map(|b| b.name.len()).max().unwrap_or(0);
+    for b in builtins() {
+        println!("{:<width$}  {}", b.name, b.title);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-pub fn share(_args: &[String]) -> Result<ExitCode, String> {
-    Err("`share` is not available yet".into())
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut json = false;
+    let mut check = false;
+    let mut source: Option<&str> = None;
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            "--check" => check = true,
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option `{flag}` for `run`"));
+            }
+            s if source.is_none() => source = Some(s),
+            s => return Err(format!("unexpected argument `{s}`")),
+        }
+    }
+    let source = source.ok_or("usage: keyflow run SCENARIO [--json] [--check]")?;
+    let scenario = load(source)?;
+    let report = run_scenario(&scenario);
+    if json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else if check {
+        let passed = report.expectations.iter().filter(|e| e.passed).count();
+        for e in &report.expectations {
+            println!(
+                "{} {}",
+                if e.passed { "PASS" } else { "FAIL" },
+                e.expectation
+            );
+            println!("     {}", e.reason);
+        }
+        println!(
+            "{passed} passed, {} failed",
+            report.expectations.len() - passed
+        );
+    } else {
+        print!("{}", render_text(&report));
+    }
+    if check && !report.expectations_pass() {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn share(args: &[String]) -> Result<ExitCode, String> {
+    let mut base: Option<&str> = None;
+    let mut source: Option<&str> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--base" => base = Some(it.next().ok_or("`--base` needs a URL")?),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option `{flag}` for `share`"));
+            }
+            s if source.is_none() => source = Some(s),
+            s => return Err(format!("unexpected argument `{s}`")),
+        }
+    }
+    let source = source.ok_or("usage: keyflow share SCENARIO [--base URL]")?;
+    let scenario = load(source)?;
+    match base {
+        Some(b) => println!("{}", keyflow_share::url(&scenario, b)),
+        None => println!("#{}", keyflow_share::encode(&scenario)),
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,44 @@
-//! AWS policy language (placeholder until the engine lands).
+//! AWS policy language for Keyflow: parse JSON into a typed AST with spans,
+//! validate it with AWS's own wording, lint it, and evaluate requests with the AWS
+//! decision procedure, explaining every step.
+//!
+//! ```text
+//! text ──parse──▶ Parsed { policy, diagnostics } ──lint──▶ more diagnostics
+//! Request + Policies ──evaluate──▶ Evaluation (decision, reason, deciding statements)
+//!                    ──explain───▶ Evaluation + Trace (every policy/statement/condition)
+//! ```
+//!
+//! Parsing never fails; evaluation never panics. Matchers are compiled at parse
+//! time (lower-cased actions, wildcard patterns, CIDRs, numbers, dates), so
+//! evaluation allocates little.
+
+mod ast;
+pub mod cases;
+mod condition;
+mod context;
+pub mod data;
+mod diag;
+mod eval;
+mod lint;
+mod parse;
+mod pattern;
+mod span;
+mod variables;
+
+pub use ast::{
+    ActionBlock, ActionItem, Condition, Effect, Policy, PolicyKind, PrincipalBlock, PrincipalEntry,
+    PrincipalType, ResourceBlock, ResourceItem, Spanned, Statement,
+};
+pub use condition::{OPERATORS, Operator, OperatorSpec, SetOperator};
+pub use context::{Context, ContextValue, Request};
+pub use diag::{Diagnostic, Severity};
+pub use eval::{
+    ConditionTrace, DecidingStatement, Decision, ElementTrace, Evaluation, GrantKind, Policies,
+    PolicyRef, PolicySlot, PolicyTrace, Reason, StatementTrace, Trace, decision, evaluate, explain,
+};
+pub use lint::{LINT_CODES, lint, lint_text, size_limit};
+pub use parse::{Parsed, parse};
+pub use span::{LineIndex, Position, Span};
 
 /// Engine version shown by the UI and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

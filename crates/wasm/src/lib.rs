@@ -1,10 +1,100 @@
-//! The JavaScript boundary: each export takes and returns plain data and never
-//! throws for bad input (errors come back as values).
+//! The JavaScript boundary over the Keyflow engine, for Node runners and other
+//! JS hosts (the playground itself links the engine crates directly).
+//!
+//! Every export takes and returns plain data and never throws for bad input:
+//! errors come back as values (`"Error: …"` strings or an `error()` accessor).
 
+use keyflow_policy::cases::{Case, parse_cases};
 use wasm_bindgen::prelude::*;
 
 /// Engine version, as shown by the playground and the CLI.
 #[wasm_bindgen]
 pub fn version() -> String {
     keyflow_policy::VERSION.to_owned()
+}
+
+/// A cases file read once, so a host can time evaluation without parsing.
+#[wasm_bindgen]
+pub struct CaseSet {
+    cases: Vec<Case>,
+    error: Option<String>,
+}
+
+#[wasm_bindgen]
+impl CaseSet {
+    /// Reads a JSON array in the shared case format; see `error()` if it was malformed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(json: &str) -> CaseSet {
+        match parse_cases(json) {
+            Ok(cases) => CaseSet { cases, error: None },
+            Err(e) => CaseSet {
+                cases: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        }
+    }
+
+    pub fn error(&self) -> Option<String> {
+        self.error.clone()
+    }
+
+    pub fn len(&self) -> usize {
+        self.cases.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cases.is_empty()
+    }
+
+    pub fn name(&self, index: usize) -> Option<String> {
+        self.cases.get(index).map(|c| c.name.clone())
+    }
+
+    /// The decision for case `index` (`Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`).
+    pub fn evaluate(&self, index: usize) -> Option<String> {
+        self.cases
+            .get(index)
+            .map(|c| c.evaluate().decision.to_string())
+    }
+}
+
+/// Decides one case given as a JSON object; `"Error: …"` when it cannot be read.
+#[wasm_bindgen(js_name = decideCaseJson)]
+pub fn decide_case_json(json: &str) -> String {
+    decide_cases_json(&format!("[{json}]"))
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "Error: no case".to_owned())
+}
+
+/// Decides every case of a cases file, parsing included; one entry per case,
+/// or a single `"Error: …"` entry when the file cannot be read.
+#[wasm_bindgen(js_name = decideCasesJson)]
+pub fn decide_cases_json(json: &str) -> Vec<String> {
+    match parse_cases(json) {
+        Ok(cases) => cases
+            .iter()
+            .map(|c| c.evaluate().decision.to_string())
+            .collect(),
+        Err(e) => vec![format!("Error: {e}")],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASE: &str = r#"{"name":"n","expected":"Allowed","request":{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333","context":{}},
+        "identity_policies":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}],"resource_policy":null,"scps":[]}"#;
+
+    #[test]
+    fn decides_a_case_and_reports_bad_input_as_a_value() {
+        assert_eq!(decide_case_json(CASE), "Allowed");
+        assert!(decide_case_json("{").starts_with("Error: "));
+        let set = CaseSet::new(&format!("[{CASE}]"));
+        assert_eq!(set.error(), None);
+        assert_eq!(set.evaluate(0).as_deref(), Some("Allowed"));
+        assert_eq!(set.evaluate(1), None);
+        assert!(CaseSet::new("{}").error().is_some());
+    }
 }

@@ -4,9 +4,13 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The workspace root (xtask lives in crates/xtask).
+/// The workspace root (xtask lives in crates/xtask). `cargo run` sets
+/// CARGO_MANIFEST_DIR at run time too, which stays right when one target
+/// directory serves several checkouts.
 pub fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest
         .parent()
         .and_then(Path::parent)

@@ -1,0 +1,380 @@
+//! Cross-references inside a scenario: every name a field mentions must exist.
+
+use std::collections::HashSet;
+
+use crate::scenario::{Expectation, FlowSpec, PrincipalKind, Scenario, ScenarioError};
+
+fn account_ok(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn check_account(path: &str, id: &str) -> Result<(), ScenarioError> {
+    if account_ok(id) {
+        Ok(())
+    } else {
+        Err(ScenarioError::new(
+            path,
+            format!("\"{id}\" is not a 12-digit account ID"),
+        ))
+    }
+}
+
+fn unique<'a>(
+    path_of: impl Fn(usize) -> String,
+    names: impl Iterator<Item = &'a str>,
+    what: &str,
+) -> Result<(), ScenarioError> {
+    let mut seen = HashSet::new();
+    for (i, n) in names.enumerate() {
+        if !seen.insert(n) {
+            return Err(ScenarioError::new(
+                &path_of(i),
+                format!("duplicate {what} \"{n}\""),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Which key a reference names: a scenario key (by index) or an AWS managed key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRef {
+    Customer(usize),
+    /// `aws/s3`, `aws/ssm`: the service name.
+    Managed(&'static str),
+}
+
+pub const MANAGED_SERVICES: [&str; 2] = ["s3", "ssm"];
+
+/// Resolves a key ID, key ARN, alias name or alias ARN as KMS would in the home account.
+pub fn resolve_key(s: &Scenario, reference: &str) -> Option<KeyRef> {
+    // ARNs: arn:aws:kms:REGION:ACCT:key/ID or :alias/NAME.
+    let local = match reference.strip_prefix("arn:aws:kms:") {
+        Some(rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let region = parts.next()?;
+            let account = parts.next()?;
+            if region != s.region {
+                return None;
+            }
+            let resource = parts.next()?;
+            let found = resolve_local(s, resource)?;
+            let owner = match found {
+                KeyRef::Customer(i) => s.keys.get(i)?.account.as_deref().unwrap_or(&s.account),
+                KeyRef::Managed(_) => &s.account,
+            };
+            return (owner == account).then_some(found);
+        }
+        None => reference,
+    };
+    resolve_local(s, local)
+}
+
+fn resolve_local(s: &Scenario, r: &str) -> Option<KeyRef> {
+    if let Some(id) = r.strip_prefix("key/") {
+        return s.keys.iter().position(|k| k.id == id).map(KeyRef::Customer);
+    }
+    if r.starts_with("alias/") {
+        for svc in MANAGED_SERVICES {
+            if r.strip_prefix("alias/aws/") == Some(svc) {
+                return Some(KeyRef::Managed(svc));
+            }
+        }
+        return s
+            .keys
+            .iter()
+            .position(|k| k.aliases.iter().any(|a| a == r))
+            .map(KeyRef::Customer);
+    }
+    s.keys.iter().position(|k| k.id == r).map(KeyRef::Customer)
+}
+
+fn key_ref(s: &Scenario, path: &str, reference: &str) -> Result<KeyRef, ScenarioError> {
+    resolve_key(s, reference)
+        .ok_or_else(|| ScenarioError::new(path, format!("unknown key \"{reference}\"")))
+}
+
+fn bucket_ref(s: &Scenario, path: &str, name: &str) -> Result<(), ScenarioError> {
+    if s.buckets.iter().any(|b| b.name == name) {
+        Ok(())
+    } else {
+        Err(ScenarioError::new(
+            path,
+            format!("unknown bucket \"{name}\""),
+        ))
+    }
+}
+
+fn principal_ref(s: &Scenario, path: &str, name: &str) -> Result<(), ScenarioError> {
+    if s.principals.iter().any(|p| p.name == name) {
+        Ok(())
+    } else {
+        Err(ScenarioError::new(
+            path,
+            format!("unknown principal \"{name}\""),
+        ))
+    }
+}
+
+pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
+    check_account("account", &s.account)?;
+    unique(
+        |i| format!("principals[{i}].name"),
+        s.principals.iter().map(|p| p.name.as_str()),
+        "principal",
+    )?;
+    unique(
+        |i| format!("keys[{i}].id"),
+        s.keys.iter().map(|k| k.id.as_str()),
+        "key",
+    )?;
+    unique(
+        |i| format!("buckets[{i}].name"),
+        s.buckets.iter().map(|b| b.name.as_str()),
+        "bucket",
+    )?;
+    unique(
+        |i| format!("load_balancers[{i}].name"),
+        s.load_balancers.iter().map(|b| b.name.as_str()),
+        "load balancer",
+    )?;
+    unique(
+        |i| format!("trails[{i}].name"),
+        s.trails.iter().map(|t| t.name.as_str()),
+        "trail",
+    )?;
+    unique(
+        |i| format!("parameters[{i}].name"),
+        s.parameters.iter().map(|p| p.name.as_str()),
+        "parameter",
+    )?;
+    unique(
+        |i| format!("flows[{i}].id"),
+        s.flows.iter().map(FlowSpec::id),
+        "flow id",
+    )?;
+
+    for (i, p) in s.principals.iter().enumerate() {
+        let at = |f: &str| format!("principals[{i}].{f}");
+        if let Some(a) = &p.account {
+            check_account(&at("account"), a)?;
+        }
+        match p.kind {
+            PrincipalKind::AssumedRole => {
+                let Some(role) = &p.role else {
+                    return Err(ScenarioError::new(
+                        &at("role"),
+                        "an assumed-role principal names its role",
+                    ));
+                };
+                if !s
+                    .principals
+                    .iter()
+                    .any(|r| &r.name == role && r.kind == PrincipalKind::Role)
+                {
+                    return Err(ScenarioError::new(
+                        &at("role"),
+                        format!("unknown role \"{role}\""),
+                    ));
+                }
+                if p.session.is_none() {
+                    return Err(ScenarioError::new(
+                        &at("session"),
+                        "an assumed-role principal needs a session name",
+                    ));
+                }
+                if !p.policies.is_empty() {
+                    return Err(ScenarioError::new(
+                        &at("policies"),
+                        "a role session uses its role's policies",
+                    ));
+                }
+            }
+            PrincipalKind::Service => {
+                if p.service.is_none() {
+                    return Err(ScenarioError::new(
+                        &at("service"),
+                        "a service principal needs \"service\"",
+                    ));
+                }
+                if !p.policies.is_empty() {
+                    return Err(ScenarioError::new(
+                        &at("policies"),
+                        "service principals have no identity policies",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if p.trust_policy.is_some() && p.kind != PrincipalKind::Role {
+            return Err(ScenarioError::new(
+                &at("trust_policy"),
+                "only roles have a trust policy",
+            ));
+        }
+    }
+    for (i, k) in s.keys.iter().enumerate() {
+        if let Some(a) = &k.account {
+            check_account(&format!("keys[{i}].account"), a)?;
+        }
+        for (j, a) in k.aliases.iter().enumerate() {
+            let path = format!("keys[{i}].aliases[{j}]");
+            if !a.starts_with("alias/") || a.len() <= "alias/".len() {
+                return Err(ScenarioError::new(
+                    &path,
+                    format!("alias \"{a}\" must start with \"alias/\""),
+                ));
+            }
+            if a.starts_with("alias/aws/") {
+                return Err(ScenarioError::new(
+                    &path,
+                    "the alias/aws/ prefix is reserved for AWS managed keys",
+                ));
+            }
+            let owners = s.keys.iter().filter(|k| k.aliases.contains(a)).count();
+            if owners > 1 {
+                return Err(ScenarioError::new(
+                    &path,
+                    format!("alias \"{a}\" names more than one key"),
+                ));
+            }
+        }
+    }
+    for (i, b) in s.buckets.iter().enumerate() {
+        if let Some(a) = &b.account {
+            check_account(&format!("buckets[{i}].account"), a)?;
+        }
+        if let Some(k) = &b.default_encryption.key {
+            key_ref(s, &format!("buckets[{i}].default_encryption.key"), k)?;
+        }
+        for (j, o) in b.objects.iter().enumerate() {
+            if let Some(k) = &o.kms_key {
+                key_ref(s, &format!("buckets[{i}].objects[{j}].kms_key"), k)?;
+            }
+        }
+    }
+    for (i, lb) in s.load_balancers.iter().enumerate() {
+        bucket_ref(
+            s,
+            &format!("load_balancers[{i}].access_logs.bucket"),
+            &lb.access_logs.bucket,
+        )?;
+    }
+    for (i, t) in s.trails.iter().enumerate() {
+        bucket_ref(s, &format!("trails[{i}].bucket"), &t.bucket)?;
+        if let Some(k) = &t.kms_key {
+            key_ref(s, &format!("trails[{i}].kms_key"), k)?;
+        }
+    }
+    for (i, p) in s.parameters.iter().enumerate() {
+        if let Some(k) = &p.key {
+            key_ref(s, &format!("parameters[{i}].key"), k)?;
+        }
+    }
+    for (i, f) in s.flows.iter().enumerate() {
+        let at = |f: &str| format!("flows[{i}].{f}");
+        match f {
+            FlowSpec::AlbAccessLogs {
+                load_balancer,
+                key,
+                admin,
+                reader,
+                ..
+            } => {
+                if !s.load_balancers.iter().any(|l| &l.name == load_balancer) {
+                    return Err(ScenarioError::new(
+                        &at("load_balancer"),
+                        format!("unknown load balancer \"{load_balancer}\""),
+                    ));
+                }
+                key_ref(s, &at("key"), key)?;
+                principal_ref(s, &at("admin"), admin)?;
+                principal_ref(s, &at("reader"), reader)?;
+            }
+            FlowSpec::CloudtrailSseKms {
+                trail,
+                key,
+                admin,
+                readers,
+                ..
+            } => {
+                if !s.trails.iter().any(|t| &t.name == trail) {
+                    return Err(ScenarioError::new(
+                        &at("trail"),
+                        format!("unknown trail \"{trail}\""),
+                    ));
+                }
+                key_ref(s, &at("key"), key)?;
+                principal_ref(s, &at("admin"), admin)?;
+                for (j, r) in readers.iter().enumerate() {
+                    principal_ref(s, &format!("flows[{i}].readers[{j}]"), r)?;
+                }
+            }
+            FlowSpec::SsmSecurestring {
+                parameter,
+                writer,
+                readers,
+                ..
+            } => {
+                if !s.parameters.iter().any(|p| &p.name == parameter) {
+                    return Err(ScenarioError::new(
+                        &at("parameter"),
+                        format!("unknown parameter \"{parameter}\""),
+                    ));
+                }
+                principal_ref(s, &at("writer"), writer)?;
+                for (j, r) in readers.iter().enumerate() {
+                    principal_ref(s, &format!("flows[{i}].readers[{j}]"), r)?;
+                }
+            }
+            FlowSpec::S3EncryptInUse {
+                bucket,
+                key,
+                admin,
+                app,
+                batch_role,
+                inventory_bucket,
+                ..
+            } => {
+                bucket_ref(s, &at("bucket"), bucket)?;
+                key_ref(s, &at("key"), key)?;
+                principal_ref(s, &at("admin"), admin)?;
+                principal_ref(s, &at("app"), app)?;
+                principal_ref(s, &at("batch_role"), batch_role)?;
+                if !s
+                    .principals
+                    .iter()
+                    .any(|p| &p.name == batch_role && p.kind == PrincipalKind::Role)
+                {
+                    return Err(ScenarioError::new(
+                        &at("batch_role"),
+                        format!("\"{batch_role}\" is not a role"),
+                    ));
+                }
+                if let Some(b) = inventory_bucket {
+                    bucket_ref(s, &at("inventory_bucket"), b)?;
+                }
+            }
+        }
+    }
+    for (i, e) in s.expectations.iter().enumerate() {
+        let at = |f: &str| format!("expectations[{i}].{f}");
+        match e {
+            Expectation::Step { flow, .. } | Expectation::Matrix { flow, .. } => {
+                if !s.flows.iter().any(|f| f.id() == flow) {
+                    return Err(ScenarioError::new(
+                        &at("flow"),
+                        format!("unknown flow \"{flow}\""),
+                    ));
+                }
+            }
+            Expectation::Request { principal, .. } => {
+                principal_ref(s, &at("principal"), principal)?;
+            }
+        }
+        if let Expectation::Matrix { principal, .. } = e {
+            principal_ref(s, &at("principal"), principal)?;
+        }
+    }
+    Ok(())
+}

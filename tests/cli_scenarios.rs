@@ -1,0 +1,124 @@
+//! The `keyflow scenarios | run | share` commands, run through cargo so the
+//! binary is always the current one.
+
+use std::process::{Command, Output};
+
+fn keyflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO"))
+        .args(["run", "-q", "-p", "keyflow-cli", "--"])
+        .args(args)
+        .current_dir(keyflow_acceptance::repo_root())
+        .output()
+        .expect("cargo runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn scenarios_lists_every_builtin() {
+    let o = keyflow(&["scenarios"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for b in keyflow_sim::builtins() {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(b.name) && l.contains(b.title)),
+            "{} missing",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn run_json_has_the_documented_shape() {
+    let o = keyflow(&["run", "builtin:ssm-securestring-cmk", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["scenario"], "ssm-securestring-cmk");
+    let flows = v["flows"].as_array().unwrap();
+    assert!(!flows.is_empty());
+    let mut saw_error = false;
+    for f in flows {
+        assert!(f["id"].is_string() && f["title"].is_string());
+        for s in f["steps"].as_array().unwrap() {
+            assert!(s["actor"].is_string() && s["call"].is_string());
+            match s["outcome"].as_str().unwrap() {
+                "ok" => assert!(s["error"].is_null()),
+                "error" => {
+                    saw_error = true;
+                    assert!(s["error"]["code"].is_string() && s["error"]["message"].is_string());
+                }
+                other => panic!("outcome {other}"),
+            }
+            for c in s["checks"].as_array().unwrap() {
+                for k in ["principal", "action", "resource", "decision"] {
+                    assert!(c[k].is_string(), "check lacks {k}");
+                }
+            }
+        }
+    }
+    assert!(saw_error, "a denied step is data: the run still exits 0");
+}
+
+#[test]
+fn check_exit_codes() {
+    assert_eq!(
+        keyflow(&["run", "builtin:cloudtrail-sse-kms", "--check"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // The same scenario with an expectation that cannot hold.
+    let mut v: serde_json::Value =
+        serde_json::from_str(keyflow_sim::builtin("cloudtrail-sse-kms").unwrap().json).unwrap();
+    v["expectations"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"expect": "matrix", "flow": "cloudtrail", "principal": "developer", "read": true}));
+    let path = std::env::temp_dir().join(format!("keyflow-cli-check-{}.json", std::process::id()));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let o = keyflow(&["run", path.to_str().unwrap(), "--check"]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(
+        text.contains("FAIL developer can read the cloudtrail logs"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.ends_with("passed, 1 failed")),
+        "{text}"
+    );
+    // Bad input is exit 2.
+    assert_eq!(keyflow(&["run", "builtin:nope"]).status.code(), Some(2));
+    assert_eq!(keyflow(&["run", "#s=9.AAAA"]).status.code(), Some(2));
+}
+
+#[test]
+fn share_then_run_the_link_gives_the_same_report() {
+    let o = keyflow(&[
+        "share",
+        "builtin:alb-logs-cmk",
+        "--base",
+        "https://keyflow.example/play",
+    ]);
+    assert!(o.status.success());
+    let url = stdout(&o).trim().to_string();
+    assert!(
+        url.starts_with("https://keyflow.example/play#s=1."),
+        "{url}"
+    );
+    let from_link = keyflow(&["run", &url, "--json"]);
+    let from_builtin = keyflow(&["run", "builtin:alb-logs-cmk", "--json"]);
+    assert!(from_link.status.success());
+    assert_eq!(stdout(&from_link), stdout(&from_builtin));
+    let bare = keyflow(&["share", "builtin:alb-logs-cmk"]);
+    assert!(stdout(&bare).starts_with("#s=1."));
+}
