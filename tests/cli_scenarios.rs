@@ -1,15 +1,10 @@
 //! The `keyflow scenarios | run | share` commands, run through cargo so the
 //! binary is always the current one.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn keyflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO"))
-        .args(["run", "-q", "-p", "keyflow-cli", "--"])
-        .args(args)
-        .current_dir(keyflow_acceptance::repo_root())
-        .output()
-        .expect("cargo runs")
+    keyflow_acceptance::keyflow(args).expect("cargo runs")
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests in `tests/`.
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 /// The repository root, where `tests/` and `../shared` are found.
 pub fn repo_root() -> PathBuf {
@@ -14,3 +15,12 @@ pub fn shared_dir() -> Option<PathBuf> {
 }
 
 pub mod mutate;
+
+/// Runs the `keyflow` CLI through cargo, so the binary is always the current one.
+pub fn keyflow(args: &[&str]) -> std::io::Result<Output> {
+    Command::new(env!("CARGO"))
+        .args(["run", "-q", "-p", "keyflow-cli", "--"])
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+}

@@ -9,64 +9,6 @@ use keyflow_policy::{Diagnostic, LineIndex, PolicyKind, Severity, lint_text};
 
 const USAGE: &str = "usage: keyflow lint [--format text|json] [--kind identity|key|bucket|trust|scp|rcp|boundary|session] FILE…";
 
-fn kind_from_flag(s: &str) -> Option<PolicyKind> {
-    Some(match s {
-        "identity" => PolicyKind::Identity,
-        "key" => PolicyKind::KeyPolicy,
-        "bucket" => PolicyKind::BucketPolicy,
-        "trust" => PolicyKind::TrustPolicy,
-        "scp" => PolicyKind::Scp,
-        "rcp" => PolicyKind::Rcp,
-        "boundary" => PolicyKind::PermissionBoundary,
-        "session" => PolicyKind::SessionPolicy,
-        _ => return None,
-    })
-}
-
-/// Guesses the kind from content: a Principal means a resource policy — a key
-/// policy when the actions are KMS actions (or resources are KMS ARNs or `"*"` with
-/// KMS actions), a trust policy for `sts:AssumeRole*` without Resource, else a bucket
-/// policy. Without Principal: an identity policy.
-pub fn guess_kind(text: &str) -> PolicyKind {
-    let parsed = keyflow_policy::parse(text, PolicyKind::Identity);
-    let statements = &parsed.policy.statements;
-    let has_principal = statements.iter().any(|s| s.principal.is_some());
-    if !has_principal {
-        return PolicyKind::Identity;
-    }
-    let actions: Vec<String> = statements
-        .iter()
-        .filter_map(|s| s.action.as_ref())
-        .flat_map(|a| a.items.iter().map(|i| i.value.to_ascii_lowercase()))
-        .collect();
-    let resources: Vec<&str> = statements
-        .iter()
-        .filter_map(|s| s.resource.as_ref())
-        .flat_map(|r| r.items.iter().map(|i| i.value.as_str()))
-        .collect();
-    let kms_actions = !actions.is_empty() && actions.iter().all(|a| a.starts_with("kms:"));
-    if resources.iter().any(|r| r.starts_with("arn:aws:kms:")) || kms_actions {
-        return PolicyKind::KeyPolicy;
-    }
-    if resources.is_empty() && actions.iter().any(|a| a.starts_with("sts:assumerole")) {
-        return PolicyKind::TrustPolicy;
-    }
-    PolicyKind::BucketPolicy
-}
-
-fn kind_name(k: PolicyKind) -> &'static str {
-    match k {
-        PolicyKind::Identity => "identity",
-        PolicyKind::KeyPolicy => "key",
-        PolicyKind::BucketPolicy => "bucket",
-        PolicyKind::TrustPolicy => "trust",
-        PolicyKind::Scp => "scp",
-        PolicyKind::Rcp => "rcp",
-        PolicyKind::PermissionBoundary => "boundary",
-        PolicyKind::SessionPolicy => "session",
-    }
-}
-
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut json = false;
     let mut kind = None;
@@ -89,13 +31,17 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 let v = it
                     .next()
                     .ok_or_else(|| format!("--kind needs a value\n{USAGE}"))?;
-                kind =
-                    Some(kind_from_flag(v).ok_or_else(|| format!("unknown kind `{v}`\n{USAGE}"))?);
+                kind = Some(
+                    PolicyKind::from_name(v)
+                        .ok_or_else(|| format!("unknown kind `{v}`\n{USAGE}"))?,
+                );
             }
             s if s.starts_with("--kind=") => {
                 let v = &s["--kind=".len()..];
-                kind =
-                    Some(kind_from_flag(v).ok_or_else(|| format!("unknown kind `{v}`\n{USAGE}"))?);
+                kind = Some(
+                    PolicyKind::from_name(v)
+                        .ok_or_else(|| format!("unknown kind `{v}`\n{USAGE}"))?,
+                );
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -115,7 +61,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut report = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-        let k = kind.unwrap_or_else(|| guess_kind(&text));
+        let k = kind.unwrap_or_else(|| PolicyKind::guess(&text));
         let diags = lint_text(&text, k);
         any_error |= diags.iter().any(|d| d.severity == Severity::Error);
         let index = LineIndex::new(&text);
@@ -160,7 +106,7 @@ fn json_finding(
     let end = index.position(d.span.end);
     serde_json::json!({
         "file": file,
-        "kind": kind_name(kind),
+        "kind": kind.name(),
         "line": start.line,
         "column": start.column,
         "end_line": end.line,
@@ -180,23 +126,23 @@ mod tests {
     #[test]
     fn guesses_kinds() {
         assert_eq!(
-            guess_kind(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#),
+            PolicyKind::guess(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#),
             PolicyKind::Identity
         );
         assert_eq!(
-            guess_kind(
+            PolicyKind::guess(
                 r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}"#
             ),
             PolicyKind::KeyPolicy
         );
         assert_eq!(
-            guess_kind(
+            PolicyKind::guess(
                 r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#
             ),
             PolicyKind::TrustPolicy
         );
         assert_eq!(
-            guess_kind(
+            PolicyKind::guess(
                 r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#
             ),
             PolicyKind::BucketPolicy

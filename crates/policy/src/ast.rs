@@ -27,6 +27,17 @@ pub enum PolicyKind {
     SessionPolicy,
 }
 
+const ALL_KINDS: [PolicyKind; 8] = [
+    PolicyKind::Identity,
+    PolicyKind::KeyPolicy,
+    PolicyKind::BucketPolicy,
+    PolicyKind::TrustPolicy,
+    PolicyKind::Scp,
+    PolicyKind::Rcp,
+    PolicyKind::PermissionBoundary,
+    PolicyKind::SessionPolicy,
+];
+
 impl PolicyKind {
     /// Resource-based policies name a `Principal`.
     pub fn is_resource_based(self) -> bool {
@@ -37,6 +48,54 @@ impl PolicyKind {
                 | PolicyKind::TrustPolicy
                 | PolicyKind::Rcp
         )
+    }
+
+    /// Short name used by the CLI (`--kind`), the JS boundary and scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::KeyPolicy => "key",
+            PolicyKind::BucketPolicy => "bucket",
+            PolicyKind::TrustPolicy => "trust",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
+            PolicyKind::PermissionBoundary => "boundary",
+            PolicyKind::SessionPolicy => "session",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PolicyKind> {
+        ALL_KINDS.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Guesses the kind from content: a Principal means a resource policy — a key
+    /// policy when the actions are KMS actions (or resources are KMS ARNs), a trust
+    /// policy for `sts:AssumeRole*` without Resource, else a bucket policy. Without
+    /// Principal: an identity policy.
+    pub fn guess(text: &str) -> PolicyKind {
+        let parsed = crate::parse(text, PolicyKind::Identity);
+        let statements = &parsed.policy.statements;
+        if !statements.iter().any(|s| s.principal.is_some()) {
+            return PolicyKind::Identity;
+        }
+        let actions: Vec<String> = statements
+            .iter()
+            .filter_map(|s| s.action.as_ref())
+            .flat_map(|a| a.items.iter().map(|i| i.value.to_ascii_lowercase()))
+            .collect();
+        let resources: Vec<&str> = statements
+            .iter()
+            .filter_map(|s| s.resource.as_ref())
+            .flat_map(|r| r.items.iter().map(|i| i.value.as_str()))
+            .collect();
+        let kms_actions = !actions.is_empty() && actions.iter().all(|a| a.starts_with("kms:"));
+        if resources.iter().any(|r| r.starts_with("arn:aws:kms:")) || kms_actions {
+            return PolicyKind::KeyPolicy;
+        }
+        if resources.is_empty() && actions.iter().any(|a| a.starts_with("sts:assumerole")) {
+            return PolicyKind::TrustPolicy;
+        }
+        PolicyKind::BucketPolicy
     }
 
     pub fn label(self) -> &'static str {
@@ -220,4 +279,22 @@ pub struct Condition {
     /// Span of the values (string or array).
     pub values_span: Span,
     pub(crate) compiled: Vec<Compiled>,
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip_and_guessing_reads_the_content() {
+        for kind in ALL_KINDS {
+            assert_eq!(PolicyKind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(PolicyKind::from_name("bucket-policy"), None);
+        let key = r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}"#;
+        assert_eq!(PolicyKind::guess(key), PolicyKind::KeyPolicy);
+        let bucket = r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#;
+        assert_eq!(PolicyKind::guess(bucket), PolicyKind::BucketPolicy);
+        assert_eq!(PolicyKind::guess("not json"), PolicyKind::Identity);
+    }
 }

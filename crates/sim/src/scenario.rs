@@ -1046,26 +1046,38 @@ impl Scenario {
     }
 
     /// The compact canonical JSON used by share links: defaults dropped, no
-    /// whitespace, and each policy that is valid JSON minified.
+    /// whitespace. A policy laid out exactly as [`crate::jsontext::pretty`] would
+    /// lay it out is stored minified (the decoder lays it out again); any other
+    /// text is stored verbatim, so a link restores every policy to the byte.
+    /// One-line verbatim texts get a leading space to tell them from minified ones.
     pub fn to_canonical_json(&self) -> String {
         let mut copy = self.clone();
         for text in copy.policy_texts_mut() {
-            if let Some(min) = crate::jsontext::minify(text) {
+            let min = crate::jsontext::minify(text);
+            let canonical = min.as_deref().and_then(crate::jsontext::pretty);
+            if let (Some(min), Some(pretty)) = (min, canonical)
+                && pretty == *text
+            {
                 *text = min;
+            } else if !text.contains('\n') {
+                text.insert(0, ' ');
             }
         }
         // Serialising plain data to a string cannot fail; fall back to empty to stay panic-free.
         serde_json::to_string(&copy).unwrap_or_default()
     }
 
-    /// Reads canonical JSON and lays minified policies out again (4-space indent),
-    /// so a shared scenario opens with readable policies.
+    /// Reads canonical JSON: minified policies are laid out again (4-space
+    /// indent), verbatim ones are restored as they were written.
     pub fn from_canonical_json(text: &str) -> Result<Self, ScenarioError> {
         let mut scenario = Self::from_json(text)?;
         for t in scenario.policy_texts_mut() {
-            if !t.contains('\n')
-                && let Some(pretty) = crate::jsontext::pretty(t)
-            {
+            if t.contains('\n') {
+                continue;
+            }
+            if let Some(verbatim) = t.strip_prefix(' ') {
+                *t = verbatim.to_string();
+            } else if let Some(pretty) = crate::jsontext::pretty(t) {
                 *t = pretty;
             }
         }
@@ -1173,6 +1185,28 @@ mod tests {
         assert_eq!(resolve_key(&s, "alias/aws/s3"), Some(KeyRef::Managed("s3")));
         // A bare `aws/s3` is not an alias (the classic cross-account mistake).
         assert_eq!(resolve_key(&s, "aws/s3"), None);
+    }
+
+    #[test]
+    fn canonical_form_restores_every_policy_text_exactly() {
+        let builtin = crate::builtins().first().unwrap().scenario().unwrap();
+        let original = builtin.keys.first().unwrap().policy.clone();
+        let texts = [
+            original.clone(),
+            original.replace("    ", "  "),
+            format!("{original}\n"),
+            crate::jsontext::minify(&original).unwrap(),
+            format!(" {}", crate::jsontext::minify(&original).unwrap()),
+            "{ \"Statement\": [".to_string(),
+            String::new(),
+            "\t{}\t".to_string(),
+        ];
+        for text in texts {
+            let mut s = builtin.clone();
+            s.keys[0].policy = text.clone();
+            let back = Scenario::from_canonical_json(&s.to_canonical_json()).unwrap();
+            assert_eq!(back.keys[0].policy, text);
+        }
     }
 
     #[test]

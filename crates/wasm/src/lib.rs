@@ -5,6 +5,7 @@
 //! errors come back as values (`"Error: …"` strings or an `error()` accessor).
 
 use keyflow_policy::cases::{Case, parse_cases};
+use keyflow_policy::{LineIndex, PolicyKind, lint_text};
 use wasm_bindgen::prelude::*;
 
 /// Engine version, as shown by the playground and the CLI.
@@ -80,6 +81,43 @@ pub fn decide_cases_json(json: &str) -> Vec<String> {
     }
 }
 
+/// Parse errors and lints of one policy, as JSON: `[{code, severity, message,
+/// help, start, end, line, column, utf16_column}]`. `kind` is a short kind name
+/// (`key`, `bucket`, `identity`, …) or empty to guess from the content.
+#[wasm_bindgen(js_name = lintPolicy)]
+pub fn lint_policy(text: &str, kind: &str) -> String {
+    let kind = PolicyKind::from_name(kind).unwrap_or_else(|| PolicyKind::guess(text));
+    let lines = LineIndex::new(text);
+    let found: Vec<serde_json::Value> = lint_text(text, kind)
+        .into_iter()
+        .map(|d| {
+            let at = lines.position(d.span.start);
+            serde_json::json!({
+                "code": d.code, "severity": d.severity, "message": d.message, "help": d.help,
+                "start": d.span.start, "end": d.span.end,
+                "line": at.line, "column": at.column, "utf16_column": at.utf16_column,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(found).to_string()
+}
+
+/// Runs a scenario (JSON, or a share link) and returns the report as JSON:
+/// `{"type":"success","report":…}` or `{"type":"failure","error":…}`.
+#[wasm_bindgen(js_name = runScenario)]
+pub fn run_scenario(input: &str) -> String {
+    let scenario = if keyflow_share::looks_like_link(input) {
+        keyflow_share::decode(input).map_err(|e| e.to_string())
+    } else {
+        keyflow_sim::Scenario::from_json(input).map_err(|e| e.to_string())
+    };
+    let answer = match scenario {
+        Ok(s) => serde_json::json!({ "type": "success", "report": keyflow_sim::run(&s) }),
+        Err(error) => serde_json::json!({ "type": "failure", "error": error }),
+    };
+    answer.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +134,29 @@ mod tests {
         assert_eq!(set.evaluate(0).as_deref(), Some("Allowed"));
         assert_eq!(set.evaluate(1), None);
         assert!(CaseSet::new("{}").error().is_some());
+    }
+
+    #[test]
+    fn lint_reports_positions_and_run_reports_failures_as_values() {
+        let text = "{\"Version\":\"2012-10-17\",\n\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\n\"Condition\":{\"StringEqual\":{\"aws:SourceAccount\":\"1\"}}}}";
+        let found: serde_json::Value =
+            serde_json::from_str(&lint_policy(text, "identity")).unwrap();
+        let unknown = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "KF101")
+            .unwrap();
+        assert_eq!(unknown["line"], 3);
+        let bad: serde_json::Value = serde_json::from_str(&run_scenario("{")).unwrap();
+        assert_eq!(bad["type"], "failure");
+        let builtin = keyflow_sim::builtins().first().unwrap();
+        let good: serde_json::Value = serde_json::from_str(&run_scenario(builtin.json)).unwrap();
+        assert_eq!(good["type"], "success");
+        assert!(
+            good["report"]["flows"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty())
+        );
     }
 }

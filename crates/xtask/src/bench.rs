@@ -105,7 +105,15 @@ fn header(doc: &mut String) {
 /// Criterion's `--output-format bencher` lines: `test NAME ... bench: N ns/iter (+/- D)`.
 fn native_table(doc: &mut String, out: &str) {
     let _ = writeln!(doc, "## Native (criterion, one core)\n");
-    let _ = writeln!(doc, "| benchmark | time per iteration |\n|---|---|");
+    let _ = writeln!(
+        doc,
+        "Growth benches end in `/N` (statements or requests); the last column divides by N, \
+         so a flat column means linear cost.\n"
+    );
+    let _ = writeln!(
+        doc,
+        "| benchmark | time per iteration | per N |\n|---|---|---|"
+    );
     for line in out.lines() {
         let Some(rest) = line.strip_prefix("test ") else {
             continue;
@@ -120,7 +128,13 @@ fn native_table(doc: &mut String, out: &str) {
             .map(|n| n.replace(',', ""))
             .and_then(|n| n.parse().ok())
             .unwrap_or(0.0);
-        let _ = writeln!(doc, "| `{}` | {} |", name.trim(), human_ns(ns));
+        let name = name.trim();
+        let per_n = name
+            .rsplit_once('/')
+            .and_then(|(_, n)| n.parse::<f64>().ok())
+            .map(|n| human_ns(ns / n))
+            .unwrap_or_default();
+        let _ = writeln!(doc, "| `{name}` | {} | {per_n} |", human_ns(ns));
     }
     let _ = writeln!(doc);
 }
