@@ -117,3 +117,40 @@ fn share_then_run_the_link_gives_the_same_report() {
     let bare = keyflow(&["share", "builtin:alb-logs-cmk"]);
     assert!(stdout(&bare).starts_with("#s=1."));
 }
+
+#[test]
+fn diff_reports_the_steps_a_change_flips() {
+    let o = keyflow(&[
+        "diff",
+        "builtin:cloudtrail-sse-kms",
+        "builtin:cloudtrail-sse-kms-restricted",
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let changes: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let changes = changes.as_array().unwrap();
+    assert!(!changes.is_empty());
+    for c in changes {
+        assert_ne!(
+            c["before"], c["after"],
+            "only changed steps are listed: {c}"
+        );
+    }
+    let o = keyflow(&[
+        "diff",
+        "builtin:ssm-securestring-cmk",
+        "builtin:ssm-securestring-cmk",
+    ]);
+    assert_eq!(stdout(&o).trim(), "0 step(s) changed");
+    assert_eq!(
+        keyflow(&["diff", "builtin:ssm-securestring-cmk"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

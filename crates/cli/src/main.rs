@@ -18,7 +18,8 @@ USAGE:
     keyflow scenarios                  list the built-in scenarios
     keyflow run SCENARIO [--json] [--check]
                                        run a scenario's flows (file, builtin:NAME or share URL)
-    keyflow share SCENARIO             print a share URL for a scenario
+    keyflow share SCENARIO [--base URL] print a share URL for a scenario
+    keyflow diff BEFORE AFTER [--json] steps whose outcome changed between two scenarios
     keyflow --version
 ";
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         "scenarios" => scenarios::list(rest),
         "run" => scenarios::run(rest),
         "share" => scenarios::share(rest),
+        "diff" => scenarios::diff(rest),
         "--version" | "-V" => {
             println!("keyflow {}", keyflow_policy::VERSION);
             Ok(ExitCode::SUCCESS)

@@ -104,3 +104,50 @@ pub fn share(args: &[String]) -> Result<ExitCode, String> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `keyflow diff BEFORE AFTER [--json]`: the steps whose outcome changed
+/// between two versions of a scenario (the what-if view).
+pub fn diff(args: &[String]) -> Result<ExitCode, String> {
+    let mut json = false;
+    let mut sources = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option `{flag}` for `diff`"));
+            }
+            s => sources.push(s),
+        }
+    }
+    let [before, after] = sources[..] else {
+        return Err("usage: keyflow diff BEFORE AFTER [--json]".into());
+    };
+    let changes = keyflow_sim::diff(&run_scenario(&load(before)?), &run_scenario(&load(after)?));
+    if json {
+        let text = serde_json::to_string_pretty(&changes).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let state = |s: &Option<keyflow_sim::StepState>| match s {
+        None => "absent".to_string(),
+        Some(s) => match &s.error_code {
+            Some(code) => format!("error {code}"),
+            None => "ok".to_string(),
+        },
+    };
+    for c in &changes {
+        println!(
+            "{}/{}: {} -> {}  ({})",
+            c.flow,
+            c.step,
+            state(&c.before),
+            state(&c.after),
+            c.title
+        );
+        for d in &c.decisions {
+            println!("    {d}");
+        }
+    }
+    println!("{} step(s) changed", changes.len());
+    Ok(ExitCode::SUCCESS)
+}
