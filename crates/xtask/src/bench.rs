@@ -20,6 +20,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "keyflow-policy",
         "-p",
         "keyflow-sim",
+        "--benches",
         "--",
         "--output-format",
         "bencher",
