@@ -69,7 +69,7 @@ fn every_builtin_meets_its_expectations() {
             let errors: Vec<_> = p
                 .diagnostics
                 .iter()
-                .filter(|d| d["severity"] == "error")
+                .filter(|d| d.severity == keyflow_policy::Severity::Error)
                 .collect();
             assert!(
                 errors.is_empty(),

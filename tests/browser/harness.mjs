@@ -78,3 +78,59 @@ export async function screenshot(page, name) {
 export function foreignRequests(log, origin) {
   return log.requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:'));
 }
+
+// ---- Playground helpers (stable data-testid hooks) ----
+
+// Opens the page and waits until the first run is on screen.
+export async function openApp(browser, url, options = {}) {
+  const opened = await openPage(browser, url, options);
+  await opened.page.getByTestId('timeline').waitFor({ timeout: 20000 });
+  return opened;
+}
+
+export async function pick(page, name) {
+  await page.getByTestId(`pick-${name}`).click();
+  await page.locator(`[data-testid="pick-${name}"][aria-pressed="true"]`).waitFor();
+  await page.getByTestId('timeline').waitFor();
+}
+
+export function step(page, flow, id) {
+  return page.getByTestId(`step-${flow}-${id}`);
+}
+
+// The id of the first policy tab whose id starts with `prefix` (e.g. "key:").
+export async function policyId(page, prefix) {
+  const tab = page.locator(`[data-testid^="policy-tab-${prefix}"]`).first();
+  return (await tab.getAttribute('data-testid')).slice('policy-tab-'.length);
+}
+
+export async function openPolicy(page, id) {
+  await page.getByTestId(`policy-tab-${id}`).click();
+  await page.getByTestId(`textarea-${id}`).waitFor();
+}
+
+// Replaces a policy's text the way typing does (input events), then waits
+// for the page to re-run.
+export async function setPolicy(page, id, text) {
+  await openPolicy(page, id);
+  const before = await page.getByTestId('app').getAttribute('data-revision');
+  await page.getByTestId(`textarea-${id}`).fill(text);
+  await page.waitForFunction((b) => document.querySelector('[data-testid="app"]').dataset.revision !== b, before);
+}
+
+export async function policyText(page, id) {
+  await openPolicy(page, id);
+  return page.getByTestId(`textarea-${id}`).inputValue();
+}
+
+// Reads the share link the page offers.
+export async function shareLink(page) {
+  await page.getByTestId('share').click();
+  const input = page.getByTestId('share-url');
+  await input.waitFor();
+  return input.inputValue();
+}
+
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}

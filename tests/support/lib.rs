@@ -24,3 +24,4 @@ pub fn keyflow(args: &[&str]) -> std::io::Result<Output> {
         .current_dir(repo_root())
         .output()
 }
+pub mod fuzz_targets;

@@ -114,7 +114,14 @@ pub fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
 pub struct Run {
     pub executions: u64,
     pub crashes: Vec<Vec<u8>>,
+    /// The slowest single execution and its input: a hang shows up here even
+    /// though it cannot be caught like a panic.
+    pub slowest: (Duration, Vec<u8>),
 }
+
+/// Mutants stacked on the previous mutant stay below this size, so that a
+/// chain of growing edits cannot make one input arbitrarily large.
+const STACK_LIMIT: usize = 64 * 1024;
 
 /// Replays the corpus, then mutants, until `budget` runs out or `max` executions.
 /// A panic in `target` is caught and its input kept as a crash.
@@ -128,9 +135,15 @@ pub fn run(
     let mut rng = Rng::new(seed);
     let mut crashes = Vec::new();
     let mut executions = 0;
-    let exec = |input: &[u8], crashes: &mut Vec<Vec<u8>>| {
+    let mut slowest = (Duration::ZERO, Vec::new());
+    let mut exec = |input: &[u8], crashes: &mut Vec<Vec<u8>>| {
+        let start = Instant::now();
         if catch_unwind(AssertUnwindSafe(|| target(input))).is_err() {
             crashes.push(input.to_vec());
+        }
+        let took = start.elapsed();
+        if took > slowest.0 {
+            slowest = (took, input.to_vec());
         }
     };
     for input in corpus {
@@ -139,16 +152,26 @@ pub fn run(
     }
     let start = Instant::now();
     let empty = Vec::new();
+    let mut previous = Vec::new();
     while executions < max && start.elapsed() < budget {
-        let base = corpus.get(rng.below(corpus.len())).unwrap_or(&empty);
+        // Without coverage feedback, stacking edits on the last mutant now and
+        // then reaches inputs several edits away from any corpus entry.
+        let stack = !previous.is_empty() && previous.len() < STACK_LIMIT && rng.below(3) == 0;
+        let base = if stack {
+            &previous
+        } else {
+            corpus.get(rng.below(corpus.len())).unwrap_or(&empty)
+        };
         let other = corpus.get(rng.below(corpus.len())).unwrap_or(&empty);
         let input = mutate(&mut rng, base, other);
         exec(&input, &mut crashes);
         executions += 1;
+        previous = input;
     }
     Run {
         executions,
         crashes,
+        slowest,
     }
 }
 
@@ -171,5 +194,17 @@ mod tests {
         });
         assert!(run.crashes.iter().any(|c| c == b"boom"));
         assert!(run.executions >= 2);
+    }
+
+    #[test]
+    fn the_slowest_input_is_reported() {
+        let corpus = vec![b"fast".to_vec(), b"slow".to_vec()];
+        let run = run(&corpus, 1, Duration::ZERO, 2, |input| {
+            if input == b"slow" {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        assert_eq!(run.slowest.1, b"slow");
+        assert!(run.slowest.0 >= Duration::from_millis(20));
     }
 }

@@ -96,6 +96,15 @@ fn sextet(c: u8) -> Option<u32> {
 /// Strict decoding: the URL-safe alphabet only, no padding, no stray bits, so that
 /// every payload has exactly one spelling.
 pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
+    // A character outside the alphabet is reported by its position in characters
+    // (the message counts characters, and a pasted link may hold non-ASCII text).
+    if let Some(position) = text
+        .chars()
+        .position(|c| !c.is_ascii() || sextet(c as u8).is_none())
+    {
+        return Err(ShareError::InvalidBase64 { position });
+    }
+    // From here on the text is ASCII: byte positions are character positions.
     let bytes = text.as_bytes();
     if bytes.len() % 4 == 1 {
         return Err(ShareError::InvalidBase64 {
@@ -169,6 +178,15 @@ mod tests {
             base64url_decode("TWFuT"),
             Err(ShareError::InvalidBase64 { .. })
         ));
+        // Positions count characters, and a bad character is found wherever it is.
+        assert_eq!(
+            base64url_decode("TWFé"),
+            Err(ShareError::InvalidBase64 { position: 3 })
+        );
+        assert_eq!(
+            base64url_decode("ééTWFuT"),
+            Err(ShareError::InvalidBase64 { position: 0 })
+        );
     }
 
     #[test]

@@ -140,8 +140,10 @@ pub fn decode_json(link: &str) -> Result<String, ShareError> {
     let (version, payload) = value
         .split_once('.')
         .ok_or_else(|| ShareError::BadVersion(value.chars().take(12).collect()))?;
+    // Digits only: `str::parse` would also take `+1`, a second spelling of `1`.
+    let digits = version.bytes().all(|b| b.is_ascii_digit());
     let version: u32 = match version.parse() {
-        Ok(v) if v > 0 && !version.starts_with('0') => v,
+        Ok(v) if v > 0 && digits && !version.starts_with('0') => v,
         _ => return Err(ShareError::BadVersion(version.chars().take(12).collect())),
     };
     if version > FORMAT_VERSION {
@@ -209,6 +211,10 @@ mod tests {
         ));
         assert!(matches!(
             decode_json("s=AAAA"),
+            Err(ShareError::BadVersion(_))
+        ));
+        assert!(matches!(
+            decode_json("s=+1.AAAA"),
             Err(ShareError::BadVersion(_))
         ));
         assert_eq!(

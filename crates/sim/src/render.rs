@@ -128,10 +128,14 @@ pub fn render_text(r: &Report) -> String {
     );
     for p in &r.policies {
         for d in &p.diagnostics {
-            let code = d.get("code").and_then(|v| v.as_str()).unwrap_or("");
-            let msg = d.get("message").and_then(|v| v.as_str()).unwrap_or("");
-            let sev = d.get("severity").and_then(|v| v.as_str()).unwrap_or("");
-            let _ = writeln!(out, "Policy {}: {sev} {code}: {msg}", p.id);
+            let _ = writeln!(
+                out,
+                "Policy {}: {} {}: {}",
+                p.id,
+                d.severity.as_str(),
+                d.code,
+                d.message
+            );
         }
     }
     for f in &r.flows {

@@ -37,7 +37,7 @@ pub struct PolicyInfo {
     /// JSON path in the scenario; `None` for policies AWS writes (managed keys, AWS-owned accounts).
     pub path: Option<String>,
     pub origin: PolicyOrigin,
-    pub diagnostics: Vec<serde_json::Value>,
+    pub diagnostics: Vec<keyflow_policy::Diagnostic>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,6 +1,6 @@
 //! Cross-references inside a scenario: every name a field mentions must exist.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::scenario::{Expectation, FlowSpec, PrincipalKind, Scenario, ScenarioError};
 
@@ -213,6 +213,17 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
             ));
         }
     }
+    // How many keys carry each alias, counted once up front: scanning every key
+    // for every alias is quadratic, and a pasted scenario may list many aliases.
+    let mut owners: HashMap<&str, usize> = HashMap::new();
+    for k in &s.keys {
+        let mut own = HashSet::new();
+        for a in &k.aliases {
+            if own.insert(a.as_str()) {
+                *owners.entry(a.as_str()).or_default() += 1;
+            }
+        }
+    }
     for (i, k) in s.keys.iter().enumerate() {
         if let Some(a) = &k.account {
             check_account(&format!("keys[{i}].account"), a)?;
@@ -231,8 +242,7 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
                     "the alias/aws/ prefix is reserved for AWS managed keys",
                 ));
             }
-            let owners = s.keys.iter().filter(|k| k.aliases.contains(a)).count();
-            if owners > 1 {
+            if owners.get(a.as_str()).copied().unwrap_or(0) > 1 {
                 return Err(ScenarioError::new(
                     &path,
                     format!("alias \"{a}\" names more than one key"),
@@ -377,4 +387,23 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn an_alias_on_two_keys_is_reported_where_it_first_appears() {
+        let text = r#"{"account":"111122223333","region":"us-east-1","keys":[
+            {"id":"k1","aliases":["alias/a","alias/shared"],"policy":"{}"},
+            {"id":"k2","aliases":["alias/shared"],"policy":"{}"}]}"#;
+        let e = Scenario::from_json(text).unwrap_err();
+        assert_eq!(e.path, "keys[0].aliases[1]");
+        assert_eq!(e.message, "alias \"alias/shared\" names more than one key");
+        // The same alias twice on one key names one key.
+        let once = r#"{"account":"111122223333","region":"us-east-1","keys":[
+            {"id":"k1","aliases":["alias/a","alias/a"],"policy":"{}"}]}"#;
+        assert!(Scenario::from_json(once).is_ok());
+    }
 }

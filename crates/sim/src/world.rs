@@ -250,11 +250,7 @@ impl<'s> World<'s> {
         text: &str,
     ) {
         let parsed = keyflow_policy::parse(text, kind_for(slot));
-        let diagnostics = parsed
-            .diagnostics
-            .iter()
-            .filter_map(|d| serde_json::to_value(d).ok())
-            .collect();
+        let diagnostics = parsed.diagnostics.clone();
         self.index.insert(id.clone(), self.policies.len());
         self.policies.push(LoadedPolicy {
             info: PolicyInfo {

@@ -57,7 +57,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let (_, out) = shell::run_captured(
         shell::tool("node")
             .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-            .arg(shell::root().join("tests/browser/latency.test.mjs"))
+            .arg(shell::root().join("tests/browser/perf.test.mjs"))
             .env("KEYFLOW_DIST", shell::root().join("dist"))
             .env("KEYFLOW_LATENCY_EDITS", if quick { "50" } else { "200" })
             .env("CHROMIUM", setup::CHROMIUM),

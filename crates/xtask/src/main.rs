@@ -8,6 +8,7 @@
 //! idempotently: a second run skips what is already there.
 
 mod bench;
+mod fuzz;
 mod node_pkg;
 mod setup;
 mod shell;
@@ -27,6 +28,8 @@ cargo xtask <command>
     build            release build of the playground into dist/
     bench [--quick]  native, side-by-side, size and latency figures into BENCHMARKS.md
     differential     Keyflow's wasm engine against an independent simulator
+    fuzz [--seconds N] [--merge] [TARGET…]
+                     coverage-guided fuzzing (cargo-fuzz, nightly) of the corpus in tests/corpus/fuzz
 ";
 
 fn main() -> ExitCode {
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => suites::test(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("differential") => {
             setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ()))
         }

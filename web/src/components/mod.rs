@@ -1,0 +1,101 @@
+//! Leaf views. Each reads [`crate::AppContext`] and dispatches actions; none
+//! keeps state that matters beyond a render (that is all in `State`).
+
+pub mod compare;
+pub mod editor;
+pub mod expectations;
+pub mod explain;
+pub mod matrix;
+pub mod notice;
+pub mod picker;
+pub mod policies;
+pub mod results;
+pub mod settings;
+pub mod share;
+pub mod timeline;
+
+use keyflow_sim::{Check, MatrixRow, Report};
+
+use crate::state::Selection;
+
+/// Matrix columns: 0 = deliver (encrypt), 1 = read (decrypt).
+pub fn column_checks(row: &MatrixRow, column: usize) -> Vec<&Check> {
+    row.checks
+        .iter()
+        .filter(|c| {
+            let a = c.action.as_str();
+            if column == 0 {
+                a.ends_with("PutObject") || a.contains("GenerateDataKey") || a.ends_with(":Encrypt")
+            } else {
+                a.ends_with("GetObject") || a.ends_with(":Decrypt")
+            }
+        })
+        .collect()
+}
+
+/// The check whose explanation is open.
+pub fn focused_check<'a>(report: &'a Report, selection: &Selection) -> Option<&'a Check> {
+    match selection {
+        Selection::Step { flow, step, check } => {
+            report.flow(flow)?.steps.get(*step)?.checks.get(*check)
+        }
+        Selection::Cell { flow, row, column } => {
+            let row = report.flow(flow)?.matrix.get(*row)?;
+            let checks = column_checks(row, *column);
+            checks
+                .iter()
+                .find(|c| !c.allowed)
+                .or(checks.last())
+                .copied()
+        }
+    }
+}
+
+/// The check a step is "about": its first denied check, else its last one.
+pub fn telling_check(checks: &[Check]) -> usize {
+    checks
+        .iter()
+        .position(|c| !c.allowed)
+        .unwrap_or(checks.len().saturating_sub(1))
+}
+
+/// The last segment of an ARN, for compact display (`user/Admin`).
+pub fn short_arn(arn: &str) -> &str {
+    if !arn.starts_with("arn:") {
+        return arn;
+    }
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    if resource.len() > 60 {
+        // Long object keys: keep the bucket and the file name.
+        if let (Some(first), Some(last)) = (resource.find('/'), resource.rfind('/'))
+            && first != last
+        {
+            return resource.get(last..).unwrap_or(resource);
+        }
+    }
+    resource
+}
+
+/// Joins class names, skipping empty ones. Used instead of `classes!`, whose
+/// expansion at every call site costs bundle size.
+pub fn cls(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts.iter().filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+/// `class` when `on`, else nothing.
+pub fn when(on: bool, class: &str) -> &str {
+    if on { class } else { "" }
+}
+
+/// A green or red pill.
+pub fn badge(ok: bool, text: &str) -> yew::Html {
+    let class = if ok { "badge ok" } else { "badge deny" };
+    yew::html! { <span {class}>{ text.to_string() }</span> }
+}

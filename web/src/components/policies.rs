@@ -1,0 +1,133 @@
+//! Every policy of the scenario: tabs, the editor, and the problems list.
+
+use std::rc::Rc;
+
+use keyflow_sim::PolicySlot;
+use yew::prelude::*;
+
+use super::editor::{Editor, Severity};
+use super::focused_check;
+use crate::AppContext;
+use crate::state::Action;
+
+fn slot_label(slot: PolicySlot) -> &'static str {
+    match slot {
+        PolicySlot::Identity => "identity policy",
+        PolicySlot::PermissionBoundary => "permissions boundary",
+        PolicySlot::Trust => "trust policy",
+        PolicySlot::Key => "key policy",
+        PolicySlot::Bucket => "bucket policy",
+        PolicySlot::Scp => "SCP",
+    }
+}
+
+/// A short name for a tab: `key:1234…` → the key's alias when it has one.
+fn tab_name(ctx_scenario: &keyflow_sim::Scenario, id: &str) -> String {
+    match id.split_once(':') {
+        Some(("key", key)) => ctx_scenario
+            .keys
+            .iter()
+            .find(|k| k.id == key)
+            .and_then(|k| k.aliases.first().cloned())
+            .unwrap_or_else(|| key.chars().take(8).collect::<String>() + "…"),
+        Some((_, rest)) => rest.to_string(),
+        None => id.to_string(),
+    }
+}
+
+/// Plain function rather than a component: it has no hooks, and each
+/// component type costs bundle size.
+pub fn policies(ctx: &AppContext) -> Html {
+    let state = &ctx.state;
+    let scenario = &state.scenario;
+    let fields = scenario.policy_fields();
+    let Some(current) = state.current_policy() else {
+        return html! { <><h2>{ "Policies" }</h2><p class="muted">{ "This scenario has no policies." }</p></> };
+    };
+    let empty = Rc::new(Vec::new());
+    let marks = ctx.run.marks.get(&current).cloned().unwrap_or(empty);
+
+    let tabs = fields.iter().map(|f| {
+        let active = f.id == current;
+        let errors = ctx.run.marks.get(&f.id).map_or(0, |m| m.iter().filter(|m| m.severity == Severity::Error).count());
+        let onclick = {
+            let ctx = ctx.clone();
+            let id = f.id.clone();
+            Callback::from(move |_| ctx.dispatch(Action::OpenPolicy(id.clone())))
+        };
+        html! {
+            <button type="button" role="tab" aria-selected={active.to_string()} class={if active { "tab active" } else { "tab" }}
+                data-testid={format!("policy-tab-{}", f.id)} title={f.path.clone()} {onclick}>
+                <span class="tab-kind">{ slot_label(f.slot) }</span>
+                <span class="tab-name">{ tab_name(scenario, &f.id) }</span>
+                if errors > 0 { <span class="badge deny small">{ errors }</span> }
+            </button>
+        }
+    });
+
+    let Some(field) = fields.iter().find(|f| f.id == current) else {
+        return html! {};
+    };
+    let on_change = {
+        let ctx = ctx.clone();
+        let id = current.clone();
+        Callback::from(move |text: String| {
+            ctx.dispatch(Action::EditPolicy {
+                id: id.clone(),
+                text,
+            })
+        })
+    };
+
+    // The deciding statement of the open explanation, when it is in this policy.
+    let highlight = state
+        .selection
+        .as_ref()
+        .and_then(|sel| focused_check(&ctx.run.report, sel))
+        .and_then(|c| c.deciding.iter().find(|d| d.policy == current))
+        .map(|d| d.span[0]..d.span[1]);
+    let caret = state
+        .caret
+        .as_ref()
+        .filter(|c| c.0 == current)
+        .map(|c| (c.1, c.2));
+
+    let problems = marks.iter().map(|m| {
+        let onclick = {
+            let ctx = ctx.clone();
+            let policy = current.clone();
+            let offset = m.range.start;
+            Callback::from(move |_| ctx.dispatch(Action::GoTo { policy: policy.clone(), offset }))
+        };
+        html! {
+            <li>
+                <button type="button" class={super::cls(&["problem", m.severity.class()])} data-testid="problem"
+                    data-line={m.line.to_string()} data-column={m.column.to_string()} data-code={m.code.clone()} {onclick}>
+                    <span class={super::cls(&["sev", m.severity.class()])}>{ m.severity.class() }</span>
+                    <span class="pos">{ format!("{}:{}", m.line, m.column) }</span>
+                    <span class="code-id">{ m.code.clone() }</span>
+                    <span class="msg">{ m.message.clone() }</span>
+                    if let Some(help) = &m.help { <span class="help">{ help.clone() }</span> }
+                </button>
+            </li>
+        }
+    });
+
+    html! {
+        <div class="policies">
+            <h2>{ "Policies" }</h2>
+            <div class="tabs" role="tablist" aria-label="Policies in this scenario">{ for tabs }</div>
+            <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
+            <Editor key={current.clone()} id={current.clone()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
+                text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
+            <div class="problems" data-testid="problems">
+                <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>
+                if marks.is_empty() {
+                    <p class="muted small">{ "No problems in this policy." }</p>
+                } else {
+                    <ul class="problem-list">{ for problems }</ul>
+                }
+            </div>
+        </div>
+    }
+}

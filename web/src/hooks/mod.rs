@@ -1,0 +1,3 @@
+//! Browser facilities behind small functions, so components stay declarative.
+
+pub mod browser;
