@@ -5,7 +5,7 @@
 
 /// Drops whitespace outside strings; `None` if `text` is not valid JSON.
 pub fn minify(text: &str) -> Option<String> {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
+    keyflow_json::parse(text).ok()?;
     let mut out = String::with_capacity(text.len());
     let mut in_string = false;
     let mut escaped = false;

@@ -1,7 +1,9 @@
-//! A small reader over `serde_json::Value` that knows where it is, so every
+//! A small reader over `keyflow_json::Value` that knows where it is, so every
 //! error in a scenario names its JSON path (`buckets[0].default_encryption.key`).
+//! It uses the policy engine's JSON parser rather than serde_json's, so the
+//! browser bundle carries one JSON parser, not two.
 
-use serde_json::{Map, Value};
+use keyflow_json::{Kind, Member, Value};
 
 use crate::scenario::ScenarioError;
 
@@ -13,59 +15,76 @@ pub(crate) fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+fn kind_of(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Null => "null",
+        Kind::Bool(_) => "a boolean",
+        Kind::Number(_) => "a number",
+        Kind::String(_) => "a string",
+        Kind::Array(_) => "an array",
+        Kind::Object(_) => "an object",
     }
 }
 
 pub(crate) struct Obj<'a> {
-    map: &'a Map<String, Value>,
+    members: &'a [Member<'a>],
     pub path: String,
     allowed: Vec<&'static str>,
 }
 
 impl<'a> Obj<'a> {
-    pub fn new(value: &'a Value, path: &str) -> Result<Self, ScenarioError> {
-        match value {
-            Value::Object(map) => Ok(Self {
-                map,
-                path: path.to_string(),
-                allowed: Vec::new(),
-            }),
-            other => Err(ScenarioError::new(
+    pub fn new(value: &'a Value<'a>, path: &str) -> Result<Self, ScenarioError> {
+        let Kind::Object(members) = &value.kind else {
+            return Err(ScenarioError::new(
                 path,
-                format!("expected an object, found {}", kind_of(other)),
-            )),
+                format!("expected an object, found {}", kind_of(&value.kind)),
+            ));
+        };
+        // A repeated field would silently lose one of its values.
+        for (i, m) in members.iter().enumerate() {
+            if members.iter().take(i).any(|earlier| earlier.key == m.key) {
+                return Err(ScenarioError::new(&join(path, &m.key), "duplicate field"));
+            }
         }
+        Ok(Self {
+            members,
+            path: path.to_string(),
+            allowed: Vec::new(),
+        })
+    }
+
+    fn lookup(&self, key: &str) -> Option<&'a Value<'a>> {
+        self.members
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| &m.value)
+            // An explicit null means "not given", like a missing field.
+            .filter(|v| !matches!(v.kind, Kind::Null))
     }
 
     pub fn at(&self, key: &str) -> String {
         join(&self.path, key)
     }
 
-    fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+    fn get(&mut self, key: &'static str) -> Option<&'a Value<'a>> {
         self.allowed.push(key);
-        // An explicit null means "not given", like a missing field.
-        self.map.get(key).filter(|v| !v.is_null())
+        self.lookup(key)
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.map.get(key).is_some_and(|v| !v.is_null())
+        self.lookup(key).is_some()
     }
 
     pub fn opt_str(&mut self, key: &'static str) -> Result<Option<String>, ScenarioError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value {
+                kind: Kind::String(s),
+                ..
+            }) => Ok(Some(s.to_string())),
             Some(other) => Err(ScenarioError::new(
                 &self.at(key),
-                format!("expected a string, found {}", kind_of(other)),
+                format!("expected a string, found {}", kind_of(&other.kind)),
             )),
         }
     }
@@ -85,10 +104,13 @@ impl<'a> Obj<'a> {
     pub fn opt_bool(&mut self, key: &'static str) -> Result<Option<bool>, ScenarioError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value {
+                kind: Kind::Bool(b),
+                ..
+            }) => Ok(Some(*b)),
             Some(other) => Err(ScenarioError::new(
                 &self.at(key),
-                format!("expected true or false, found {}", kind_of(other)),
+                format!("expected true or false, found {}", kind_of(&other.kind)),
             )),
         }
     }
@@ -100,10 +122,13 @@ impl<'a> Obj<'a> {
     pub fn opt_u64(&mut self, key: &'static str) -> Result<Option<u64>, ScenarioError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+            Some(Value {
+                kind: Kind::Number(n),
+                ..
+            }) if n.parse::<u64>().is_ok() => Ok(n.parse().ok()),
             Some(other) => Err(ScenarioError::new(
                 &self.at(key),
-                format!("expected a whole number, found {}", kind_of(other)),
+                format!("expected a whole number, found {}", kind_of(&other.kind)),
             )),
         }
     }
@@ -138,18 +163,24 @@ impl<'a> Obj<'a> {
     }
 
     /// Elements of an array field with their paths; a missing field is empty.
-    pub fn array(&mut self, key: &'static str) -> Result<Vec<(String, &'a Value)>, ScenarioError> {
+    pub fn array(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Vec<(String, &'a Value<'a>)>, ScenarioError> {
         let path = self.at(key);
         match self.get(key) {
             None => Ok(Vec::new()),
-            Some(Value::Array(items)) => Ok(items
+            Some(Value {
+                kind: Kind::Array(items),
+                ..
+            }) => Ok(items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| (format!("{path}[{i}]"), v))
                 .collect()),
             Some(other) => Err(ScenarioError::new(
                 &path,
-                format!("expected an array, found {}", kind_of(other)),
+                format!("expected an array, found {}", kind_of(&other.kind)),
             )),
         }
     }
@@ -157,8 +188,8 @@ impl<'a> Obj<'a> {
     pub fn str_list(&mut self, key: &'static str) -> Result<Vec<String>, ScenarioError> {
         self.array(key)?
             .into_iter()
-            .map(|(path, v)| match v {
-                Value::String(s) => Ok(s.clone()),
+            .map(|(path, v)| match &v.kind {
+                Kind::String(s) => Ok(s.to_string()),
                 other => Err(ScenarioError::new(
                     &path,
                     format!("expected a string, found {}", kind_of(other)),
@@ -176,23 +207,19 @@ impl<'a> Obj<'a> {
         let Some(value) = self.get(key) else {
             return Ok(Vec::new());
         };
-        let Value::Object(map) = value else {
-            return Err(ScenarioError::new(
-                &path,
-                format!("expected an object, found {}", kind_of(value)),
-            ));
-        };
+        let map = Obj::new(value, &path)?;
         let mut out = Vec::new();
-        for (k, v) in map {
+        for m in map.members {
+            let (k, v) = (&m.key, &m.value);
             let at = join(&path, k);
-            let values = match v {
-                Value::String(s) => vec![s.clone()],
-                Value::Bool(b) => vec![b.to_string()],
-                Value::Number(n) => vec![n.to_string()],
-                Value::Array(items) => items
+            let values = match &v.kind {
+                Kind::String(s) => vec![s.to_string()],
+                Kind::Bool(b) => vec![b.to_string()],
+                Kind::Number(n) => vec![n.to_string()],
+                Kind::Array(items) => items
                     .iter()
-                    .map(|i| match i {
-                        Value::String(s) => Ok(s.clone()),
+                    .map(|i| match &i.kind {
+                        Kind::String(s) => Ok(s.to_string()),
                         other => Err(ScenarioError::new(
                             &at,
                             format!("expected strings, found {}", kind_of(other)),
@@ -206,14 +233,14 @@ impl<'a> Obj<'a> {
                     ));
                 }
             };
-            out.push((k.clone(), values));
+            out.push((k.to_string(), values));
         }
         Ok(out)
     }
 
     /// Rejects fields this reader did not ask for: a typo must not silently lose data.
     pub fn finish(self) -> Result<(), ScenarioError> {
-        for key in self.map.keys() {
+        for key in self.members.iter().map(|m| &m.key) {
             if !self.allowed.iter().any(|a| a == key) {
                 let mut expected = self.allowed.clone();
                 expected.sort_unstable();

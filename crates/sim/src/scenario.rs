@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use keyflow_json::Value;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::reader::Obj;
 
@@ -501,8 +501,16 @@ pub enum Expectation {
 impl Scenario {
     /// Reads a scenario; every problem is reported with its JSON path.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| ScenarioError::new("", format!("not valid JSON: {e}")))?;
+        let value = keyflow_json::parse(text).map_err(|e| {
+            let at = keyflow_policy::LineIndex::new(text).position(e.span.start);
+            ScenarioError::new(
+                "",
+                format!(
+                    "not valid JSON: {} at line {}, column {}",
+                    e.kind, at.line, at.column
+                ),
+            )
+        })?;
         let scenario = read_scenario(&value)?;
         crate::validate::check(&scenario)?;
         Ok(scenario)
@@ -1185,6 +1193,20 @@ mod tests {
         assert_eq!(resolve_key(&s, "alias/aws/s3"), Some(KeyRef::Managed("s3")));
         // A bare `aws/s3` is not an alias (the classic cross-account mistake).
         assert_eq!(resolve_key(&s, "aws/s3"), None);
+    }
+
+    #[test]
+    fn a_repeated_field_or_broken_json_is_an_error_with_its_place() {
+        let e = Scenario::from_json(
+            r#"{"account":"111122223333","region":"us-east-1","region":"eu-west-1"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("region", "duplicate field")
+        );
+        let e = Scenario::from_json("{\n  \"account\": \"1\",\n  \"region\" \"x\"\n}").unwrap_err();
+        assert!(e.message.contains("line 3, column 12"), "{e}");
     }
 
     #[test]
