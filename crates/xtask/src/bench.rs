@@ -53,6 +53,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     suites::release_build()?;
     size_table(&mut doc, &shell::root().join("dist"))?;
 
+    section("what each size step buys");
+    size_steps(&mut doc)?;
+
     section("keystroke latency in Chromium");
     let (_, out) = shell::run_captured(
         shell::tool("node")
@@ -175,12 +178,7 @@ fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
     for entry in entries.flatten() {
         let path = entry.path();
         let raw = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let gz = shell::output(
-            "sh",
-            &["-c", &format!("gzip -9 -c '{}' | wc -c", path.display())],
-        )
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .unwrap_or(0);
+        let gz = gzip_size(&path);
         rows.push((entry.file_name().to_string_lossy().into_owned(), raw, gz));
     }
     rows.sort();
@@ -200,6 +198,90 @@ fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
     );
     let _ = writeln!(doc, "Budget: 300 KB gzipped for the whole page.\n");
     Ok(())
+}
+
+/// Rebuilds the playground's wasm with one size measure after another, so the
+/// report can say what each bought. Each variant keeps its own target dir.
+fn size_steps(doc: &mut String) -> Result<(), String> {
+    let unwind = [
+        ("CARGO_PROFILE_RELEASE_LTO", "false"),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        ("CARGO_PROFILE_RELEASE_PANIC", "unwind"),
+    ];
+    let variants: [(&str, Vec<(&str, &str)>); 3] = [
+        (
+            "opt-level 3, no LTO, 16 codegen units, unwind (cargo's release defaults)",
+            [&unwind[..], &[("CARGO_PROFILE_RELEASE_OPT_LEVEL", "3")]].concat(),
+        ),
+        (
+            "opt-level \"z\"",
+            [&unwind[..], &[("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")]].concat(),
+        ),
+        (
+            "+ fat LTO, 1 codegen unit, panic = \"abort\" (Keyflow's release profile)",
+            Vec::new(),
+        ),
+    ];
+    let _ = writeln!(
+        doc,
+        "## What each size step buys (the playground's `.wasm`)\n"
+    );
+    let _ = writeln!(doc, "| build | raw | gzip -9 |\n|---|---:|---:|");
+    let mut last = None;
+    for (i, (label, env)) in variants.iter().enumerate() {
+        let dir = node_pkg::target_dir().join(format!("size-steps/{i}"));
+        let mut build = shell::cargo();
+        build
+            .args(["build", "--quiet", "--locked", "--release"])
+            .args(["--target", "wasm32-unknown-unknown"])
+            .args(["-p", "keyflow-web", "--bin", "keyflow-web"])
+            .env("CARGO_TARGET_DIR", &dir);
+        for (k, v) in env {
+            build.env(k, v);
+        }
+        shell::run(&mut build)?;
+        let pkg = dir.join("pkg");
+        shell::run(
+            shell::tool("wasm-bindgen")
+                .args(["--target", "web", "--out-dir"])
+                .arg(&pkg)
+                .arg(dir.join("wasm32-unknown-unknown/release/keyflow-web.wasm")),
+        )?;
+        let wasm = pkg.join("keyflow-web_bg.wasm");
+        size_row(doc, label, &wasm);
+        last = Some(wasm);
+    }
+    if let Some(wasm) = last {
+        let out = wasm.with_file_name("opt.wasm");
+        shell::run(
+            shell::tool("wasm-opt")
+                .arg("-Oz")
+                .arg(&wasm)
+                .arg("--output")
+                .arg(&out),
+        )?;
+        size_row(
+            doc,
+            "+ wasm-opt -Oz (binaryen 132): what `dist/` ships",
+            &out,
+        );
+    }
+    let _ = writeln!(doc);
+    Ok(())
+}
+
+fn size_row(doc: &mut String, label: &str, file: &Path) {
+    let raw = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    let _ = writeln!(doc, "| {label} | {} | {} |", kb(raw), kb(gzip_size(file)));
+}
+
+fn gzip_size(file: &Path) -> u64 {
+    shell::output(
+        "sh",
+        &["-c", &format!("gzip -9 -c '{}' | wc -c", file.display())],
+    )
+    .and_then(|n| n.trim().parse::<u64>().ok())
+    .unwrap_or(0)
 }
 
 fn kb(bytes: u64) -> String {
