@@ -84,6 +84,55 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // Lint alone (parsed once) of pasted policies far over the size limit: the
+    // playground re-lints on every keystroke, so this must stay linear.
+    let mut g = c.benchmark_group("lint_large");
+    let key_policy = large_key_policy(10_000);
+    let parsed = parse(&key_policy, PolicyKind::KeyPolicy);
+    g.throughput(Throughput::Bytes(key_policy.len() as u64));
+    g.bench_function("key_policy_10k_statements_with_sids", |b| {
+        b.iter(|| black_box(lint(&parsed, &key_policy, PolicyKind::KeyPolicy)))
+    });
+    let actions = many_actions(20_000);
+    let parsed = parse(&actions, PolicyKind::Identity);
+    g.throughput(Throughput::Elements(20_000));
+    g.bench_function("identity_20k_actions_half_unknown", |b| {
+        b.iter(|| black_box(lint(&parsed, &actions, PolicyKind::Identity)))
+    });
+    g.finish();
+}
+
+/// A key policy of `n` statements, each with a unique Sid and a condition.
+fn large_key_policy(n: usize) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"Sid":"S{i}","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/R{i}"}},"Action":["kms:Decrypt","kms:Encrypt"],"Resource":"*","Condition":{{"StringEquals":{{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
+}
+
+/// One statement with `n` actions, every other one not a known action.
+fn many_actions(n: usize) -> String {
+    let actions: Vec<String> = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                "\"s3:GetObject\"".to_string()
+            } else {
+                format!("\"s3:GetObject{i}\"")
+            }
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"arn:aws:s3:::b/*"}}]}}"#,
+        actions.join(",")
+    )
 }
 
 criterion_group! {

@@ -18,17 +18,43 @@ pub struct Service {
 }
 
 impl Service {
-    /// (action name, resource types) pairs.
-    pub fn actions(&self) -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
-        self.actions.split_whitespace().map(|entry| {
-            let (name, types) = entry.split_once('=').unwrap_or((entry, ""));
-            let types = types.split(',').filter(|t| !t.is_empty()).collect();
-            (name, types)
-        })
+    /// (action name, resource types) pairs, in table order.
+    pub fn actions(
+        &'static self,
+    ) -> impl Iterator<
+        Item = (
+            &'static str,
+            std::iter::Copied<std::slice::Iter<'static, &'static str>>,
+        ),
+    > {
+        self.action_table()
+            .iter()
+            .map(|a| (a.name, a.types.iter().copied()))
     }
 
-    pub fn action(&self, name: &str) -> Option<(&'static str, Vec<&'static str>)> {
-        self.actions().find(|(n, _)| n.eq_ignore_ascii_case(name))
+    /// The parsed action table, built once: the linter looks actions up for every
+    /// item of every statement, and re-splitting the table text each time made a
+    /// pasted policy with 100,000 actions take over a minute to lint.
+    pub fn action_table(&'static self) -> &'static [Action] {
+        let index = self_index(self);
+        &index.actions
+    }
+
+    /// The action named `name` (ASCII case-insensitive), without allocating.
+    pub fn action(&'static self, name: &str) -> Option<(&'static str, &'static [&'static str])> {
+        let index = self_index(self);
+        // Lower-case into a stack buffer, then a byte-wise binary search: no
+        // allocation and no per-byte case folding inside the comparisons.
+        let mut buf = [0u8; MAX_ACTION_NAME];
+        let lower = buf.get_mut(..name.len())?; // longer than any action name
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
+        let pos = index
+            .by_name
+            .binary_search_by(|(n, _)| n.as_bytes().cmp(lower))
+            .ok()?;
+        let a = index.actions.get(index.by_name.get(pos)?.1)?;
+        Some((a.name, a.types.as_slice()))
     }
 
     pub fn has_condition_key(&self, key_lower: &str) -> bool {
@@ -40,6 +66,58 @@ impl Service {
             }
         })
     }
+}
+
+/// One action of a modeled service.
+pub struct Action {
+    pub name: &'static str,
+    /// Resource types the action accepts; empty when it takes `Resource: "*"`.
+    pub types: Vec<&'static str>,
+}
+
+/// No action name in the tables is longer (checked by a test).
+const MAX_ACTION_NAME: usize = 64;
+
+/// A service's action table, parsed once.
+struct ServiceIndex {
+    /// In table order (suggestions prefer the earlier of two equally close names).
+    actions: Vec<Action>,
+    /// (lower-cased name, index into `actions`), sorted for binary search.
+    by_name: Vec<(String, usize)>,
+}
+
+fn build_index(svc: &'static Service) -> ServiceIndex {
+    let actions: Vec<Action> = svc
+        .actions
+        .split_whitespace()
+        .map(|entry| {
+            let (name, types) = entry.split_once('=').unwrap_or((entry, ""));
+            let types = types.split(',').filter(|t| !t.is_empty()).collect();
+            Action { name, types }
+        })
+        .collect();
+    let mut by_name: Vec<(String, usize)> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.name.to_ascii_lowercase(), i))
+        .collect();
+    by_name.sort();
+    ServiceIndex { actions, by_name }
+}
+
+/// The index of `svc`, one of [`SERVICES`] (any other service gets an empty index).
+fn self_index(svc: &'static Service) -> &'static ServiceIndex {
+    static INDEX: std::sync::OnceLock<Vec<ServiceIndex>> = std::sync::OnceLock::new();
+    static EMPTY: ServiceIndex = ServiceIndex {
+        actions: Vec::new(),
+        by_name: Vec::new(),
+    };
+    let all = INDEX.get_or_init(|| SERVICES.iter().map(build_index).collect());
+    SERVICES
+        .iter()
+        .position(|s| std::ptr::eq(s, svc))
+        .and_then(|i| all.get(i))
+        .unwrap_or(&EMPTY)
 }
 
 pub static SERVICES: &[Service] = &[
@@ -467,12 +545,14 @@ pub fn is_known_prefix(prefix: &str) -> bool {
 }
 
 pub fn is_global_key(key_lower: &str) -> bool {
+    // Compared ASCII-case-insensitively in place: the table is not all lower case
+    // (`aws:isMfaPresent`), and this runs for every condition of every statement.
     GLOBAL_CONDITION_KEYS.iter().any(|k| {
-        let k = k.to_ascii_lowercase();
         if k.ends_with('/') {
-            key_lower.starts_with(&k) && key_lower.len() > k.len()
+            key_lower.len() > k.len()
+                && key_lower.as_bytes()[..k.len()].eq_ignore_ascii_case(k.as_bytes())
         } else {
-            k == key_lower
+            k.eq_ignore_ascii_case(key_lower)
         }
     })
 }
@@ -480,6 +560,36 @@ pub fn is_global_key(key_lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_is_found_by_its_name_in_any_ascii_case() {
+        for s in SERVICES {
+            for a in s.action_table() {
+                for name in [
+                    a.name.to_string(),
+                    a.name.to_ascii_lowercase(),
+                    a.name.to_ascii_uppercase(),
+                ] {
+                    let found = s.action(&name).map(|(n, _)| n);
+                    assert_eq!(found, Some(a.name), "{}:{name}", s.prefix);
+                }
+            }
+            assert!(s.action("").is_none());
+            assert!(
+                s.action_table()
+                    .iter()
+                    .all(|a| a.name.len() <= MAX_ACTION_NAME)
+            );
+            assert!(s.action(&"a".repeat(MAX_ACTION_NAME + 1)).is_none());
+            assert!(s.action("Nope").is_none());
+        }
+        let s3 = service("s3").unwrap();
+        assert!(s3.action("GetObjec").is_none());
+        assert!(s3.action("GetObjectt").is_none());
+        // Only ASCII folds: a Kelvin sign is not a `k`.
+        assert!(service("kms").unwrap().action("ListKeys").is_some());
+        assert!(service("kms").unwrap().action("List\u{212A}eys").is_none());
+    }
 
     #[test]
     fn tables_parse() {
@@ -490,6 +600,8 @@ mod tests {
         assert!(!kms.has_condition_key("kms:encryptioncontext:"));
         assert!(is_global_key("aws:principaltag/team"));
         assert!(is_known_prefix("ec2"));
+        assert!(is_global_key("aws:ismfapresent"));
+        assert!(!is_global_key("aws:principaltag/"));
         for s in SERVICES {
             for (name, types) in s.actions() {
                 assert!(!name.is_empty());

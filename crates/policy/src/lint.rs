@@ -6,9 +6,10 @@ use crate::ast::*;
 use crate::condition::{Compiled, OPERATORS, Operator, OperatorSpec, SetOperator};
 use crate::data;
 use crate::diag::{Diagnostic, Severity};
-use crate::parse::{Parsed, edit_distance, parse};
+use crate::parse::{Parsed, closest, parse};
 use crate::span::Span;
 use crate::variables::parse_template;
+use std::collections::HashSet;
 
 /// Every lint code with a one-line description (for docs and the UI).
 pub const LINT_CODES: &[(&str, &str)] = &[
@@ -49,7 +50,16 @@ pub const LINT_CODES: &[(&str, &str)] = &[
     ("KF120", "missing Version"),
     ("KF121", "action that a key policy cannot grant"),
     ("KF122", "Allow in a resource control policy"),
+    (
+        "KF123",
+        "control or bidirectional-override character in a string",
+    ),
 ];
+
+/// "Did you mean" hints cost an edit-distance search each, and a pasted policy can
+/// hold thousands of typos: only the first this many get a search (every typo
+/// still gets its finding).
+const MAX_HINTS: usize = 50;
 
 /// AWS size limit for a kind: (limit, whether white space is excluded from the count).
 pub fn size_limit(kind: PolicyKind) -> (usize, bool) {
@@ -77,6 +87,7 @@ pub fn lint(parsed: &Parsed, text: &str, kind: PolicyKind) -> Vec<Diagnostic> {
         kind,
         policy: &parsed.policy,
         out: Vec::new(),
+        hints_left: MAX_HINTS,
     };
     l.run(text);
     l.out
@@ -86,6 +97,8 @@ struct Linter<'a> {
     kind: PolicyKind,
     policy: &'a Policy,
     out: Vec<Diagnostic>,
+    /// "Did you mean" searches left for this policy (see [`MAX_HINTS`]).
+    hints_left: usize,
 }
 
 fn iam_kind(kind: PolicyKind) -> bool {
@@ -114,6 +127,82 @@ impl Linter<'_> {
             span,
             help,
         });
+    }
+
+    /// Whether a "did you mean" search may still run; uses one up.
+    fn take_hint(&mut self) -> bool {
+        let Some(left) = self.hints_left.checked_sub(1) else {
+            return false;
+        };
+        self.hints_left = left;
+        true
+    }
+
+    /// The closest candidate, if the hint budget allows a search.
+    fn hint<'c>(
+        &mut self,
+        word: &str,
+        candidates: impl Iterator<Item = &'c str>,
+    ) -> Option<&'c str> {
+        if self.take_hint() {
+            closest(word, candidates)
+        } else {
+            None
+        }
+    }
+
+    /// KF123: control characters (possible only as JSON escapes such as `\u0007`)
+    /// and bidirectional controls in a string value. They are invisible, or reorder
+    /// the text around them, so the policy a reviewer reads is not the one AWS
+    /// compares ("Trojan Source").
+    fn hidden_chars(&mut self, what: &str, value: &str, span: Span) {
+        // Nearly every string is printable ASCII: one byte scan and done.
+        if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return;
+        }
+        // Distinct flagged characters in order of first appearance; a bit set keeps
+        // a long hostile string linear.
+        let mut seen = 0u128;
+        let mut found: Vec<char> = Vec::new();
+        let (mut control, mut bidi) = (false, false);
+        for c in value.chars() {
+            let Some((bit, is_bidi)) = hidden_char_bit(c) else {
+                continue;
+            };
+            if seen & (1 << bit) == 0 {
+                seen |= 1 << bit;
+                found.push(c);
+                bidi |= is_bidi;
+                control |= !is_bidi;
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        let plural = if found.len() > 1 { "s" } else { "" };
+        let kind = match (control, bidi) {
+            (true, true) => format!("control and bidirectional control character{plural}"),
+            (false, true) => format!("bidirectional control character{plural}"),
+            _ => format!("control character{plural}"),
+        };
+        const SHOWN: usize = 5;
+        let mut names: Vec<String> = found
+            .iter()
+            .take(SHOWN)
+            .map(|&c| format!("U+{:04X} {}", u32::from(c), hidden_char_name(c)))
+            .collect();
+        if found.len() > SHOWN {
+            names.push(format!("{} more", found.len() - SHOWN));
+        }
+        self.push(
+            "KF123",
+            Severity::SecurityWarning,
+            span,
+            format!(
+                "This {what} contains {kind}: what the policy displays is not what AWS compares."
+            ),
+            Some(format!("remove {}", names.join(", "))),
+        );
     }
 
     fn run(&mut self, text: &str) {
@@ -165,8 +254,15 @@ impl Linter<'_> {
                 Some("add \"Version\": \"2012-10-17\"".into()),
             );
         }
-        // Sids.
-        let mut seen: Vec<&str> = Vec::new();
+        if let Some(v) = &p.version {
+            self.hidden_chars("Version", &v.value, v.span);
+        }
+        if let Some(id) = &p.id {
+            self.hidden_chars("Id", &id.value, id.span);
+        }
+        // Sids. A hash set, not a list: a pasted policy can have tens of thousands
+        // of statements. Case-sensitive, as before ("a" and "A" are different Sids).
+        let mut seen: HashSet<&str> = HashSet::with_capacity(p.statements.len());
         for st in &p.statements {
             if let Some(sid) = &st.sid {
                 if iam_kind(self.kind) && !sid.value.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -178,7 +274,8 @@ impl Linter<'_> {
                         Some("remove spaces and punctuation from the Sid".into()),
                     );
                 }
-                if seen.contains(&sid.value.as_str()) {
+                self.hidden_chars("Sid", &sid.value, sid.span);
+                if !seen.insert(sid.value.as_str()) {
                     let sev = if iam_kind(self.kind) {
                         Severity::Error
                     } else {
@@ -191,8 +288,6 @@ impl Linter<'_> {
                         "Statement IDs (SID) in a single policy must be unique.",
                         Some(format!("rename the second `{}`", sid.value)),
                     );
-                } else {
-                    seen.push(&sid.value);
                 }
             }
             self.statement(st);
@@ -230,6 +325,9 @@ impl Linter<'_> {
             );
         }
         if let Some(pb) = &st.principal {
+            for e in &pb.entries {
+                self.hidden_chars("principal", &e.value, e.span);
+            }
             if pb.negated && effect == Some(Effect::Allow) {
                 self.push(
                     "KF108",
@@ -261,6 +359,7 @@ impl Linter<'_> {
         self.actions(st);
         if let Some(rb) = &st.resource {
             for item in &rb.items {
+                self.hidden_chars("resource", &item.value, item.span);
                 self.resource_item(item, variables);
             }
         }
@@ -271,6 +370,7 @@ impl Linter<'_> {
     fn actions(&mut self, st: &Statement) {
         let Some(ab) = &st.action else { return };
         for item in &ab.items {
+            self.hidden_chars("action", &item.value, item.span);
             let Some((prefix, name)) = item.value.split_once(':') else {
                 continue;
             };
@@ -280,13 +380,20 @@ impl Linter<'_> {
             match data::service(prefix) {
                 Some(svc) => {
                     let has_wild = name.contains(['*', '?']);
-                    let glob = crate::pattern::Glob::new(name, crate::pattern::Flavor::Plain, true);
-                    let any = svc.actions().any(|(n, _)| glob.matches(n, true));
+                    let any = if has_wild {
+                        let glob =
+                            crate::pattern::Glob::new(name, crate::pattern::Flavor::Plain, true);
+                        svc.action_table()
+                            .iter()
+                            .any(|a| glob.matches(a.name, true))
+                    } else {
+                        svc.action(name).is_some()
+                    };
                     if !any {
                         let suggestion = if has_wild {
                             None
                         } else {
-                            closest(name, svc.actions().map(|(n, _)| n))
+                            self.hint(name, svc.action_table().iter().map(|a| a.name))
                         };
                         self.push(
                             "KF104",
@@ -309,8 +416,9 @@ impl Linter<'_> {
                     if self.kind == PolicyKind::KeyPolicy
                         && svc.prefix == "kms"
                         && !has_wild
-                        && ["createkey", "listkeys", "listaliases"]
-                            .contains(&name.to_ascii_lowercase().as_str())
+                        && ["CreateKey", "ListKeys", "ListAliases"]
+                            .iter()
+                            .any(|a| a.eq_ignore_ascii_case(name))
                     {
                         self.push(
                             "KF121",
@@ -330,12 +438,13 @@ impl Linter<'_> {
                             .iter()
                             .map(|s| s.prefix)
                             .chain(data::OTHER_PREFIXES.iter().copied());
+                        let suggestion = self.hint(prefix, all);
                         self.push(
                             "KF103",
                             Severity::Warning,
                             item.span,
                             format!("Unknown service prefix `{prefix}`."),
-                            closest(prefix, all).map(|s| format!("did you mean `{s}`?")),
+                            suggestion.map(|s| format!("did you mean `{s}`?")),
                         );
                     }
                 }
@@ -357,8 +466,7 @@ impl Linter<'_> {
                 Some("set \"Version\": \"2012-10-17\"".into()),
             );
         }
-        let parts: Vec<&str> = v.splitn(6, ':').collect();
-        let [arn, partition, service, region, account, resource] = parts[..] else {
+        let Some([arn, partition, service, region, account, resource]) = arn_parts(v) else {
             return; // KF023 already reported
         };
         if arn != "arn" {
@@ -428,8 +536,10 @@ impl Linter<'_> {
         if ab.negated || rb.negated || ab.items.is_empty() || rb.items.is_empty() {
             return;
         }
-        // Expand every action; give up if any is outside the table.
-        let mut actions: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+        // The (service, resource type) pairs the actions accept; give up if any
+        // action is outside the table. A handful of pairs however many actions are
+        // listed, so checking every resource against them stays linear.
+        let mut accepted: Vec<(&'static str, &'static str)> = Vec::new();
         for item in &ab.items {
             let Some((prefix, name)) = item.value.split_once(':') else {
                 return;
@@ -437,14 +547,29 @@ impl Linter<'_> {
             let Some(svc) = data::service(prefix) else {
                 return;
             };
-            let glob = crate::pattern::Glob::new(name, crate::pattern::Flavor::Plain, true);
-            let before = actions.len();
-            actions.extend(
-                svc.actions()
-                    .filter(|(n, _)| glob.matches(n, true))
-                    .map(|(_, t)| (svc.prefix, t)),
-            );
-            if actions.len() == before {
+            let mut accept = |types: &[&'static str]| {
+                for &t in types {
+                    if !accepted.contains(&(svc.prefix, t)) {
+                        accepted.push((svc.prefix, t));
+                    }
+                }
+            };
+            let mut any = false;
+            if name.contains(['*', '?']) {
+                let glob = crate::pattern::Glob::new(name, crate::pattern::Flavor::Plain, true);
+                for a in svc
+                    .action_table()
+                    .iter()
+                    .filter(|a| glob.matches(a.name, true))
+                {
+                    any = true;
+                    accept(&a.types);
+                }
+            } else if let Some((_, types)) = svc.action(name) {
+                any = true;
+                accept(types);
+            }
+            if !any {
                 return; // unknown action: KF104 already
             }
         }
@@ -452,13 +577,11 @@ impl Linter<'_> {
             if r.value == "*" || r.value.contains("${") {
                 return true;
             }
-            let parts: Vec<&str> = r.value.splitn(6, ':').collect();
-            let [_, _, service, _, _, res] = parts[..] else {
+            let Some([_, _, service, _, _, res]) = arn_parts(&r.value) else {
                 return true;
             };
-            actions.iter().any(|(prefix, types)| {
-                prefix.eq_ignore_ascii_case(service)
-                    && types.iter().any(|t| resource_type_possible(prefix, t, res))
+            accepted.iter().any(|(prefix, t)| {
+                prefix.eq_ignore_ascii_case(service) && resource_type_possible(prefix, t, res)
             })
         });
         if !applies {
@@ -479,8 +602,17 @@ impl Linter<'_> {
 
     fn conditions(&mut self, st: &Statement, effect: Option<Effect>, variables: bool) {
         for c in &st.conditions {
+            self.hidden_chars("condition operator", &c.operator.value, c.operator.span);
+            self.hidden_chars("condition key", &c.key.value, c.key.span);
+            for v in &c.values {
+                self.hidden_chars("condition value", &v.value, v.span);
+            }
             let Some(spec) = c.spec else {
-                let suggestion = suggest_operator(&c.operator.value);
+                let suggestion = if self.take_hint() {
+                    suggest_operator(&c.operator.value)
+                } else {
+                    None
+                };
                 self.push(
                     "KF101",
                     Severity::Error,
@@ -631,14 +763,12 @@ impl Linter<'_> {
             true // a service Keyflow does not model
         };
         if !known {
-            let candidates: Vec<&str> = if prefix == "aws" {
-                data::GLOBAL_CONDITION_KEYS.to_vec()
+            let candidates: &[&str] = if prefix == "aws" {
+                data::GLOBAL_CONDITION_KEYS
             } else {
-                data::service(prefix)
-                    .map(|s| s.condition_keys.to_vec())
-                    .unwrap_or_default()
+                data::service(prefix).map_or(&[], |s| s.condition_keys)
             };
-            let suggestion = closest(key_lower, candidates.iter().copied());
+            let suggestion = self.hint(key_lower, candidates.iter().copied());
             self.push(
                 "KF102",
                 Severity::Warning,
@@ -648,6 +778,121 @@ impl Linter<'_> {
             );
         }
     }
+}
+
+/// Bidirectional controls: marks, embeddings, overrides and isolates.
+const BIDI: [(char, &str); 12] = [
+    ('\u{061C}', "ARABIC LETTER MARK"),
+    ('\u{200E}', "LEFT-TO-RIGHT MARK"),
+    ('\u{200F}', "RIGHT-TO-LEFT MARK"),
+    ('\u{202A}', "LEFT-TO-RIGHT EMBEDDING"),
+    ('\u{202B}', "RIGHT-TO-LEFT EMBEDDING"),
+    ('\u{202C}', "POP DIRECTIONAL FORMATTING"),
+    ('\u{202D}', "LEFT-TO-RIGHT OVERRIDE"),
+    ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE"),
+    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+    ('\u{2068}', "FIRST STRONG ISOLATE"),
+    ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+];
+
+/// Names (Unicode name aliases) of the C0 controls, DEL and the C1 controls.
+const CONTROLS: [&str; 65] = [
+    "NULL",
+    "START OF HEADING",
+    "START OF TEXT",
+    "END OF TEXT",
+    "END OF TRANSMISSION",
+    "ENQUIRY",
+    "ACKNOWLEDGE",
+    "BELL",
+    "BACKSPACE",
+    "CHARACTER TABULATION",
+    "LINE FEED",
+    "LINE TABULATION",
+    "FORM FEED",
+    "CARRIAGE RETURN",
+    "SHIFT OUT",
+    "SHIFT IN",
+    "DATA LINK ESCAPE",
+    "DEVICE CONTROL ONE",
+    "DEVICE CONTROL TWO",
+    "DEVICE CONTROL THREE",
+    "DEVICE CONTROL FOUR",
+    "NEGATIVE ACKNOWLEDGE",
+    "SYNCHRONOUS IDLE",
+    "END OF TRANSMISSION BLOCK",
+    "CANCEL",
+    "END OF MEDIUM",
+    "SUBSTITUTE",
+    "ESCAPE",
+    "FILE SEPARATOR",
+    "GROUP SEPARATOR",
+    "RECORD SEPARATOR",
+    "UNIT SEPARATOR",
+    "DELETE",
+    "PADDING CHARACTER",
+    "HIGH OCTET PRESET",
+    "BREAK PERMITTED HERE",
+    "NO BREAK HERE",
+    "INDEX",
+    "NEXT LINE",
+    "START OF SELECTED AREA",
+    "END OF SELECTED AREA",
+    "CHARACTER TABULATION SET",
+    "CHARACTER TABULATION WITH JUSTIFICATION",
+    "LINE TABULATION SET",
+    "PARTIAL LINE FORWARD",
+    "PARTIAL LINE BACKWARD",
+    "REVERSE LINE FEED",
+    "SINGLE SHIFT TWO",
+    "SINGLE SHIFT THREE",
+    "DEVICE CONTROL STRING",
+    "PRIVATE USE ONE",
+    "PRIVATE USE TWO",
+    "SET TRANSMIT STATE",
+    "CANCEL CHARACTER",
+    "MESSAGE WAITING",
+    "START OF GUARDED AREA",
+    "END OF GUARDED AREA",
+    "START OF STRING",
+    "SINGLE GRAPHIC CHARACTER INTRODUCER",
+    "SINGLE CHARACTER INTRODUCER",
+    "CONTROL SEQUENCE INTRODUCER",
+    "STRING TERMINATOR",
+    "OPERATING SYSTEM COMMAND",
+    "PRIVACY MESSAGE",
+    "APPLICATION PROGRAM COMMAND",
+];
+
+/// For a character KF123 flags: a distinct bit below 128 and whether it is a
+/// bidirectional control. Controls are every `char::is_control` character (C0,
+/// DEL, C1): C1's CSI starts terminal escape sequences just as ESC does.
+fn hidden_char_bit(c: char) -> Option<(u32, bool)> {
+    let n = u32::from(c);
+    match n {
+        0x00..=0x1F => Some((n, false)),
+        0x7F..=0x9F => Some((n - 0x7F + 0x20, false)),
+        0x061C | 0x200E..=0x2069 => BIDI
+            .iter()
+            .position(|&(b, _)| b == c)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(|i| (i + 65, true)),
+        _ => None,
+    }
+}
+
+fn hidden_char_name(c: char) -> &'static str {
+    let n = u32::from(c);
+    let control = match n {
+        0x00..=0x1F => Some(n),
+        0x7F..=0x9F => Some(n - 0x7F + 0x20),
+        _ => None,
+    };
+    control
+        .and_then(|i| CONTROLS.get(usize::try_from(i).ok()?).copied())
+        .or_else(|| BIDI.iter().find(|&&(b, _)| b == c).map(|&(_, name)| name))
+        .unwrap_or("control character")
 }
 
 fn value_hint(op: Operator) -> &'static str {
@@ -695,13 +940,17 @@ fn literal_head(s: &str) -> &str {
     &s[..end]
 }
 
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+/// The six colon-separated parts of an ARN (the last keeps its colons).
+fn arn_parts(v: &str) -> Option<[&str; 6]> {
+    let mut it = v.splitn(6, ':');
+    Some([
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    ])
 }
 
 /// The one Allow an RCP may hold: AWS's own `RCPFullAWSAccess` statement.
@@ -933,6 +1182,258 @@ mod tests {
         assert!(c.contains(&"KF114"));
         assert!(c.contains(&"KF121"));
         assert!(!c.contains(&"KF012"));
+    }
+
+    const KINDS: [PolicyKind; 8] = [
+        PolicyKind::Identity,
+        PolicyKind::KeyPolicy,
+        PolicyKind::BucketPolicy,
+        PolicyKind::TrustPolicy,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::PermissionBoundary,
+        PolicyKind::SessionPolicy,
+    ];
+
+    #[test]
+    fn duplicate_sids_are_case_sensitive_and_every_repeat_is_flagged() {
+        let st = |sid: &str| {
+            format!(
+                r#"{{"Sid":"{sid}","Effect":"Allow","Principal":{{"AWS":"111122223333"}},"Action":"kms:Decrypt","Resource":"*"}}"#
+            )
+        };
+        let text = stmt(&[st("A"), st("a"), st("B"), st("A"), st("A")].join(","));
+        let d = lint_text(&text, PolicyKind::KeyPolicy);
+        let dups: Vec<&str> = d
+            .iter()
+            .filter(|d| d.code == "KF110")
+            .map(|d| d.span.slice(&text))
+            .collect();
+        // The first "A" is fine; "a" is a different Sid; both later "A"s repeat it.
+        assert_eq!(dups, ["\"A\"", "\"A\""]);
+        let starts: Vec<u32> = d
+            .iter()
+            .filter(|d| d.code == "KF110")
+            .map(|d| d.span.start)
+            .collect();
+        let first = text.find("\"A\"").and_then(|i| u32::try_from(i).ok());
+        assert!(starts.iter().all(|s| Some(*s) > first));
+    }
+
+    #[test]
+    fn many_unique_sids_lint_in_linear_time() {
+        // A guard against the quadratic list search coming back (seconds to minutes
+        // at this size), not a benchmark: generous even for a debug build.
+        let body: Vec<String> = (0..20_000)
+            .map(|i| {
+                format!(
+                    r#"{{"Sid":"S{i}","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/R{i}"}},"Action":["kms:Decrypt"],"Resource":"*"}}"#
+                )
+            })
+            .collect();
+        let text = stmt(&body.join(","));
+        let parsed = parse(&text, PolicyKind::KeyPolicy);
+        let start = std::time::Instant::now();
+        let d = lint(&parsed, &text, PolicyKind::KeyPolicy);
+        let took = start.elapsed();
+        assert!(!d.iter().any(|d| d.code == "KF110"));
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn action_lookup_is_case_insensitive_and_wildcards_still_expand() {
+        let text = stmt(
+            r#"{"Effect":"Allow","Action":["KMS:decrypt","s3:getobject","s3:Get*Tagging","s3:Nope*","kms:DECRYPTO"],"Resource":"*"}"#,
+        );
+        let d = lint_text(&text, PolicyKind::Identity);
+        let kf104: Vec<_> = d.iter().filter(|d| d.code == "KF104").collect();
+        assert_eq!(kf104.len(), 2, "{kf104:?}");
+        assert!(kf104[0].message.contains("matches no"));
+        assert_eq!(kf104[0].help, None);
+        assert_eq!(
+            kf104[1].help.as_deref(),
+            Some("did you mean `kms:Decrypt`?")
+        );
+        // KF106 still expands wildcards into resource types: object actions only.
+        let objects = stmt(
+            r#"{"Effect":"Allow","Action":["s3:GetObject*Tagging","s3:PUTOBJECT"],"Resource":"arn:aws:s3:::bucket"}"#,
+        );
+        assert!(codes(&objects, PolicyKind::Identity).contains(&"KF106"));
+        let bucket = objects.replace("s3:PUTOBJECT", "s3:listbucket");
+        assert!(!codes(&bucket, PolicyKind::Identity).contains(&"KF106"));
+        // The key-policy-only check is case-insensitive too.
+        let kp = stmt(
+            r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:listKEYS","Resource":"*"}"#,
+        );
+        assert!(codes(&kp, PolicyKind::KeyPolicy).contains(&"KF121"));
+    }
+
+    #[test]
+    fn only_the_first_unknown_actions_get_a_hint() {
+        let actions: Vec<String> = (0..200).map(|i| format!("\"s3:GetObjec{i}\"")).collect();
+        let text = stmt(&format!(
+            r#"{{"Effect":"Allow","Action":[{}],"Resource":"*"}}"#,
+            actions.join(",")
+        ));
+        let d = lint_text(&text, PolicyKind::Identity);
+        let kf104: Vec<_> = d.iter().filter(|d| d.code == "KF104").collect();
+        assert_eq!(kf104.len(), 200);
+        assert!(
+            kf104[..MAX_HINTS]
+                .iter()
+                .all(|d| d.help.as_deref() == Some("did you mean `s3:GetObject`?")),
+            "{:?}",
+            kf104[0]
+        );
+        assert!(kf104[MAX_HINTS..].iter().all(|d| d.help.is_none()));
+    }
+
+    #[test]
+    fn many_unknown_and_known_actions_lint_in_linear_time() {
+        // Guards, not benchmarks: each unknown action once cost milliseconds (an
+        // edit-distance search over the service) and each known one tens of
+        // microseconds (the table re-parsed per lookup).
+        let unknown: Vec<String> = (0..20_000)
+            .map(|i| format!("\"s3:GetObject{i}\""))
+            .collect();
+        let known: Vec<&str> = [
+            "\"s3:GetObject\"",
+            "\"kms:Decrypt\"",
+            "\"ssm:GetParameter\"",
+        ]
+        .into_iter()
+        .cycle()
+        .take(20_000)
+        .collect();
+        for list in [unknown.join(","), known.join(",")] {
+            let text = stmt(&format!(
+                r#"{{"Effect":"Allow","Action":[{list}],"Resource":["arn:aws:s3:::b/*","arn:aws:kms:us-east-1:111122223333:key/k"]}}"#
+            ));
+            let parsed = parse(&text, PolicyKind::Identity);
+            let start = std::time::Instant::now();
+            let d = lint(&parsed, &text, PolicyKind::Identity);
+            let took = start.elapsed();
+            assert!(d.iter().any(|d| d.code == "KF112"));
+            assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        }
+    }
+
+    #[test]
+    fn bounded_suggestions_match_the_plain_search() {
+        // The reference: full edit distance against every candidate, first best wins.
+        fn plain<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+            let lower = word.to_ascii_lowercase();
+            candidates
+                .iter()
+                .map(|c| {
+                    (
+                        crate::parse::edit_distance(&lower, &c.to_ascii_lowercase()),
+                        *c,
+                    )
+                })
+                .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, c)| c)
+        }
+        let mut words: Vec<String> = vec![
+            String::new(),
+            "x".into(),
+            "GetObjectt".into(),
+            "getobj".into(),
+            "PutBucketPolicyy".into(),
+            "DescribeKye".into(),
+            "Décrypt".into(),
+            "GetObject12345".into(),
+            "ListAllMyBucketz".into(),
+        ];
+        for svc in data::SERVICES {
+            for a in svc.action_table() {
+                words.push(a.name.to_ascii_uppercase());
+                words.push(a.name[1..].to_string());
+                words.push(format!("{}s", a.name));
+            }
+        }
+        for svc in data::SERVICES {
+            let names: Vec<&str> = svc.action_table().iter().map(|a| a.name).collect();
+            for w in &words {
+                assert_eq!(
+                    closest(w, names.iter().copied()),
+                    plain(w, &names),
+                    "{w} in {}",
+                    svc.prefix
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_flagged_in_every_string_of_every_kind() {
+        let text = stmt(
+            r#"{"Sid":"a\u202Eb","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/\u2066x\u2069"},"Action":"s3:Get\u0007Object","Resource":"arn:aws:s3:::b\u200F/*","Condition":{"StringEquals":{"aws:user\u001bname":"al\nice\u061C"}}}"#,
+        );
+        for kind in KINDS {
+            let d: Vec<_> = lint_text(&text, kind)
+                .into_iter()
+                .filter(|d| d.code == "KF123")
+                .collect();
+            let got: Vec<(&str, Option<&str>)> = d
+                .iter()
+                .map(|d| (d.span.slice(&text), d.help.as_deref()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (
+                        r#""a\u202Eb""#,
+                        Some("remove U+202E RIGHT-TO-LEFT OVERRIDE")
+                    ),
+                    (
+                        r#""arn:aws:iam::111122223333:role/\u2066x\u2069""#,
+                        Some("remove U+2066 LEFT-TO-RIGHT ISOLATE, U+2069 POP DIRECTIONAL ISOLATE")
+                    ),
+                    (r#""s3:Get\u0007Object""#, Some("remove U+0007 BELL")),
+                    (
+                        r#""arn:aws:s3:::b\u200F/*""#,
+                        Some("remove U+200F RIGHT-TO-LEFT MARK")
+                    ),
+                    (r#""aws:user\u001bname""#, Some("remove U+001B ESCAPE")),
+                    (
+                        r#""al\nice\u061C""#,
+                        Some("remove U+000A LINE FEED, U+061C ARABIC LETTER MARK")
+                    ),
+                ],
+                "{kind:?}"
+            );
+            assert!(d.iter().all(|d| d.severity == Severity::SecurityWarning));
+            assert!(d[0].message.contains("Sid"), "{}", d[0].message);
+            assert!(
+                d[5].message
+                    .contains("control and bidirectional control characters")
+            );
+        }
+        // IAM's own Sid alphabet rule stays KF115, alongside.
+        assert!(codes(&text, PolicyKind::Identity).contains(&"KF115"));
+        // Ordinary non-ASCII text is not flagged, and many distinct characters are
+        // summarised.
+        let plain = stmt(
+            r#"{"Sid":"Ünïcödé","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/日本/*"}"#,
+        );
+        assert!(!codes(&plain, PolicyKind::BucketPolicy).contains(&"KF123"));
+        let many = stmt(
+            r#"{"Sid":"\u0001\u0002\u0003\u0004\u0005\u0006\u0001","Effect":"Deny","Action":"*","Resource":"*"}"#,
+        );
+        let d = lint_text(&many, PolicyKind::Scp);
+        let h = d
+            .iter()
+            .find(|d| d.code == "KF123")
+            .and_then(|d| d.help.clone());
+        assert_eq!(
+            h.as_deref(),
+            Some(
+                "remove U+0001 START OF HEADING, U+0002 START OF TEXT, U+0003 END OF TEXT, U+0004 END OF TRANSMISSION, U+0005 ENQUIRY, 1 more"
+            )
+        );
+        assert!(LINT_CODES.iter().any(|(c, _)| *c == "KF123"));
     }
 
     #[test]

@@ -737,15 +737,75 @@ pub(crate) fn aws_principal(value: &str) -> PrincipalMatcher {
 
 /// The closest candidate by edit distance, if close enough to be a likely typo.
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    closest(word, candidates.iter().copied())
 }
 
+/// The candidate closest to `word` (ASCII case-insensitive edit distance) within
+/// `max(len / 3, 2)` edits of the candidate's length; the first of equally close
+/// ones. Work is bounded: a candidate whose length alone puts it out of reach is
+/// skipped, and a distance row whose minimum exceeds the budget stops early, so
+/// hostile words cost little beyond one pass over them.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word: Vec<char> = word.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut prev: Vec<usize> = Vec::new();
+    let mut cur: Vec<usize> = Vec::new();
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        let mut limit = (c.len() / 3).max(2);
+        if let Some((d, _)) = best {
+            // Only a strictly closer candidate replaces the first best one.
+            let Some(tighter) = d.checked_sub(1) else {
+                break;
+            };
+            limit = limit.min(tighter);
+        }
+        let len = c.chars().count();
+        if len.abs_diff(word.len()) > limit {
+            continue;
+        }
+        if let Some(d) = bounded_distance(&word, c, limit, &mut prev, &mut cur) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Edit distance between `a` (already ASCII-lower-cased) and `b` compared
+/// ASCII-case-insensitively, or `None` once it must exceed `limit`.
+fn bounded_distance(
+    a: &[char],
+    b: &str,
+    limit: usize,
+    prev: &mut Vec<usize>,
+    cur: &mut Vec<usize>,
+) -> Option<usize> {
+    let m = b.chars().count();
+    prev.clear();
+    prev.extend(0..=m);
+    cur.clear();
+    cur.resize(m + 1, 0);
+    for (i, &ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.chars().enumerate() {
+            let cost = usize::from(ca != cb.to_ascii_lowercase());
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        // Distances never shrink from one row to the next.
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(prev, cur);
+    }
+    prev.get(m).copied().filter(|d| *d <= limit)
+}
+
+/// The plain full-matrix distance: the reference [`closest`] is tested against.
+#[cfg(test)]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

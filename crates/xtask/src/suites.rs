@@ -68,7 +68,12 @@ pub fn test(args: &[String]) -> Result<(), String> {
     );
 
     banner("cargo test --workspace");
-    let (ok, out) = shell::run_captured(shell::cargo().args(["test", "--workspace", "--locked"]))?;
+    let (ok, out) = shell::run_captured(shell::cargo().args([
+        "test",
+        "--workspace",
+        "--locked",
+        "--no-fail-fast",
+    ]))?;
     let (passed, failed) = cargo_counts(&out);
     tally.suite("cargo test", ok, passed, failed);
 
