@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use keyflow_acceptance::fuzz_targets::{KINDS, base64url, check_span};
+use keyflow_acceptance::fuzz_targets::{base64url, check_span};
 use keyflow_policy::{
     Decision, Policies, PolicyKind, PolicyRef, Request, Severity, evaluate, explain, lint,
     lint_text, parse,
@@ -50,7 +50,7 @@ fn deeply_nested_json_in_a_policy_is_a_syntax_error() {
         format!("{prefix}{}", "{\"a\":".repeat(DEPTH)),
         "[".repeat(DEPTH) + &"]".repeat(DEPTH),
     ] {
-        for kind in KINDS {
+        for kind in PolicyKind::ALL {
             let parsed = parse(&deep, kind);
             let d = parsed.diagnostics.first().unwrap();
             assert_eq!(d.code, "KF001", "{kind:?}");

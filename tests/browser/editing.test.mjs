@@ -4,18 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveDist, launch, openApp, pick, step, policyId, openPolicy, setPolicy, policyText, screenshot,
+  start, stop,
+  openApp, pick, step, policyId, openPolicy, setPolicy, policyText, screenshot,
 } from './harness.mjs';
 
 let site, browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser } = await start()));
+after(() => stop(site, browser));
 
 const MISSPELLED = `{
     "Version": "2012-10-17",

@@ -134,3 +134,13 @@ export async function shareLink(page) {
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+// One static site and one browser per test file.
+export async function start() {
+  return { site: await serveDist(), browser: await launch() };
+}
+
+export async function stop(site, browser) {
+  await browser?.close();
+  site?.server.close();
+}

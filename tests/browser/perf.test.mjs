@@ -4,17 +4,11 @@
 // performance.now()).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openApp, pick, policyId, openPolicy, percentile } from './harness.mjs';
+import { start, stop, openApp, pick, policyId, openPolicy, percentile } from './harness.mjs';
 
 let site, browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser } = await start()));
+after(() => stop(site, browser));
 
 // cargo xtask bench sets the count; the test suite measures the same 200 the issue asks for.
 const EDITS = Number(process.env.KEYFLOW_LATENCY_EDITS ?? 200);

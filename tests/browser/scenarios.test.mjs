@@ -2,17 +2,11 @@
 // texts, as the page shows them; screenshots of each.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openApp, pick, step, screenshot, foreignRequests } from './harness.mjs';
+import { start, stop, openApp, pick, step, screenshot, foreignRequests } from './harness.mjs';
 
 let site, browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser } = await start()));
+after(() => stop(site, browser));
 
 const ELB = 'Access Denied for bucket: test-alb-access-logs. Please check S3bucket permission';
 const CIPHERTEXT = 'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';

@@ -3,18 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveDist, launch, openApp, pick, step, policyId, setPolicy, policyText, shareLink, foreignRequests,
+  start, stop,
+  openApp, pick, step, policyId, setPolicy, policyText, shareLink, foreignRequests,
 } from './harness.mjs';
 
 let site, browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser } = await start()));
+after(() => stop(site, browser));
 
 async function outcomes(page) {
   return page.locator('[data-testid^="step-"][data-outcome]').evaluateAll((els) => els.map((e) => `${e.dataset.testid}=${e.dataset.outcome}`));

@@ -2,17 +2,11 @@
 // leaves the page's origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, foreignRequests } from './harness.mjs';
+import { start, stop, openPage, screenshot, foreignRequests } from './harness.mjs';
 
 let site, browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser } = await start()));
+after(() => stop(site, browser));
 
 test('boots with the engine line and no console errors', async () => {
   const { context, page, log } = await openPage(browser, site.url);

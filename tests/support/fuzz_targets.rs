@@ -25,18 +25,6 @@ use keyflow_policy::{
 use keyflow_share::{MAX_INFLATED_BYTES, MAX_LINK_CHARS, ShareError};
 use keyflow_sim::{Scenario, render_text, run};
 
-/// Every policy kind, so each input is read under every kind's rules.
-pub const KINDS: [PolicyKind; 8] = [
-    PolicyKind::Identity,
-    PolicyKind::KeyPolicy,
-    PolicyKind::BucketPolicy,
-    PolicyKind::TrustPolicy,
-    PolicyKind::Scp,
-    PolicyKind::Rcp,
-    PolicyKind::PermissionBoundary,
-    PolicyKind::SessionPolicy,
-];
-
 /// A fuzz target: any bytes in, a panic on any broken invariant.
 pub type Target = fn(&[u8]);
 
@@ -56,7 +44,7 @@ pub fn policy_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     check_json(&text);
     let index = LineIndex::new(&text);
-    for kind in KINDS {
+    for kind in PolicyKind::ALL {
         let parsed = parse(&text, kind);
         let lints = lint(&parsed, &text, kind);
         for d in parsed.diagnostics.iter().chain(&lints) {

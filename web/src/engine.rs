@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use keyflow_policy::{Decision, Evaluation, LineIndex, Policies, PolicyKind, PolicyRef, Request};
+use keyflow_policy::{Decision, Evaluation, LineIndex, Policies, PolicyRef, Request};
 use keyflow_sim::{
     Behaviour, Check, FlowSpec, KeyState, NamedPolicy, Parameter, PolicySlot, Principal,
     PrincipalKind, Report, Scenario, Sse, Tier,
@@ -13,21 +13,9 @@ use keyflow_sim::{
 use crate::components::editor::{Mark, Severity};
 use crate::state::{Edit, apply};
 
-/// The editor's policy kind for a scenario slot.
-pub fn kind_for(slot: PolicySlot) -> PolicyKind {
-    match slot {
-        PolicySlot::Identity => PolicyKind::Identity,
-        PolicySlot::PermissionBoundary => PolicyKind::PermissionBoundary,
-        PolicySlot::Trust => PolicyKind::TrustPolicy,
-        PolicySlot::Key => PolicyKind::KeyPolicy,
-        PolicySlot::Bucket => PolicyKind::BucketPolicy,
-        PolicySlot::Scp => PolicyKind::Scp,
-    }
-}
-
 /// Parse and lint findings of one policy text, as editor marks.
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
-    let kind = kind_for(slot);
+    let kind = slot.kind();
     let parsed = keyflow_policy::parse(text, kind);
     let mut diags = parsed.diagnostics.clone();
     diags.extend(keyflow_policy::lint(&parsed, text, kind));
@@ -133,7 +121,7 @@ pub fn explain(s: &Scenario, report: &Report, check: &Check) -> Option<Evaluatio
     for id in &check.policies {
         let (text, slot, _) = policy_text(s, id)?;
         let slot = report.policy(id).map_or(slot, |p| p.slot);
-        let parsed = keyflow_policy::parse(&text, kind_for(slot));
+        let parsed = keyflow_policy::parse(&text, slot.kind());
         loaded.push((id.clone(), slot, parsed.policy));
     }
     let mut policies = Policies::default();

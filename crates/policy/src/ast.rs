@@ -27,16 +27,19 @@ pub enum PolicyKind {
     SessionPolicy,
 }
 
-const ALL_KINDS: [PolicyKind; 8] = [
-    PolicyKind::Identity,
-    PolicyKind::KeyPolicy,
-    PolicyKind::BucketPolicy,
-    PolicyKind::TrustPolicy,
-    PolicyKind::Scp,
-    PolicyKind::Rcp,
-    PolicyKind::PermissionBoundary,
-    PolicyKind::SessionPolicy,
-];
+impl PolicyKind {
+    /// Every kind, e.g. to read one text under each kind's rules.
+    pub const ALL: [PolicyKind; 8] = [
+        PolicyKind::Identity,
+        PolicyKind::KeyPolicy,
+        PolicyKind::BucketPolicy,
+        PolicyKind::TrustPolicy,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::PermissionBoundary,
+        PolicyKind::SessionPolicy,
+    ];
+}
 
 impl PolicyKind {
     /// Resource-based policies name a `Principal`.
@@ -65,7 +68,7 @@ impl PolicyKind {
     }
 
     pub fn from_name(name: &str) -> Option<PolicyKind> {
-        ALL_KINDS.into_iter().find(|k| k.name() == name)
+        PolicyKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// Guesses the kind from content: a Principal means a resource policy — a key
@@ -287,7 +290,7 @@ mod kind_tests {
 
     #[test]
     fn kind_names_round_trip_and_guessing_reads_the_content() {
-        for kind in ALL_KINDS {
+        for kind in PolicyKind::ALL {
             assert_eq!(PolicyKind::from_name(kind.name()), Some(kind));
         }
         assert_eq!(PolicyKind::from_name("bucket-policy"), None);

@@ -1184,17 +1184,6 @@ mod tests {
         assert!(!c.contains(&"KF012"));
     }
 
-    const KINDS: [PolicyKind; 8] = [
-        PolicyKind::Identity,
-        PolicyKind::KeyPolicy,
-        PolicyKind::BucketPolicy,
-        PolicyKind::TrustPolicy,
-        PolicyKind::Scp,
-        PolicyKind::Rcp,
-        PolicyKind::PermissionBoundary,
-        PolicyKind::SessionPolicy,
-    ];
-
     #[test]
     fn duplicate_sids_are_case_sensitive_and_every_repeat_is_flagged() {
         let st = |sid: &str| {
@@ -1371,7 +1360,7 @@ mod tests {
         let text = stmt(
             r#"{"Sid":"a\u202Eb","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/\u2066x\u2069"},"Action":"s3:Get\u0007Object","Resource":"arn:aws:s3:::b\u200F/*","Condition":{"StringEquals":{"aws:user\u001bname":"al\nice\u061C"}}}"#,
         );
-        for kind in KINDS {
+        for kind in PolicyKind::ALL {
             let d: Vec<_> = lint_text(&text, kind)
                 .into_iter()
                 .filter(|d| d.code == "KF123")

@@ -981,6 +981,21 @@ pub enum PolicySlot {
     Scp,
 }
 
+impl PolicySlot {
+    /// The policy language rules the text in this slot follows.
+    pub fn kind(self) -> keyflow_policy::PolicyKind {
+        use keyflow_policy::PolicyKind;
+        match self {
+            PolicySlot::Identity => PolicyKind::Identity,
+            PolicySlot::PermissionBoundary => PolicyKind::PermissionBoundary,
+            PolicySlot::Trust => PolicyKind::TrustPolicy,
+            PolicySlot::Key => PolicyKind::KeyPolicy,
+            PolicySlot::Bucket => PolicyKind::BucketPolicy,
+            PolicySlot::Scp => PolicyKind::Scp,
+        }
+    }
+}
+
 impl Scenario {
     /// Every policy text in the scenario with its id, slot and JSON path, in document order.
     pub fn policy_fields(&self) -> Vec<PolicyField> {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use keyflow_policy::{Decision, Policies, PolicyKind, PolicyRef, Request};
+use keyflow_policy::{Decision, Policies, PolicyRef, Request};
 
 use crate::report::{Check, Deciding, PolicyInfo, PolicyOrigin};
 use crate::scenario::{Bucket, Key, KeyState, PolicySlot, Principal, PrincipalKind, Scenario};
@@ -95,17 +95,6 @@ pub(crate) struct World<'s> {
     pub policies: Vec<LoadedPolicy>,
     index: HashMap<String, usize>,
     pub keys: Vec<KeyInfo>,
-}
-
-fn kind_for(slot: PolicySlot) -> PolicyKind {
-    match slot {
-        PolicySlot::Identity => PolicyKind::Identity,
-        PolicySlot::PermissionBoundary => PolicyKind::PermissionBoundary,
-        PolicySlot::Trust => PolicyKind::TrustPolicy,
-        PolicySlot::Key => PolicyKind::KeyPolicy,
-        PolicySlot::Bucket => PolicyKind::BucketPolicy,
-        PolicySlot::Scp => PolicyKind::Scp,
-    }
 }
 
 /// The fixed key policy of an AWS managed key (`aws/s3`, `aws/ssm`) in this account and Region.
@@ -249,7 +238,7 @@ impl<'s> World<'s> {
         origin: PolicyOrigin,
         text: &str,
     ) {
-        let parsed = keyflow_policy::parse(text, kind_for(slot));
+        let parsed = keyflow_policy::parse(text, slot.kind());
         let diagnostics = parsed.diagnostics.clone();
         self.index.insert(id.clone(), self.policies.len());
         self.policies.push(LoadedPolicy {
