@@ -188,6 +188,23 @@ test('a Sid holding markup renders as text and runs nothing', async () => {
   await context.close();
 });
 
+test('bidi and control characters in a Sid are shown, not obeyed, and flagged', async () => {
+  const { context, page } = await openApp(browser, site.url);
+  await pick(page, 'ssm-securestring-cmk');
+  const id = await policyId(page, 'key:');
+  const text = await policyText(page, id);
+  // JSON escapes, so the policy text itself stays plain ASCII.
+  await setPolicy(page, id, text.replace('"Allow use of the key"', '"\\u202eyek eht fo esu wollA\\u0007"'));
+  await page.getByTestId('step-ssm-get-parameters-with-decryption:KeyUser-open').click();
+  const kms = page.locator('[data-testid^="check-ssm-get-parameters-with-decryption:KeyUser-"]', { hasText: 'kms:Decrypt' }).first();
+  if ((await kms.getAttribute('aria-expanded')) !== 'true') await kms.click();
+  const deciding = await page.getByTestId('deciding-statement').first().textContent();
+  assert.ok(deciding.includes('⟨U+202E⟩yek eht fo esu wollA⟨U+0007⟩'), deciding);
+  assert.ok(!deciding.includes('\u202e'), 'the override itself is not in the page text');
+  await page.locator('[data-testid="problem"][data-code="KF123"]').first().waitFor();
+  await context.close();
+});
+
 test('settings forms change the run: bucket default encryption and key state', async () => {
   const { context, page } = await openApp(browser, site.url);
   await pick(page, 'alb-logs-cmk');

@@ -245,6 +245,28 @@ fn is_json_number(word: &str) -> bool {
 }
 
 /// Byte offsets where each line starts.
+/// User text for display outside the editor: control characters and bidi
+/// controls are shown as `⟨U+202E⟩` instead of being obeyed, so a Sid cannot
+/// reorder or hide the text around it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
@@ -281,6 +303,16 @@ pub fn byte_index(text: &str, utf16: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_and_bidi_characters_are_shown_not_obeyed() {
+        assert_eq!(visible("Allow logs"), "Allow logs");
+        assert_eq!(
+            visible("\u{202e}evil\u{2066}x\u{7}"),
+            "⟨U+202E⟩evil⟨U+2066⟩x⟨U+0007⟩"
+        );
+        assert_eq!(visible("日本語 é"), "日本語 é");
+    }
 
     fn kinds(text: &str) -> Vec<(&str, Token)> {
         tokenize(text)

@@ -24,7 +24,7 @@ pub fn explain(ctx: &AppContext, c: &Check) -> Html {
 
     let deciding = c.deciding.iter().map(|d| {
         let label = match &d.sid {
-            Some(sid) => format!("{} · \"{sid}\"", d.policy),
+            Some(sid) => format!("{} · \"{}\"", d.policy, crate::text::visible(sid)),
             None => format!("{} · statement #{}", d.policy, d.statement + 1),
         };
         let can_open = editable(&d.policy);
@@ -61,7 +61,7 @@ pub fn explain(ctx: &AppContext, c: &Check) -> Html {
                 <span>{ " on " }</span><code class="wrap">{ c.resource.clone() }</code>
             </div>
             if !c.via.is_empty() { <p class="small muted">{ c.via.clone() }</p> }
-            <p class="summary" data-testid="explain-summary">{ c.summary.clone() }</p>
+            <p class="summary" data-testid="explain-summary">{ crate::text::visible(&c.summary).into_owned() }</p>
             if !c.deciding.is_empty() {
                 <h4>{ "Deciding statements" }</h4>
                 <ul class="deciding">{ for deciding }</ul>
@@ -123,7 +123,7 @@ fn policy_view(ctx: &AppContext, p: &PolicyTrace) -> Html {
 
 fn statement_view(ctx: &AppContext, policy: &str, editable: bool, s: &StatementTrace) -> Html {
     let name = match &s.sid {
-        Some(sid) => format!("\"{sid}\""),
+        Some(sid) => format!("\"{}\"", crate::text::visible(sid)),
         None => format!("#{}", s.index + 1),
     };
     let effect = match s.effect {
