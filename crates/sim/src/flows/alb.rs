@@ -250,27 +250,19 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
         if enabled || !failed_under_kms || attempt > 1 {
             break;
         }
-        let mut sw = step(
-            "use-sse-s3-default",
-            format!("Switch {} default encryption to SSE-S3", bucket.name),
-            &admin.name,
-            "s3:PutEncryptionConfiguration",
-        );
-        if sw.push(s3_call(
+        let (mut sw, ok) = put_bucket_encryption(
             w,
             &admin,
-            "s3:PutEncryptionConfiguration",
             &bucket.name,
-            None,
-            Ctx::new(),
-        )) {
+            "use-sse-s3-default",
+            format!("Switch {} default encryption to SSE-S3", bucket.name),
+        );
+        if ok {
             current = Encryption::default();
             sw.result = "default encryption: SSE-S3".into();
-            flow.steps.push(sw);
-        } else {
-            let msg = sw.checks.last().map(not_authorized).unwrap_or_default();
-            sw.fail("AccessDenied", msg);
-            flow.steps.push(sw);
+        }
+        flow.steps.push(sw);
+        if !ok {
             break;
         }
     }
@@ -287,20 +279,14 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
                 .and_then(|r| w.key(r))
                 .is_some_and(|c| c.arn == k.arn))
     {
-        let mut sw = step(
-            "switch-default-to-key",
-            format!("Switch {} default encryption to {}", bucket.name, k.label()),
-            &admin.name,
-            "s3:PutEncryptionConfiguration",
-        );
-        if sw.push(s3_call(
+        let (mut sw, ok) = put_bucket_encryption(
             w,
             &admin,
-            "s3:PutEncryptionConfiguration",
             &bucket.name,
-            None,
-            Ctx::new(),
-        )) {
+            "switch-default-to-key",
+            format!("Switch {} default encryption to {}", bucket.name, k.label()),
+        );
+        if ok {
             current = Encryption {
                 sse: Sse::Kms,
                 key: Some(k.arn.clone()),
@@ -313,9 +299,6 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
             sw.note =
                 "S3 does not check the key or its policy here; problems show at the next write."
                     .into();
-        } else {
-            let msg = sw.checks.last().map(not_authorized).unwrap_or_default();
-            sw.fail("AccessDenied", msg);
         }
         flow.steps.push(sw);
     }

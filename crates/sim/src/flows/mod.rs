@@ -145,6 +145,26 @@ pub(crate) fn iam_call(
     })
 }
 
+/// An actor sets a bucket's default encryption: one step with one S3 check,
+/// failed with S3's AccessDenied when the check is denied. Returns the step and
+/// whether the call succeeded; the caller describes the result.
+pub(crate) fn put_bucket_encryption(
+    w: &World<'_>,
+    actor: &Actor,
+    bucket: &str,
+    id: &str,
+    title: String,
+) -> (Step, bool) {
+    const CALL: &str = "s3:PutEncryptionConfiguration";
+    let mut s = step(id, title, &actor.name, CALL);
+    let ok = s.push(s3_call(w, actor, CALL, bucket, None, Ctx::new()));
+    if !ok {
+        let msg = s.checks.last().map(not_authorized).unwrap_or_default();
+        s.fail("AccessDenied", msg);
+    }
+    (s, ok)
+}
+
 /// A request to S3 on a bucket or object, under the bucket policy.
 pub(crate) fn s3_call(
     w: &World<'_>,

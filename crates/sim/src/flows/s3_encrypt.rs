@@ -154,7 +154,10 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
     let bk = *bucket_key;
 
     // 1. Default encryption.
-    let mut s = step(
+    let (mut s, encrypted) = put_bucket_encryption(
+        w,
+        &admin,
+        &b.name,
         "put-bucket-encryption",
         format!(
             "Set {} default encryption to SSE-KMS with {}{}",
@@ -162,23 +165,10 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
             k.label(),
             if bk { " and a Bucket Key" } else { "" }
         ),
-        &admin.name,
-        "s3:PutEncryptionConfiguration",
     );
-    let encrypted = s.push(s3_call(
-        w,
-        &admin,
-        "s3:PutEncryptionConfiguration",
-        &b.name,
-        None,
-        Ctx::new(),
-    ));
     if encrypted {
         s.result = "new objects written without encryption headers get SSE-KMS; existing objects stay as they were".into();
         s.note = "Changing the default never re-encrypts existing objects; mixed buckets stay readable with the right permissions.".into();
-    } else {
-        let msg = s.checks.last().map(not_authorized).unwrap_or_default();
-        s.fail("AccessDenied", msg);
     }
     flow.steps.push(s);
     let default = if encrypted {
