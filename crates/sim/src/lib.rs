@@ -12,7 +12,7 @@ mod builtins;
 mod diff;
 mod expect;
 mod flows;
-mod jsontext;
+pub mod jsontext;
 mod reader;
 mod render;
 mod report;
