@@ -117,14 +117,21 @@ pub fn format_json(text: &str) -> Option<String> {
     keyflow_sim::jsontext::pretty(text)
 }
 
-/// Byte offsets where each line starts.
-/// User text for display outside the editor: control characters and bidi
-/// controls are shown as `⟨U+202E⟩` instead of being obeyed, so a Sid cannot
-/// reorder or hide the text around it.
+/// User text for display outside the editor: control characters, bidi controls
+/// and zero-width characters (the ones lint KF123 flags) are shown as `⟨U+202E⟩`
+/// instead of being obeyed, so a Sid cannot reorder or hide the text around it.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| {
         c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(
+                c,
+                '\u{200B}'..='\u{200F}'
+                    | '\u{061C}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{FEFF}'
+            )
     };
     if !text.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(text);
@@ -140,6 +147,7 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Byte offsets where each line starts.
 pub fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
@@ -185,6 +193,7 @@ mod tests {
             "⟨U+202E⟩evil⟨U+2066⟩x⟨U+0007⟩"
         );
         assert_eq!(visible("日本語 é"), "日本語 é");
+        assert_eq!(visible("a\u{200b}b\u{feff}"), "a⟨U+200B⟩b⟨U+FEFF⟩");
     }
 
     fn kinds(text: &str) -> Vec<(&str, Token)> {

@@ -181,8 +181,10 @@ impl Linter<'_> {
         }
         let plural = if found.len() > 1 { "s" } else { "" };
         let kind = match (control, bidi) {
-            (true, true) => format!("control and bidirectional control character{plural}"),
-            (false, true) => format!("bidirectional control character{plural}"),
+            (true, true) => {
+                format!("control and invisible or bidirectional control character{plural}")
+            }
+            (false, true) => format!("invisible or bidirectional control character{plural}"),
             _ => format!("control character{plural}"),
         };
         const SHOWN: usize = 5;
@@ -780,8 +782,14 @@ impl Linter<'_> {
     }
 }
 
-/// Bidirectional controls: marks, embeddings, overrides and isolates.
-const BIDI: [(char, &str); 12] = [
+/// Bidirectional controls (marks, embeddings, overrides, isolates) and the
+/// zero-width characters that hide text boundaries.
+const BIDI: [(char, &str); 17] = [
+    ('\u{200B}', "ZERO WIDTH SPACE"),
+    ('\u{200C}', "ZERO WIDTH NON-JOINER"),
+    ('\u{200D}', "ZERO WIDTH JOINER"),
+    ('\u{2060}', "WORD JOINER"),
+    ('\u{FEFF}', "ZERO WIDTH NO-BREAK SPACE"),
     ('\u{061C}', "ARABIC LETTER MARK"),
     ('\u{200E}', "LEFT-TO-RIGHT MARK"),
     ('\u{200F}', "RIGHT-TO-LEFT MARK"),
@@ -873,7 +881,7 @@ fn hidden_char_bit(c: char) -> Option<(u32, bool)> {
     match n {
         0x00..=0x1F => Some((n, false)),
         0x7F..=0x9F => Some((n - 0x7F + 0x20, false)),
-        0x061C | 0x200E..=0x2069 => BIDI
+        0x061C | 0x200B..=0x2069 | 0xFEFF => BIDI
             .iter()
             .position(|&(b, _)| b == c)
             .and_then(|i| u32::try_from(i).ok())
@@ -999,6 +1007,17 @@ fn suggest_operator(op: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_width_characters_are_flagged_too() {
+        let text = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"a\u{200B}b\u{FEFF}\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}}";
+        let found = lint_text(text, PolicyKind::KeyPolicy);
+        let d = found.iter().find(|d| d.code == "KF123").unwrap();
+        assert_eq!(
+            d.help.as_deref(),
+            Some("remove U+200B ZERO WIDTH SPACE, U+FEFF ZERO WIDTH NO-BREAK SPACE")
+        );
+    }
 
     #[test]
     fn allow_in_an_rcp_is_an_error_except_full_access() {
@@ -1397,7 +1416,7 @@ mod tests {
             assert!(d[0].message.contains("Sid"), "{}", d[0].message);
             assert!(
                 d[5].message
-                    .contains("control and bidirectional control characters")
+                    .contains("control and invisible or bidirectional control characters")
             );
         }
         // IAM's own Sid alphabet rule stays KF115, alongside.
