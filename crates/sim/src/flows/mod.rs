@@ -238,6 +238,19 @@ pub(crate) fn kms_call(
         Some(other) => format!("{other} calls KMS for the caller"),
         None => String::new(),
     };
+    key_check(w, actor, action, key, extra, via)
+}
+
+/// A request on a KMS key under its key policy; a denial a grant covers turns
+/// into an allow.
+fn key_check(
+    w: &World<'_>,
+    actor: &Actor,
+    action: &str,
+    key: &KeyInfo,
+    extra: Ctx,
+    via: String,
+) -> Check {
     let mut check = w.check(Call {
         actor,
         action,
@@ -357,17 +370,7 @@ pub(crate) fn kms_call_plain(
             .entry("kms:CallerAccount".to_string())
             .or_insert_with(|| vec![a.clone()]);
     }
-    let mut check = w.check(Call {
-        actor,
-        action,
-        resource: key.arn.clone(),
-        resource_account: Some(key.account.clone()),
-        policy: ResourcePolicy::Key(key),
-        extra,
-        via: String::new(),
-    });
-    grant_fallback(w, actor, key, &mut check);
-    check
+    key_check(w, actor, action, key, extra, String::new())
 }
 
 #[cfg(test)]
