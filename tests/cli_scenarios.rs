@@ -49,12 +49,38 @@ fn run_json_has_the_documented_shape() {
                 "error" => {
                     saw_error = true;
                     assert!(s["error"]["code"].is_string() && s["error"]["message"].is_string());
+                    assert!(s["error"]["source"]["kind"].is_string());
                 }
                 other => panic!("outcome {other}"),
             }
             for c in s["checks"].as_array().unwrap() {
-                for k in ["principal", "action", "resource", "decision"] {
-                    assert!(c[k].is_string(), "check lacks {k}");
+                let id = c["id"].as_str().unwrap();
+                assert!(id.parse::<keyflow_sim::CheckId>().is_ok(), "{id}");
+                for k in ["principal", "action", "resource"] {
+                    assert!(c["request"][k].is_string(), "check request lacks {k}");
+                }
+                assert!(c["request"]["context"].is_object());
+                let decision = c["decision"].as_str().unwrap();
+                assert!(
+                    [
+                        "Allowed",
+                        "ImplicitlyDenied",
+                        "ExplicitlyDenied",
+                        "NotEvaluated"
+                    ]
+                    .contains(&decision)
+                );
+                assert!(c["reason"].is_string() && c["reason_code"].is_string());
+                for d in c["deciding"].as_array().unwrap() {
+                    assert!(
+                        d["policy"]
+                            .as_str()
+                            .unwrap()
+                            .parse::<keyflow_sim::PolicyId>()
+                            .is_ok()
+                    );
+                    assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1);
+                    assert!(["Allow", "Deny"].contains(&d["effect"].as_str().unwrap()));
                 }
             }
         }
@@ -153,4 +179,34 @@ fn diff_reports_the_steps_a_change_flips() {
             .code(),
         Some(2)
     );
+}
+
+#[test]
+fn run_explain_prints_each_check_with_its_deciding_statements_and_positions() {
+    let o = keyflow(&["run", "builtin:ssm-securestring-cmk", "--explain"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(
+        text.contains("check: ssm/put-parameter/kms:Encrypt"),
+        "{text}"
+    );
+    // The statement the run names is where the key policy text says it is.
+    let s = keyflow_sim::builtin("ssm-securestring-cmk")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let key = &s.keys[0];
+    let at = key
+        .policy
+        .find("\"Sid\": \"Allow use of the key\"")
+        .unwrap();
+    // The statement's span starts at its `{`, the line before or at the Sid.
+    let start = key.policy[..at].rfind('{').unwrap();
+    let line = key.policy[..start].matches('\n').count() + 1;
+    let column = start - key.policy[..start].rfind('\n').map_or(0, |i| i + 1) + 1;
+    let expected = format!(
+        "Allow: key:{} \"Allow use of the key\" ({line}:{column})",
+        key.id
+    );
+    assert!(text.contains(&expected), "missing {expected} in\n{text}");
 }

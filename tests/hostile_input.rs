@@ -92,14 +92,26 @@ fn deeply_nested_json_in_a_scenario_is_an_error_and_a_deep_policy_keeps_the_rest
         "{:?}",
         info.diagnostics
     );
-    // The key fails closed: its first KMS call is denied and that flow stops
-    // there; the flow on the other key runs exactly as before.
+    // A key policy AWS would never accept is no AWS answer: the step that needs
+    // it is not evaluated (no AWS error is shown), and the flow on the other
+    // key runs exactly as before.
     let before = run(&good);
     assert_eq!(report.flows.len(), before.flows.len());
     let broken = &report.flows[0];
     let step = &broken.steps[0];
-    assert_eq!(step.error.as_ref().unwrap().code, "AccessDeniedException");
-    assert!(step.checks.iter().any(|c| c.decision == "ImplicitlyDenied"));
+    assert_eq!(step.outcome, keyflow_sim::Outcome::NotEvaluated);
+    assert_eq!(step.error, None);
+    let why = step.not_evaluated.as_ref().unwrap();
+    assert_eq!(
+        why.policy,
+        Some(keyflow_sim::PolicyId::Key(s.keys[0].id.clone()))
+    );
+    assert!(why.message.contains("nesting"), "{why}");
+    assert!(
+        step.checks
+            .iter()
+            .any(|c| c.decision == keyflow_sim::Verdict::NotEvaluated)
+    );
     assert_eq!(report.flows[1], before.flows[1]);
     assert!(render_text(&report).contains("KF001"));
 }
@@ -417,6 +429,32 @@ fn a_link_over_the_length_limit_is_refused_before_decoding() {
 // ---------------------------------------------------------------- markup
 
 const MARKUP: &str = r#"<img src=x onerror=alert(1)></script><script>alert("&amp;")</script>"#;
+/// The same without `/` and `:`, for names: IAM names, key IDs and flow ids
+/// cannot hold them (they separate the parts of ARNs, policy ids and check ids).
+const NAME_MARKUP: &str = r#"<img src=x onerror=alert(1)><script>alert("&amp;")"#;
+/// Fields that hold a name or refer to one.
+const NAME_FIELDS: [&str; 20] = [
+    "name",
+    "id",
+    "role",
+    "admin",
+    "reader",
+    "readers",
+    "writer",
+    "app",
+    "batch_role",
+    "principal",
+    "grantee",
+    "bucket",
+    "inventory_bucket",
+    "trail",
+    "load_balancer",
+    "parameter",
+    "flow",
+    "key",
+    "kms_key",
+    "aliases",
+];
 
 /// Appends `MARKUP` to every string in a policy document except `Version` and `Effect`.
 fn mark_policy(v: &mut Value, key: &str) {
@@ -455,6 +493,7 @@ fn mark_scenario(v: &mut Value, key: &str, skip: &[String], path: &str) {
                 *s = serde_json::to_string_pretty(&doc).unwrap();
             }
         }
+        Value::String(s) if NAME_FIELDS.contains(&key) => s.push_str(NAME_MARKUP),
         Value::String(s) => s.push_str(MARKUP),
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
@@ -566,7 +605,11 @@ fn markup_in_every_string_field_stays_plain_text() {
         strings(&back, &mut all);
         assert!(all.iter().any(|s| s.contains(MARKUP)));
         for s in all.iter().filter(|s| s.contains("onerror")) {
-            assert!(s.contains(MARKUP), "{}: mangled markup in {s:?}", b.name);
+            assert!(
+                s.contains(MARKUP) || s.contains(NAME_MARKUP),
+                "{}: mangled markup in {s:?}",
+                b.name
+            );
         }
         assert_eq!(back["title"], Value::String(scenario.title.clone()));
 
@@ -650,7 +693,8 @@ fn a_pathological_wildcard_evaluates_in_linear_time() {
         || evaluate(&miss, &policies),
     );
     assert_eq!(e.decision, Decision::ImplicitlyDenied);
-    assert!(took < Duration::from_millis(200), "{took:?}");
+    // A guard against exponential matching, not a speed target (that is in the benches).
+    assert!(took < Duration::from_secs(10), "{took:?}");
     assert_eq!(
         explain(&miss, &policies).decision,
         Decision::ImplicitlyDenied
@@ -660,7 +704,7 @@ fn a_pathological_wildcard_evaluates_in_linear_time() {
     let hit = request(&format!("{long}b"));
     let (e, took) = timed("the same pattern, matching", || evaluate(&hit, &policies));
     assert_eq!(e.decision, Decision::Allowed);
-    assert!(took < Duration::from_millis(200), "{took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 // ---------------------------------------------------------------- scenario errors

@@ -194,13 +194,13 @@ fn cloudtrail_edit_of_one_decrypt_statement_leaves_the_second_open() {
         .find(|m| m.principal == "user2")
         .unwrap();
     assert!(
-        row.read,
+        row.read.allowed(),
         "user2 still decrypts through the cross-account statement"
     );
     assert!(
-        row.read_why.contains("Enable cross account log decryption"),
+        row.read.why.contains("Enable cross account log decryption"),
         "{}",
-        row.read_why
+        row.read.why
     );
 }
 
@@ -223,7 +223,7 @@ fn alb_key_policy_statement_for_the_writer_makes_documented_delivery_work() {
     assert!(
         read.checks
             .iter()
-            .any(|c| c.action == "kms:Decrypt" && c.allowed),
+            .any(|c| c.action() == "kms:Decrypt" && c.allowed()),
         "reading an SSE-KMS log needs kms:Decrypt"
     );
     // The fixed key policy also lets enabling succeed with the key as default.
@@ -403,7 +403,7 @@ fn policy_ids_map_back_to_scenario_fields() {
     let kms = st
         .checks
         .iter()
-        .find(|c| c.action == "kms:GenerateDataKey")
+        .find(|c| c.action() == "kms:GenerateDataKey")
         .unwrap();
     let deciding = &kms.deciding[0];
     assert_eq!(
@@ -413,8 +413,12 @@ fn policy_ids_map_back_to_scenario_fields() {
     let info = r.policy(&deciding.policy).unwrap();
     assert_eq!(info.path.as_deref(), Some("keys[0].policy"));
     let text = &scenario("cloudtrail-sse-kms").keys[0].policy;
-    assert!(text[deciding.span[0]..deciding.span[1]].contains("Allow CloudTrail to encrypt logs"));
-    assert!(r.policy("key:aws/s3").is_some_and(|p| p.path.is_none()));
+    let span = deciding.span.start as usize..deciding.span.end as usize;
+    assert!(text[span].contains("Allow CloudTrail to encrypt logs"));
+    let line = text[..deciding.span.start as usize].matches('\n').count() + 1;
+    assert_eq!(deciding.line as usize, line);
+    let managed = keyflow_sim::PolicyId::ManagedKey(keyflow_sim::ManagedService::S3);
+    assert!(r.policy(&managed).is_some_and(|p| p.path.is_none()));
 }
 
 #[test]

@@ -1,17 +1,17 @@
-//! The page's view of the engine: runs, diagnostics per editor, explanations
-//! of a single check, and the what-if changes the compare view offers. No DOM
-//! here; all of it runs natively in tests.
+//! The page's view of the engine: diagnostics per editor, the explanation of
+//! one check, and the scenarios a page starts from. No DOM here; all of it
+//! runs natively in tests.
 
 use std::rc::Rc;
 
-use keyflow_policy::{Decision, Evaluation, LineIndex, Policies, PolicyRef, Request};
+use keyflow_policy::LineIndex;
+use keyflow_sim::edit::EMPTY_POLICY;
 use keyflow_sim::{
-    Behaviour, Check, FlowSpec, KeyState, NamedPolicy, Parameter, PolicySlot, Principal,
-    PrincipalKind, Report, Scenario, Sse, Tier,
+    Check, FlowParams, FlowSpec, KeyState, NamedPolicy, Parameter, PolicyId, PolicySlot, Principal,
+    PrincipalKind, Scenario, Tier,
 };
 
 use crate::components::editor::{Mark, Severity};
-use crate::state::{Edit, apply};
 
 /// Parse and lint findings of one policy text, as editor marks.
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
@@ -65,221 +65,17 @@ pub fn all_marks(s: &Scenario) -> PolicyMarks {
 
 /// Marks by policy id. A handful of policies: a list is as fast as a map and smaller in the bundle.
 #[derive(Default)]
-pub struct PolicyMarks(pub Vec<(String, Rc<Vec<Mark>>)>);
+pub struct PolicyMarks(pub Vec<(PolicyId, Rc<Vec<Mark>>)>);
 
 impl PolicyMarks {
-    pub fn get(&self, id: &str) -> Option<&Rc<Vec<Mark>>> {
+    pub fn get(&self, id: &PolicyId) -> Option<&Rc<Vec<Mark>>> {
         self.0.iter().find(|(i, _)| i == id).map(|(_, m)| m)
     }
 }
 
-/// The text behind a policy id: scenario fields, or the AWS managed key
-/// policies the simulator generates. `None` for texts the page cannot see.
-pub fn policy_text(s: &Scenario, id: &str) -> Option<(String, PolicySlot, bool)> {
-    if let Some(f) = s.policy_fields().into_iter().find(|f| f.id == id) {
-        return Some((f.text, f.slot, true));
-    }
-    let service = id.strip_prefix("key:aws/")?;
-    Some((
-        keyflow_sim::managed_key_policy(service, &s.account, &s.region),
-        PolicySlot::Key,
-        false,
-    ))
-}
-
-/// The account owning a check's resource, as the simulator sets it: S3 ARNs
-/// carry none, so it is the bucket's; other ARNs name theirs.
-fn resource_account(s: &Scenario, check: &Check) -> Option<String> {
-    if let Some(rest) = check.resource.strip_prefix("arn:aws:s3:::") {
-        let bucket = rest.split('/').next().unwrap_or(rest);
-        let b = s.buckets.iter().find(|b| b.name == bucket);
-        return Some(
-            b.and_then(|b| b.account.clone())
-                .unwrap_or_else(|| s.account.clone()),
-        );
-    }
-    let has_account = check
-        .resource
-        .split(':')
-        .nth(4)
-        .is_some_and(|a| !a.is_empty());
-    if has_account {
-        None
-    } else {
-        check
-            .context
-            .get("aws:PrincipalAccount")
-            .and_then(|v| v.first().cloned())
-    }
-}
-
-/// A check explained in full: the evaluator's trace, re-run on the same
-/// request and policies. `None` when a policy it used is not visible here or
-/// the re-run disagrees (then the page shows the run's own summary only).
-pub fn explain(s: &Scenario, report: &Report, check: &Check) -> Option<Evaluation> {
-    let mut loaded: Vec<(String, PolicySlot, keyflow_policy::Policy)> = Vec::new();
-    for id in &check.policies {
-        let (text, slot, _) = policy_text(s, id)?;
-        let slot = report.policy(id).map_or(slot, |p| p.slot);
-        let parsed = keyflow_policy::parse(&text, slot.kind());
-        loaded.push((id.clone(), slot, parsed.policy));
-    }
-    let mut policies = Policies::default();
-    for (id, slot, policy) in &loaded {
-        let r = PolicyRef::new(id, policy);
-        match slot {
-            PolicySlot::Identity => policies.identity.push(r),
-            PolicySlot::Key | PolicySlot::Bucket | PolicySlot::Trust => policies.resource = Some(r),
-            PolicySlot::PermissionBoundary => policies.permission_boundary = Some(r),
-            PolicySlot::Scp => policies.scps.push(r),
-        }
-    }
-    let mut request = Request::new(&check.principal, &check.action, &check.resource);
-    request.resource_account = resource_account(s, check);
-    for (k, v) in &check.context {
-        if v.len() == 1 {
-            request
-                .context
-                .insert(k.clone(), v.first().cloned().unwrap_or_default());
-        } else {
-            request.context.insert(k.clone(), v.clone());
-        }
-    }
-    let evaluation = keyflow_policy::explain(&request, &policies);
-    (Decision::parse(&check.decision) == Some(evaluation.decision)).then_some(evaluation)
-}
-
-/// A change the compare view can try on a copy of the scenario.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WhatIf {
-    pub label: String,
-    pub edits: Vec<Edit>,
-}
-
-/// The changes worth comparing for this scenario, most telling first.
-pub fn what_ifs(s: &Scenario) -> Vec<WhatIf> {
-    let mut out = Vec::new();
-    let flow_key = s.flows.iter().find_map(|f| match f {
-        FlowSpec::AlbAccessLogs { key, .. } | FlowSpec::S3EncryptInUse { key, .. } => {
-            Some(key.clone())
-        }
-        _ => None,
-    });
-    for (i, b) in s.buckets.iter().enumerate() {
-        let enc = &b.default_encryption;
-        match enc.sse {
-            Sse::Kms => out.push(WhatIf {
-                label: format!("Bucket {}: default encryption SSE-KMS → SSE-S3", b.name),
-                edits: vec![Edit::BucketSse {
-                    bucket: i,
-                    sse: Sse::S3,
-                }],
-            }),
-            _ => out.push(WhatIf {
-                label: format!(
-                    "Bucket {}: default encryption {} → SSE-KMS ({})",
-                    b.name,
-                    enc.sse.as_str(),
-                    flow_key
-                        .as_deref()
-                        .or(enc.key.as_deref())
-                        .unwrap_or("aws/s3")
-                ),
-                edits: vec![
-                    Edit::BucketSse {
-                        bucket: i,
-                        sse: Sse::Kms,
-                    },
-                    Edit::BucketKmsKey {
-                        bucket: i,
-                        key: flow_key.clone().or_else(|| enc.key.clone()),
-                    },
-                ],
-            }),
-        }
-        out.push(WhatIf {
-            label: format!(
-                "Bucket {}: Bucket Key {}",
-                b.name,
-                if enc.bucket_key {
-                    "on → off"
-                } else {
-                    "off → on"
-                }
-            ),
-            edits: vec![Edit::BucketKeyEnabled {
-                bucket: i,
-                on: !enc.bucket_key,
-            }],
-        });
-    }
-    if s.flows
-        .iter()
-        .any(|f| matches!(f, FlowSpec::AlbAccessLogs { .. }))
-    {
-        let (now, then, to) = match s.settings.alb_delivery {
-            Behaviour::Observed => ("observed", "documented", Behaviour::Documented),
-            Behaviour::Documented => ("documented", "observed", Behaviour::Observed),
-        };
-        out.push(WhatIf {
-            label: format!("ALB log delivery after the key switch: {now} → {then} behaviour"),
-            edits: vec![Edit::AlbDelivery(to)],
-        });
-    }
-    for (i, k) in s.keys.iter().enumerate() {
-        let (label, state) = match k.state {
-            KeyState::Enabled => ("Enabled → Disabled", KeyState::Disabled),
-            _ => ("→ Enabled", KeyState::Enabled),
-        };
-        out.push(WhatIf {
-            label: format!("Key {}: {label}", k.aliases.first().unwrap_or(&k.id)),
-            edits: vec![Edit::KeyState { key: i, state }],
-        });
-    }
-    for (i, t) in s.trails.iter().enumerate() {
-        let edit = match &t.kms_key {
-            Some(_) => ("SSE-KMS → SSE-S3".to_string(), None),
-            None => match s.keys.first() {
-                Some(k) => (format!("SSE-S3 → SSE-KMS ({})", k.id), Some(k.id.clone())),
-                None => continue,
-            },
-        };
-        out.push(WhatIf {
-            label: format!("Trail {}: {}", t.name, edit.0),
-            edits: vec![Edit::TrailKey {
-                trail: i,
-                key: edit.1,
-            }],
-        });
-    }
-    for (i, p) in s.parameters.iter().enumerate() {
-        let (label, tier) = match p.tier {
-            Tier::Standard => ("Standard → Advanced", Tier::Advanced),
-            Tier::Advanced => ("Advanced → Standard", Tier::Standard),
-        };
-        out.push(WhatIf {
-            label: format!("Parameter {}: tier {label}", p.name),
-            edits: vec![Edit::ParameterTier { parameter: i, tier }],
-        });
-    }
-    // The ALB story is about the behaviour switch; put it first there.
-    if let Some(pos) = out
-        .iter()
-        .position(|w| w.label.starts_with("ALB log delivery"))
-    {
-        let w = out.remove(pos);
-        out.insert(0, w);
-    }
-    out
-}
-
-/// The scenario with a what-if applied.
-pub fn with_change(s: &Scenario, change: &WhatIf) -> Scenario {
-    let mut copy = s.clone();
-    for e in &change.edits {
-        apply(&mut copy, e.clone());
-    }
-    copy
+/// The evaluator's full trace of a check, from the scenario the run used.
+pub fn explain(s: &Scenario, check: &Check) -> Option<keyflow_policy::Evaluation> {
+    keyflow_sim::explain(s, check)
 }
 
 const DEFAULT_KEY_POLICY: &str = r#"{
@@ -314,18 +110,11 @@ const ADMIN_POLICY: &str = r#"{
 /// them on.
 pub fn blank() -> Scenario {
     let user = |name: &str, policy: &str, doc: &str| Principal {
-        name: name.to_string(),
-        kind: PrincipalKind::User,
-        account: None,
-        role: None,
-        session: None,
-        service: None,
         policies: vec![NamedPolicy {
             name: policy.to_string(),
             document: doc.to_string(),
         }],
-        permission_boundary: None,
-        trust_policy: None,
+        ..Principal::new(name, PrincipalKind::User)
     };
     Scenario {
         name: "blank".into(),
@@ -337,7 +126,7 @@ pub fn blank() -> Scenario {
         settings: Default::default(),
         principals: vec![
             user("Admin", "AdministratorAccess", ADMIN_POLICY),
-            user("App", "AppPolicy", crate::state::EMPTY_POLICY),
+            user("App", "AppPolicy", EMPTY_POLICY),
         ],
         keys: vec![keyflow_sim::Key {
             id: "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e".into(),
@@ -359,11 +148,13 @@ pub fn blank() -> Scenario {
             value: "s3cr3t".into(),
         }],
         scps: Vec::new(),
-        flows: vec![FlowSpec::SsmSecurestring {
+        flows: vec![FlowSpec {
+            params: FlowParams::SsmSecurestring(keyflow_sim::flows::ssm::Params {
+                parameter: "my-secret".into(),
+                writer: "Admin".into(),
+                readers: vec!["App".into()],
+            }),
             id: None,
-            parameter: "my-secret".into(),
-            writer: "Admin".into(),
-            readers: vec!["App".into()],
         }],
         expectations: Vec::new(),
     }
@@ -386,18 +177,11 @@ mod tests {
         for b in keyflow_sim::builtins() {
             let s = b.scenario().unwrap();
             let report = keyflow_sim::run(&s);
-            let mut missed = Vec::new();
-            for f in &report.flows {
-                let matrix = f.matrix.iter().flat_map(|r| r.checks.iter());
-                for c in f.steps.iter().flat_map(|s| s.checks.iter()).chain(matrix) {
-                    // Only the stand-in IAM of AWS-owned accounts is invisible to the page.
-                    if explain(&s, &report, c).is_none()
-                        && !c.policies.iter().any(|p| p.starts_with("aws-owned:"))
-                    {
-                        missed.push(format!("{} {} {}", c.principal, c.action, c.resource));
-                    }
-                }
-            }
+            let missed: Vec<String> = report
+                .checks()
+                .filter(|c| explain(&s, c).is_none())
+                .map(|c| c.id.to_string())
+                .collect();
             assert!(missed.is_empty(), "{}: {missed:#?}", b.name);
         }
     }
@@ -422,16 +206,5 @@ mod tests {
                 .any(|m| m.line == 7 && m.severity == Severity::Error),
             "{m:?}"
         );
-    }
-
-    #[test]
-    fn what_ifs_apply() {
-        for b in keyflow_sim::builtins() {
-            let s = b.scenario().unwrap();
-            for w in what_ifs(&s) {
-                let changed = with_change(&s, &w);
-                assert_ne!(changed, s, "{}", w.label);
-            }
-        }
     }
 }

@@ -29,7 +29,7 @@ pub struct Run {
 }
 
 /// The compare view's what-if: the changes on offer and the run with the chosen one.
-pub type Compared = Option<(Vec<engine::WhatIf>, Report)>;
+pub type Compared = Option<(Vec<keyflow_sim::WhatIf>, Report)>;
 
 /// Handed to every view: the state handle and what is derived from it.
 #[derive(Clone)]
@@ -146,9 +146,9 @@ pub fn app() -> Html {
             if !*comparing {
                 return None;
             }
-            let changes = engine::what_ifs(s);
+            let changes = keyflow_sim::what_ifs(s);
             let change = changes.get(*choice).or(changes.first())?.clone();
-            let after = keyflow_sim::run(&engine::with_change(s, &change));
+            let after = keyflow_sim::run(&change.apply_to(s));
             Some((changes, after))
         },
     );

@@ -6,10 +6,8 @@
 
 use std::rc::Rc;
 
-use keyflow_sim::{
-    Behaviour, DigestEncryption, ElbLogWriter, Expectation, KeyState, NamedPolicy, Principal,
-    PrincipalKind, Scenario, Sse, Tier,
-};
+use keyflow_sim::edit::{Edit, apply};
+use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
 
 /// Where the scenario on screen came from.
@@ -22,20 +20,25 @@ pub enum Origin {
     Saved,
 }
 
-/// The check or matrix cell whose explanation is open.
+/// The check or matrix cell whose explanation is open. Both are named by
+/// stable ids, so an edit that moves steps keeps the selection on the same check.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Selection {
-    /// `check` indexes the step's authorization checks.
-    Step {
-        flow: String,
-        step: usize,
-        check: usize,
-    },
+    Check(CheckId),
     Cell {
         flow: String,
-        row: usize,
-        column: usize,
+        principal: String,
+        column: MatrixColumn,
     },
+}
+
+/// The columns of an access matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixColumn {
+    /// s3:PutObject + kms:GenerateDataKey.
+    Deliver,
+    /// s3:GetObject + kms:Decrypt.
+    Read,
 }
 
 /// Which main view is in front.
@@ -67,13 +70,13 @@ pub enum Notice {
 pub struct State {
     pub scenario: Rc<Scenario>,
     pub origin: Origin,
-    /// Id of the policy shown in the editor (`key:…`, `bucket:…`, see `Scenario::policy_fields`).
-    pub open_policy: Option<String>,
+    /// The policy shown in the editor.
+    pub open_policy: Option<PolicyId>,
     pub selection: Option<Selection>,
     pub view: View,
     /// Move the editor caret: policy id, byte offset, and a counter so the
     /// same target can be requested twice.
-    pub caret: Option<(String, usize, u32)>,
+    pub caret: Option<(PolicyId, usize, u32)>,
     pub notice: Option<Notice>,
     /// A shared scenario waiting for the user to choose it over their work.
     pub pending: Option<Rc<Scenario>>,
@@ -109,8 +112,8 @@ impl State {
         }
     }
 
-    /// The id of the policy in the editor, falling back to the first one.
-    pub fn current_policy(&self) -> Option<String> {
+    /// The policy in the editor, falling back to the first one.
+    pub fn current_policy(&self) -> Option<PolicyId> {
         let fields = self.scenario.policy_fields();
         match &self.open_policy {
             Some(id) if fields.iter().any(|f| &f.id == id) => Some(id.clone()),
@@ -120,69 +123,10 @@ impl State {
 }
 
 /// The policy to open first: a key policy tells the most in these flows.
-fn first_policy(s: &Scenario) -> Option<String> {
+fn first_policy(s: &Scenario) -> Option<PolicyId> {
     let fields = s.policy_fields();
-    let key = fields.iter().find(|f| f.id.starts_with("key:"));
+    let key = fields.iter().find(|f| matches!(f.id, PolicyId::Key(_)));
     key.or(fields.first()).map(|f| f.id.clone())
-}
-
-/// A change to the scenario's settings, as made by the form controls.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
-    Region(String),
-    Account(String),
-    BucketSse {
-        bucket: usize,
-        sse: Sse,
-    },
-    /// `None` = the AWS managed key `aws/s3`.
-    BucketKmsKey {
-        bucket: usize,
-        key: Option<String>,
-    },
-    BucketKeyEnabled {
-        bucket: usize,
-        on: bool,
-    },
-    KeyState {
-        key: usize,
-        state: KeyState,
-    },
-    /// `None` = SSE-S3.
-    TrailKey {
-        trail: usize,
-        key: Option<String>,
-    },
-    ParameterTier {
-        parameter: usize,
-        tier: Tier,
-    },
-    /// `None` = `alias/aws/ssm`.
-    ParameterKey {
-        parameter: usize,
-        key: Option<String>,
-    },
-    AlbDelivery(Behaviour),
-    ElbLogWriter(ElbLogWriter),
-    DigestEncryption(DigestEncryption),
-    BatchCopyBucketKey(Behaviour),
-    AddPrincipal {
-        kind: PrincipalKind,
-    },
-    RemovePrincipal(usize),
-    RenamePrincipal {
-        principal: usize,
-        name: String,
-    },
-    AddIdentityPolicy {
-        principal: usize,
-    },
-    RemoveIdentityPolicy {
-        principal: usize,
-        policy: usize,
-    },
-    AddScp,
-    RemoveScp(usize),
 }
 
 pub enum Action {
@@ -205,16 +149,12 @@ pub enum Action {
     RestorePrevious,
     DismissNotice,
     Notify(String),
-    EditPolicy {
-        id: String,
-        text: String,
-    },
     Edit(Edit),
-    OpenPolicy(String),
+    OpenPolicy(PolicyId),
     Select(Option<Selection>),
     /// Open a policy and put the caret at a byte offset (a problem was clicked).
     GoTo {
-        policy: String,
+        policy: PolicyId,
         offset: usize,
     },
     Show(View),
@@ -290,18 +230,17 @@ pub fn reduce(state: &State, action: Action) -> State {
         }
         Action::DismissNotice => next.notice = None,
         Action::Notify(text) => next.notice = Some(Notice::Info(text)),
-        Action::EditPolicy { id, text } => {
-            let mut scenario = (*state.scenario).clone();
-            if set_policy(&mut scenario, &id, text) {
-                next.scenario = Rc::new(scenario);
-                next.open_policy = Some(id);
-                touched(&mut next, state);
-            }
-        }
         Action::Edit(edit) => {
+            let open = match &edit {
+                Edit::Policy { id, .. } => Some(id.clone()),
+                _ => None,
+            };
             let mut scenario = (*state.scenario).clone();
             if apply(&mut scenario, edit) {
                 next.scenario = Rc::new(scenario);
+                if open.is_some() {
+                    next.open_policy = open;
+                }
                 touched(&mut next, state);
             }
         }
@@ -350,11 +289,7 @@ pub fn reduce(state: &State, action: Action) -> State {
 /// An expectation with its explanation dropped: pinning the same target twice adds it once.
 fn without_because(e: &Expectation) -> Expectation {
     let mut e = e.clone();
-    match &mut e {
-        Expectation::Step { because, .. }
-        | Expectation::Matrix { because, .. }
-        | Expectation::Request { because, .. } => because.clear(),
-    }
+    e.because_mut().clear();
     e
 }
 
@@ -363,187 +298,6 @@ fn touched(next: &mut State, prev: &State) {
     next.edited = true;
     // A link shown before the edit no longer holds the scenario.
     next.share = None;
-}
-
-/// Writes a policy text into the field `id` names; false if there is none.
-pub fn set_policy(s: &mut Scenario, id: &str, text: String) -> bool {
-    let Some((kind, rest)) = id.split_once(':') else {
-        return false;
-    };
-    let slot: Option<&mut String> = match kind {
-        "key" => s
-            .keys
-            .iter_mut()
-            .find(|k| k.id == rest)
-            .map(|k| &mut k.policy),
-        "bucket" => s
-            .buckets
-            .iter_mut()
-            .find(|b| b.name == rest)
-            .and_then(|b| b.policy.as_mut()),
-        "scp" => s
-            .scps
-            .iter_mut()
-            .find(|p| p.name == rest)
-            .map(|p| &mut p.document),
-        "boundary" => s
-            .principals
-            .iter_mut()
-            .find(|p| p.name == rest)
-            .and_then(|p| p.permission_boundary.as_mut()),
-        "trust" => s
-            .principals
-            .iter_mut()
-            .find(|p| p.name == rest)
-            .and_then(|p| p.trust_policy.as_mut()),
-        "identity" => rest.split_once('/').and_then(|(who, name)| {
-            s.principals
-                .iter_mut()
-                .find(|p| p.name == who)
-                .and_then(|p| p.policies.iter_mut().find(|n| n.name == name))
-                .map(|n| &mut n.document)
-        }),
-        _ => None,
-    };
-    match slot {
-        Some(slot) => {
-            *slot = text;
-            true
-        }
-        None => false,
-    }
-}
-
-/// An identity policy that allows nothing yet, as a starting point.
-pub const EMPTY_POLICY: &str = "{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": []\n}";
-
-/// Applies a settings edit; false when it refers to something that is not there.
-pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
-    match edit {
-        Edit::Region(r) => s.region = r,
-        Edit::Account(a) => s.account = a,
-        Edit::BucketSse { bucket, sse } => match s.buckets.get_mut(bucket) {
-            Some(b) => b.default_encryption.sse = sse,
-            None => return false,
-        },
-        Edit::BucketKmsKey { bucket, key } => match s.buckets.get_mut(bucket) {
-            Some(b) => b.default_encryption.key = key,
-            None => return false,
-        },
-        Edit::BucketKeyEnabled { bucket, on } => match s.buckets.get_mut(bucket) {
-            Some(b) => b.default_encryption.bucket_key = on,
-            None => return false,
-        },
-        Edit::KeyState { key, state } => match s.keys.get_mut(key) {
-            Some(k) => k.state = state,
-            None => return false,
-        },
-        Edit::TrailKey { trail, key } => match s.trails.get_mut(trail) {
-            Some(t) => t.kms_key = key,
-            None => return false,
-        },
-        Edit::ParameterTier { parameter, tier } => match s.parameters.get_mut(parameter) {
-            Some(p) => p.tier = tier,
-            None => return false,
-        },
-        Edit::ParameterKey { parameter, key } => match s.parameters.get_mut(parameter) {
-            Some(p) => p.key = key,
-            None => return false,
-        },
-        Edit::AlbDelivery(b) => s.settings.alb_delivery = b,
-        Edit::ElbLogWriter(w) => s.settings.elb_log_writer = w,
-        Edit::DigestEncryption(d) => s.settings.digest_encryption = d,
-        Edit::BatchCopyBucketKey(b) => s.settings.batch_copy_bucket_key = b,
-        Edit::AddPrincipal { kind } => {
-            let base = match kind {
-                PrincipalKind::User => "user",
-                PrincipalKind::Role => "role",
-                PrincipalKind::AssumedRole => "session",
-                PrincipalKind::Root => "root",
-                PrincipalKind::Service => "service",
-            };
-            let name = unique_name(base, |n| s.principals.iter().any(|p| p.name == n));
-            s.principals.push(Principal {
-                name,
-                kind,
-                account: None,
-                role: None,
-                session: None,
-                service: (kind == PrincipalKind::Service)
-                    .then(|| "example.amazonaws.com".to_string()),
-                policies: Vec::new(),
-                permission_boundary: None,
-                trust_policy: None,
-            });
-        }
-        Edit::RemovePrincipal(i) => {
-            if i >= s.principals.len() {
-                return false;
-            }
-            s.principals.remove(i);
-        }
-        Edit::RenamePrincipal { principal, name } => {
-            let name = name.trim().to_string();
-            if name.is_empty()
-                || s.principals
-                    .iter()
-                    .enumerate()
-                    .any(|(j, p)| j != principal && p.name == name)
-            {
-                return false;
-            }
-            match s.principals.get_mut(principal) {
-                Some(p) => p.name = name,
-                None => return false,
-            }
-        }
-        Edit::AddIdentityPolicy { principal } => match s.principals.get_mut(principal) {
-            Some(p) => {
-                let name = unique_name("policy", |n| p.policies.iter().any(|x| x.name == n));
-                p.policies.push(NamedPolicy {
-                    name,
-                    document: EMPTY_POLICY.to_string(),
-                });
-            }
-            None => return false,
-        },
-        Edit::RemoveIdentityPolicy { principal, policy } => match s.principals.get_mut(principal) {
-            Some(p) if policy < p.policies.len() => {
-                p.policies.remove(policy);
-            }
-            _ => return false,
-        },
-        Edit::AddScp => {
-            let name = unique_name("scp", |n| s.scps.iter().any(|x| x.name == n));
-            s.scps.push(NamedPolicy {
-                name,
-                document: SCP_ALLOW_ALL.to_string(),
-            });
-        }
-        Edit::RemoveScp(i) => {
-            if i >= s.scps.len() {
-                return false;
-            }
-            s.scps.remove(i);
-        }
-    }
-    true
-}
-
-/// `FullAWSAccess`, the SCP every account starts with.
-pub const SCP_ALLOW_ALL: &str = "{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n        {\n            \"Effect\": \"Allow\",\n            \"Action\": \"*\",\n            \"Resource\": \"*\"\n        }\n    ]\n}";
-
-fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                base.to_string()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|n| !taken(n))
-        .unwrap_or_else(|| base.to_string())
 }
 
 #[cfg(test)]
@@ -561,24 +315,24 @@ mod tests {
     #[test]
     fn opens_the_key_policy_first() {
         let s = fresh("alb-logs-cmk");
-        assert!(s.current_policy().unwrap().starts_with("key:"));
+        assert!(matches!(s.current_policy(), Some(PolicyId::Key(_))));
         assert!(!s.edited);
     }
 
     #[test]
     fn editing_a_policy_changes_only_that_policy_and_marks_the_work_edited() {
         let s = fresh("ssm-securestring-cmk");
-        let id = "identity:Intern/ReadParameters".to_string();
+        let id: PolicyId = "identity:Intern/ReadParameters".parse().unwrap();
         let next = reduce(
             &s,
-            Action::EditPolicy {
+            Action::Edit(Edit::Policy {
                 id: id.clone(),
                 text: "{}".into(),
-            },
+            }),
         );
         assert!(next.edited);
         assert_eq!(next.revision, s.revision + 1);
-        assert_eq!(next.open_policy.as_deref(), Some(id.as_str()));
+        assert_eq!(next.open_policy.as_ref(), Some(&id));
         let field = next
             .scenario
             .policy_fields()
@@ -602,29 +356,12 @@ mod tests {
         // An id that names nothing changes nothing.
         let same = reduce(
             &s,
-            Action::EditPolicy {
-                id: "key:nope".into(),
+            Action::Edit(Edit::Policy {
+                id: PolicyId::Key("nope".into()),
                 text: "{}".into(),
-            },
+            }),
         );
         assert_eq!(same, s);
-    }
-
-    #[test]
-    fn every_policy_id_can_be_written() {
-        for b in keyflow_sim::builtins() {
-            let mut s = b.scenario().unwrap();
-            for f in s.clone().policy_fields() {
-                assert!(
-                    set_policy(&mut s, &f.id, format!("// {}", f.id)),
-                    "{}",
-                    f.id
-                );
-            }
-            for f in s.policy_fields() {
-                assert_eq!(f.text, format!("// {}", f.id));
-            }
-        }
     }
 
     #[test]
@@ -707,67 +444,6 @@ mod tests {
     }
 
     #[test]
-    fn settings_edits() {
-        let mut s = builtin("alb-logs-cmk");
-        assert!(apply(
-            &mut s,
-            Edit::BucketSse {
-                bucket: 0,
-                sse: Sse::S3
-            }
-        ));
-        assert_eq!(s.buckets[0].default_encryption.sse, Sse::S3);
-        assert!(!apply(
-            &mut s,
-            Edit::BucketSse {
-                bucket: 9,
-                sse: Sse::S3
-            }
-        ));
-        assert!(apply(
-            &mut s,
-            Edit::KeyState {
-                key: 0,
-                state: KeyState::Disabled
-            }
-        ));
-        assert_eq!(s.keys[0].state, KeyState::Disabled);
-        let n = s.principals.len();
-        assert!(apply(
-            &mut s,
-            Edit::AddPrincipal {
-                kind: PrincipalKind::User
-            }
-        ));
-        assert!(apply(
-            &mut s,
-            Edit::AddPrincipal {
-                kind: PrincipalKind::User
-            }
-        ));
-        assert_eq!(s.principals[n].name, "user");
-        assert_eq!(s.principals[n + 1].name, "user-2");
-        assert!(!apply(
-            &mut s,
-            Edit::RenamePrincipal {
-                principal: n + 1,
-                name: "user".into()
-            }
-        ));
-        assert!(apply(&mut s, Edit::AddIdentityPolicy { principal: n }));
-        assert!(
-            s.policy_fields()
-                .iter()
-                .any(|f| f.id == "identity:user/policy")
-        );
-        assert!(apply(&mut s, Edit::RemovePrincipal(n)));
-        assert!(apply(&mut s, Edit::AddScp));
-        assert!(s.policy_fields().iter().any(|f| f.id == "scp:scp"));
-        assert!(apply(&mut s, Edit::AlbDelivery(Behaviour::Documented)));
-        assert_eq!(s.settings.alb_delivery, Behaviour::Documented);
-    }
-
-    #[test]
     fn pin_adds_once_and_unpin_removes() {
         let s = fresh("ssm-securestring-cmk");
         let n = s.scenario.expectations.len();
@@ -802,18 +478,18 @@ mod tests {
         let a = reduce(
             &s,
             Action::GoTo {
-                policy: "key:x".into(),
+                policy: PolicyId::Key("x".into()),
                 offset: 5,
             },
         );
         let b = reduce(
             &a,
             Action::GoTo {
-                policy: "key:x".into(),
+                policy: PolicyId::Key("x".into()),
                 offset: 5,
             },
         );
         assert_ne!(a.caret, b.caret);
-        assert_eq!(b.open_policy.as_deref(), Some("key:x"));
+        assert_eq!(b.open_policy, Some(PolicyId::Key("x".into())));
     }
 }

@@ -16,8 +16,10 @@ USAGE:
     keyflow cases FILE                 run request/decision cases, one JSON line each
     keyflow lint [--format json] FILE… validate and lint policy documents
     keyflow scenarios                  list the built-in scenarios
-    keyflow run SCENARIO [--json] [--check]
-                                       run a scenario's flows (file, builtin:NAME or share URL)
+    keyflow run SCENARIO [--json] [--check] [--explain]
+                                       run a scenario's flows (file, builtin:NAME or share URL);
+                                       --explain adds each check's id and deciding statements
+                                       with their line:column
     keyflow share SCENARIO [--base URL] print a share URL for a scenario
     keyflow diff BEFORE AFTER [--json] steps whose outcome changed between two scenarios
     keyflow --version

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use keyflow_sim::{Scenario, builtin, builtins, render_text, run as run_scenario};
+use keyflow_sim::{RenderOptions, Scenario, builtin, builtins, render, run as run_scenario};
 
 /// Loads `builtin:NAME`, a share link (`https://…#s=1.…`, `#s=1.…`, `s=1.…`) or a file.
 fn load(source: &str) -> Result<Scenario, String> {
@@ -41,11 +41,13 @@ pub fn list(args: &[String]) -> Result<ExitCode, String> {
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut json = false;
     let mut check = false;
+    let mut options = RenderOptions::default();
     let mut source: Option<&str> = None;
     for a in args {
         match a.as_str() {
             "--json" => json = true,
             "--check" => check = true,
+            "--explain" => options.explain = true,
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option `{flag}` for `run`"));
             }
@@ -53,7 +55,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             s => return Err(format!("unexpected argument `{s}`")),
         }
     }
-    let source = source.ok_or("usage: keyflow run SCENARIO [--json] [--check]")?;
+    let source = source.ok_or("usage: keyflow run SCENARIO [--json] [--check] [--explain]")?;
     let scenario = load(source)?;
     let report = run_scenario(&scenario);
     if json {
@@ -74,7 +76,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             report.expectations.len() - passed
         );
     } else {
-        print!("{}", render_text(&report));
+        print!("{}", render(&report, options));
     }
     if check && !report.expectations_pass() {
         return Ok(ExitCode::from(1));

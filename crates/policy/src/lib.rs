@@ -12,7 +12,9 @@
 //! time (lower-cased actions, wildcard patterns, CIDRs, numbers, dates), so
 //! evaluation allocates little.
 
+mod arn;
 mod ast;
+pub mod base64;
 pub mod cases;
 mod condition;
 mod context;
@@ -25,6 +27,7 @@ mod pattern;
 mod span;
 mod variables;
 
+pub use arn::{Arn, is_account_id};
 pub use ast::{
     ActionBlock, ActionItem, Condition, Effect, Policy, PolicyKind, PrincipalBlock, PrincipalEntry,
     PrincipalType, ResourceBlock, ResourceItem, Spanned, Statement,

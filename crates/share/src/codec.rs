@@ -2,6 +2,7 @@
 //!
 //! Nothing here knows about scenarios; `lib.rs` puts the scenario on top.
 
+use keyflow_policy::base64::{self, Alphabet};
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
 
@@ -61,81 +62,16 @@ pub fn inflate(input: &[u8], cap: usize) -> Result<Vec<u8>, ShareError> {
     }
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 pub fn base64url_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
-        // 1 byte → 2 characters, 2 → 3, 3 → 4; no padding.
-        for s in sextets.iter().take(chunk.len() + 1) {
-            out.push(char::from(ALPHABET[*s as usize]));
-        }
-    }
-    out
-}
-
-fn sextet(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
+    base64::encode(data, Alphabet::UrlSafe)
 }
 
 /// Strict decoding: the URL-safe alphabet only, no padding, no stray bits, so that
 /// every payload has exactly one spelling.
 pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
-    // A character outside the alphabet is reported by its position in characters
-    // (the message counts characters, and a pasted link may hold non-ASCII text).
-    if let Some(position) = text
-        .chars()
-        .position(|c| !c.is_ascii() || sextet(c as u8).is_none())
-    {
-        return Err(ShareError::InvalidBase64 { position });
-    }
-    // From here on the text is ASCII: byte positions are character positions.
-    let bytes = text.as_bytes();
-    if bytes.len() % 4 == 1 {
-        return Err(ShareError::InvalidBase64 {
-            position: bytes.len() - 1,
-        });
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
-    for (index, chunk) in bytes.chunks(4).enumerate() {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            let v = sextet(*c).ok_or(ShareError::InvalidBase64 {
-                position: index * 4 + i,
-            })?;
-            n |= v << (18 - 6 * i);
-        }
-        let produced = chunk.len() - 1;
-        let full = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        // Bits below the last whole byte must be zero, or two texts would decode alike.
-        let unused_mask = match produced {
-            1 => 0xFFFF,
-            2 => 0xFF,
-            _ => 0,
-        };
-        if n & unused_mask != 0 {
-            return Err(ShareError::InvalidBase64 {
-                position: index * 4 + chunk.len() - 1,
-            });
-        }
-        out.extend_from_slice(full.get(..produced).unwrap_or_default());
-    }
-    Ok(out)
+    base64::decode_strict(text, Alphabet::UrlSafe).map_err(|e| ShareError::InvalidBase64 {
+        position: e.position,
+    })
 }
 
 #[cfg(test)]

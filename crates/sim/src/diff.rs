@@ -53,15 +53,14 @@ pub fn diff(before: &Report, after: &Report) -> Vec<StepChange> {
                     .checks
                     .iter()
                     .filter_map(|ca| {
-                        let cb = sb.checks.iter().find(|c| {
-                            c.action == ca.action
-                                && c.resource == ca.resource
-                                && c.principal == ca.principal
-                        })?;
+                        let cb = sb.checks.iter().find(|c| c.id == ca.id)?;
                         (cb.decision != ca.decision).then(|| {
                             format!(
                                 "{} on {}: {} -> {}",
-                                ca.action, ca.resource, cb.decision, ca.decision
+                                ca.action(),
+                                ca.resource(),
+                                cb.decision,
+                                ca.decision
                             )
                         })
                     })

@@ -1,22 +1,25 @@
 //! Expectations a scenario carries, checked against a run.
 
-use crate::flows::kms_call_plain;
-use crate::report::{ExpectationResult, FlowReport, Outcome};
-use crate::scenario::{Expectation, ExpectedDecision, ExpectedOutcome};
-use crate::world::{Call, Ctx, ResourcePolicy, World};
+use keyflow_policy::{Arn, Context};
 
-fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Ok => "ok",
-        Outcome::Error => "error",
-    }
-}
+use crate::flows::calls::kms_call;
+use crate::ids::PolicyId;
+use crate::report::{ExpectationResult, FlowReport, Outcome, Verdict};
+use crate::scenario::{Expectation, ExpectedDecision, ExpectedOutcome};
+use crate::world::{Call, World};
 
 pub(crate) fn check_all(w: &World<'_>, flows: &[FlowReport]) -> Vec<ExpectationResult> {
     w.s.expectations
         .iter()
         .map(|e| check_one(w, flows, e))
         .collect()
+}
+
+fn with_because(mut text: String, because: &str) -> String {
+    if !because.is_empty() {
+        text.push_str(&format!(" ({because})"));
+    }
+    text
 }
 
 fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> ExpectationResult {
@@ -28,17 +31,12 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             code,
             because,
         } => {
-            let want = match outcome {
-                ExpectedOutcome::Ok => "ok".to_string(),
-                ExpectedOutcome::Error => match code {
-                    Some(c) => format!("error {c}"),
-                    None => "error".to_string(),
-                },
+            let want = match (outcome, code) {
+                (ExpectedOutcome::Ok, _) => "ok".to_string(),
+                (ExpectedOutcome::Error, Some(c)) => format!("error {c}"),
+                (ExpectedOutcome::Error, None) => "error".to_string(),
             };
-            let mut expectation = format!("step {flow}/{step} ends {want}");
-            if !because.is_empty() {
-                expectation.push_str(&format!(" ({because})"));
-            }
+            let expectation = with_because(format!("step {flow}/{step} ends {want}"), because);
             let found = flows
                 .iter()
                 .find(|f| &f.id == flow)
@@ -58,17 +56,11 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
                         && code.as_deref().is_none_or(|c| Some(c) == got_code)
                 }
             };
-            let reason = match (&s.error, s.outcome) {
+            let reason = match (&s.error, &s.not_evaluated) {
                 (Some(err), _) => format!("ended error {}: {}", err.code, err.message),
-                (None, o) => format!(
-                    "ended {}{}",
-                    outcome_name(o),
-                    if s.result.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", s.result)
-                    }
-                ),
+                (None, Some(n)) => format!("not evaluated: {n}"),
+                (None, None) if s.result.is_empty() => format!("ended {}", s.outcome),
+                (None, None) => format!("ended {}: {}", s.outcome, s.result),
             };
             ExpectationResult {
                 expectation,
@@ -90,10 +82,10 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             if let Some(d) = deliver {
                 parts.push(if *d { "can deliver" } else { "cannot deliver" });
             }
-            let mut expectation = format!("{principal} {} the {flow} logs", parts.join(" and "));
-            if !because.is_empty() {
-                expectation.push_str(&format!(" ({because})"));
-            }
+            let expectation = with_because(
+                format!("{principal} {} the {flow} logs", parts.join(" and ")),
+                because,
+            );
             let row = flows
                 .iter()
                 .find(|f| &f.id == flow)
@@ -105,18 +97,24 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
                     reason: format!("flow {flow} has no matrix row for {principal}"),
                 };
             };
-            let read_ok = read.is_none_or(|r| r == row.read);
-            let deliver_ok = deliver.is_none_or(|d| d == row.deliver);
+            // A cell Keyflow could not evaluate meets no expectation.
+            let meets = |want: Option<bool>, cell: &crate::report::Access| {
+                want.is_none_or(|w| cell.verdict != Verdict::NotEvaluated && w == cell.allowed())
+            };
             let mut reason = Vec::new();
             if read.is_some() {
-                reason.push(format!("read={}: {}", row.read, row.read_why));
+                reason.push(format!("read={}: {}", row.read.allowed(), row.read.why));
             }
             if deliver.is_some() {
-                reason.push(format!("deliver={}: {}", row.deliver, row.deliver_why));
+                reason.push(format!(
+                    "deliver={}: {}",
+                    row.deliver.allowed(),
+                    row.deliver.why
+                ));
             }
             ExpectationResult {
                 expectation,
-                passed: read_ok && deliver_ok,
+                passed: meets(*read, &row.read) && meets(*deliver, &row.deliver),
                 reason: reason.join("; "),
             }
         }
@@ -128,10 +126,10 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             decision,
             because,
         } => {
-            let mut expectation = format!("{principal} {action} on {resource} is {decision:?}");
-            if !because.is_empty() {
-                expectation.push_str(&format!(" ({because})"));
-            }
+            let expectation = with_because(
+                format!("{principal} {action} on {resource} is {decision}"),
+                because,
+            );
             let Some(actor) = w.actor(principal) else {
                 return ExpectationResult {
                     expectation,
@@ -139,51 +137,61 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
                     reason: format!("unknown principal {principal}"),
                 };
             };
-            let extra: Ctx = context.clone();
-            let check = if let Some(key) = w
-                .key(resource)
-                .filter(|_| !resource.starts_with("arn:aws:s3"))
-            {
-                kms_call_plain(w, &actor, action, key, extra)
-            } else {
-                let (policy, account) = if let Some(rest) = resource.strip_prefix("arn:aws:s3:::") {
-                    let name = rest.split('/').next().unwrap_or(rest);
-                    match w.bucket(name) {
-                        Some(b) if b.policy.is_some() => {
-                            (ResourcePolicy::Bucket(&b.name), Some(w.bucket_account(b)))
+            let mut extra = Context::new();
+            for (k, v) in context {
+                match v.as_slice() {
+                    [one] => extra.insert(k.as_str(), one.as_str()),
+                    many => extra.insert(k.as_str(), many.to_vec()),
+                }
+            }
+            let arn = Arn::parse(resource);
+            let is_s3 = arn.is_some_and(|a| a.service == "s3");
+            let check = match w.key(resource).filter(|_| !is_s3) {
+                Some(key) => kms_call(w, &actor, action, key, None, &[], extra),
+                None => {
+                    let (policy, account) = match arn {
+                        Some(a) if a.service == "s3" => {
+                            let name = a.resource.split('/').next().unwrap_or(a.resource);
+                            match w.bucket(name) {
+                                Some(b) => (
+                                    b.policy.as_ref().map(|_| PolicyId::Bucket(b.name.clone())),
+                                    Some(w.bucket_account(b)),
+                                ),
+                                None => (None, None),
+                            }
                         }
-                        Some(b) => (ResourcePolicy::None, Some(w.bucket_account(b))),
-                        None => (ResourcePolicy::None, None),
-                    }
-                } else if action.eq_ignore_ascii_case("sts:AssumeRole") {
-                    let role = resource.rsplit('/').next().unwrap_or_default();
-                    match w.principal(role).filter(|p| p.trust_policy.is_some()) {
-                        Some(p) => (ResourcePolicy::Trust(&p.name), None),
-                        None => (ResourcePolicy::None, None),
-                    }
-                } else {
-                    (ResourcePolicy::None, None)
-                };
-                w.check(Call {
-                    actor: &actor,
-                    action,
-                    resource: resource.clone(),
-                    resource_account: account,
-                    policy,
-                    extra,
-                    via: String::new(),
-                })
+                        Some(a) if action.eq_ignore_ascii_case("sts:AssumeRole") => (
+                            w.principal(a.last_segment())
+                                .filter(|p| p.trust_policy.is_some())
+                                .map(|p| PolicyId::Trust(p.name.clone())),
+                            None,
+                        ),
+                        _ => (None, None),
+                    };
+                    w.check(Call {
+                        actor: &actor,
+                        action,
+                        resource: resource.clone(),
+                        resource_account: account,
+                        policy,
+                        extra,
+                        via: String::new(),
+                    })
+                }
             };
             let passed = match decision {
-                ExpectedDecision::Allowed => check.decision == "Allowed",
-                ExpectedDecision::ImplicitlyDenied => check.decision == "ImplicitlyDenied",
-                ExpectedDecision::ExplicitlyDenied => check.decision == "ExplicitlyDenied",
-                ExpectedDecision::Denied => check.decision != "Allowed",
+                ExpectedDecision::Allowed => check.decision == Verdict::Allowed,
+                ExpectedDecision::ImplicitlyDenied => check.decision == Verdict::ImplicitlyDenied,
+                ExpectedDecision::ExplicitlyDenied => check.decision == Verdict::ExplicitlyDenied,
+                ExpectedDecision::Denied => matches!(
+                    check.decision,
+                    Verdict::ImplicitlyDenied | Verdict::ExplicitlyDenied
+                ),
             };
             ExpectationResult {
                 expectation,
                 passed,
-                reason: format!("{}: {}", check.decision, check.summary),
+                reason: format!("{}: {}", check.decision, check.summary()),
             }
         }
     }

@@ -1,31 +1,42 @@
 //! The simulated AWS world of Keyflow: scenarios, flows, built-ins,
-//! expectations and the what-if diff.
+//! expectations, edits, what-ifs and the what-if diff.
 //!
 //! ```text
 //! Scenario::from_json ──▶ run ──▶ Report ──▶ render_text / serde JSON
-//!                                   └──▶ diff(before, after)
+//!        │                          ├──▶ explain(scenario, check) ──▶ full trace
+//!        └──▶ edit::apply           └──▶ diff(before, after)
 //! ```
 //! Every authorization check a flow makes goes through `keyflow_policy::evaluate`
-//! with the full request context; no decision is written into a flow.
+//! with the full request context, and the `Check` keeps that request and the
+//! typed answer; no decision is written into a flow.
 
 mod builtins;
 mod diff;
+pub mod edit;
+mod errors;
 mod expect;
-mod flows;
+pub mod flows;
+mod ids;
 pub mod jsontext;
-mod reader;
+mod managed;
+mod names;
 mod render;
 mod report;
 mod scenario;
-mod validate;
+pub mod sources;
+mod whatif;
 mod world;
 
 pub use builtins::{Builtin, builtin, builtins};
 pub use diff::{StepChange, StepState, diff};
-pub use render::render_text;
+pub use flows::{FieldRef, FlowKind, FlowParams, FlowSpec, RefKind};
+pub use ids::{BadId, CheckId, ManagedService, PolicyId};
+pub use managed::key_policy as managed_key_policy;
+pub use names::{Named, UnknownName};
+pub use render::{RenderOptions, render, render_text};
 pub use report::*;
 pub use scenario::*;
-pub use validate::{KeyRef, resolve_key};
+pub use whatif::{WhatIf, what_ifs};
 
 /// Runs every flow of the scenario and checks its expectations. Each policy is parsed once.
 pub fn run(scenario: &Scenario) -> Report {
@@ -48,15 +59,9 @@ pub fn run(scenario: &Scenario) -> Report {
     }
 }
 
-impl Report {
-    /// Where a policy id used in checks and explanations comes from (its JSON path
-    /// in the scenario, or `None` for policies AWS writes).
-    pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {
-        self.policies.iter().find(|p| p.id == id)
-    }
-}
-
-/// The text of an AWS managed key's policy (`aws/s3`, `aws/ssm`) for an account and Region.
-pub fn managed_key_policy(service: &str, account: &str, region: &str) -> String {
-    world::managed_key_policy(service, account, region)
+/// The full trace of a check from a run of `scenario`: the same request and
+/// policies, evaluated with `keyflow_policy::explain`. `None` when a policy it
+/// needs does not parse, or the scenario changed so that the answer differs.
+pub fn explain(scenario: &Scenario, check: &Check) -> Option<keyflow_policy::Evaluation> {
+    world::World::new(scenario).explain(check)
 }

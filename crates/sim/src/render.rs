@@ -1,8 +1,9 @@
 //! The text timeline of a report (CLI output and golden files).
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::report::{Check, Outcome, Report, Step};
+use crate::report::{Check, NoteKind, Outcome, Report, Step};
 
 /// Context keys every request carries; the timeline shows only the others.
 const BASE_KEYS: [&str; 10] = [
@@ -18,54 +19,73 @@ const BASE_KEYS: [&str; 10] = [
     "aws:username",
 ];
 
-fn check_lines(out: &mut String, c: &Check, indent: &str) {
-    let mark = if c.allowed { "allow" } else { "DENY " };
+/// How much of each check to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RenderOptions {
+    /// Print each check's id and its deciding statements with their line:column.
+    pub explain: bool,
+}
+
+fn check_lines(out: &mut String, c: &Check, indent: &str, options: RenderOptions) {
+    let mark = if c.allowed() { "allow" } else { "DENY " };
     let _ = writeln!(
         out,
         "{indent}[{mark}] {} {} {} -> {}",
-        c.principal, c.action, c.resource, c.decision
+        c.principal(),
+        c.action(),
+        c.resource(),
+        c.decision
     );
     if !c.via.is_empty() {
         let _ = writeln!(out, "{indent}        via: {}", c.via);
     }
-    let extra: Vec<String> = c
+    // Sorted, so the line does not depend on the order services add their keys.
+    let extra: BTreeMap<&str, String> = c
+        .request
         .context
         .iter()
-        .filter(|(k, _)| !BASE_KEYS.contains(&k.as_str()))
+        .filter(|(k, _)| !BASE_KEYS.contains(k))
         .map(|(k, v)| {
-            if v.len() == 1 {
-                format!("{k}={}", v.join(""))
+            let v = v.values();
+            let text = if v.len() == 1 {
+                v.join("")
             } else {
-                format!("{k}=[{}]", v.join(","))
-            }
+                format!("[{}]", v.join(","))
+            };
+            (k, text)
         })
         .collect();
     if !extra.is_empty() {
-        let _ = writeln!(out, "{indent}        context: {}", extra.join(", "));
+        let pairs: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(out, "{indent}        context: {}", pairs.join(", "));
     }
-    let _ = writeln!(out, "{indent}        why: {}", c.summary);
+    let _ = writeln!(out, "{indent}        why: {}", c.summary());
+    if options.explain {
+        let _ = writeln!(out, "{indent}        check: {}", c.id);
+        for d in &c.deciding {
+            let _ = writeln!(out, "{indent}        {:?}: {}", d.effect, d.located());
+        }
+    }
 }
 
-fn step_lines(out: &mut String, n: usize, s: &Step) {
+fn step_lines(out: &mut String, n: usize, s: &Step, options: RenderOptions) {
     let _ = writeln!(out, "{n}. {} - {}", s.id, s.title);
     let _ = writeln!(out, "   actor: {}   call: {}", s.actor, s.call);
     for c in &s.checks {
-        check_lines(out, c, "   ");
+        check_lines(out, c, "   ", options);
     }
-    match (s.outcome, &s.error) {
-        (Outcome::Error, Some(e)) => {
+    match (s.outcome, &s.error, &s.not_evaluated) {
+        (Outcome::Error, Some(e), _) => {
             let _ = writeln!(out, "   => ERROR {}: {}", e.code, e.message);
         }
+        (Outcome::NotEvaluated, _, Some(why)) => {
+            let _ = writeln!(out, "   => NOT EVALUATED: {why}");
+        }
+        _ if s.result.is_empty() => {
+            let _ = writeln!(out, "   => ok");
+        }
         _ => {
-            let _ = writeln!(
-                out,
-                "   => ok{}",
-                if s.result.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", s.result)
-                }
-            );
+            let _ = writeln!(out, "   => ok: {}", s.result);
         }
     }
     for row in &s.inventory {
@@ -86,19 +106,21 @@ fn step_lines(out: &mut String, n: usize, s: &Step) {
             }
         );
     }
-    if !s.note.is_empty() {
-        let _ = writeln!(out, "   note: {}", s.note);
-    }
-    if let Some(d) = &s.documented {
-        let _ = writeln!(out, "   documented: {d}");
-    }
-    if let Some(o) = &s.observed {
-        let _ = writeln!(out, "   observed: {o}");
+    for kind in NoteKind::ALL {
+        let texts: Vec<&str> = s.notes_of(*kind).map(|n| n.text.as_str()).collect();
+        if !texts.is_empty() {
+            let _ = writeln!(out, "   {kind}: {}", texts.join(" "));
+        }
     }
 }
 
 /// Renders the whole report as a readable timeline.
 pub fn render_text(r: &Report) -> String {
+    render(r, RenderOptions::default())
+}
+
+/// [`render_text`] with options.
+pub fn render(r: &Report, options: RenderOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -115,16 +137,7 @@ pub fn render_text(r: &Report) -> String {
     let _ = writeln!(
         out,
         "Settings: alb_delivery={}, elb_log_writer={}, digest_encryption={}, batch_copy_bucket_key={}",
-        st.alb_delivery.as_str(),
-        match st.elb_log_writer {
-            crate::ElbLogWriter::Service => "service",
-            crate::ElbLogWriter::ElbAccount => "elb-account",
-        },
-        match st.digest_encryption {
-            crate::DigestEncryption::SseKms => "sse-kms",
-            crate::DigestEncryption::SseS3 => "sse-s3",
-        },
-        st.batch_copy_bucket_key.as_str()
+        st.alb_delivery, st.elb_log_writer, st.digest_encryption, st.batch_copy_bucket_key
     );
     for p in &r.policies {
         for d in &p.diagnostics {
@@ -140,29 +153,29 @@ pub fn render_text(r: &Report) -> String {
     }
     for f in &r.flows {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "== {} ({}): {} [source {}]",
-            f.id,
-            f.kind,
-            f.title,
-            f.sources.join(", ")
-        );
+        let _ = writeln!(out, "== {} ({}): {}", f.id, f.kind, f.title);
+        for s in &f.sources {
+            let _ = writeln!(out, "   from {}", s.label());
+        }
         for (i, s) in f.steps.iter().enumerate() {
             let _ = writeln!(out);
-            step_lines(&mut out, i + 1, s);
+            step_lines(&mut out, i + 1, s, options);
         }
         let _ = writeln!(out);
+        let tally = |calls: &BTreeMap<String, u64>| {
+            calls
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if f.kms.calls.is_empty() {
             let _ = writeln!(out, "KMS requests in this run: none");
         } else {
-            let calls: Vec<String> = f
-                .kms
-                .calls
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect();
-            let _ = writeln!(out, "KMS requests in this run: {}", calls.join(", "));
+            let _ = writeln!(out, "KMS requests in this run: {}", tally(&f.kms.calls));
+        }
+        if !f.kms.denied.is_empty() {
+            let _ = writeln!(out, "KMS requests denied: {}", tally(&f.kms.denied));
         }
         for e in &f.kms.estimates {
             let _ = writeln!(
@@ -177,17 +190,21 @@ pub fn render_text(r: &Report) -> String {
                 "Access matrix (deliver = s3:PutObject + kms:GenerateDataKey; read = s3:GetObject + kms:Decrypt):"
             );
             for m in &f.matrix {
-                let yn = |b: bool| if b { "yes" } else { "no " };
+                let yn = |a: &crate::report::Access| match a.verdict {
+                    crate::report::Verdict::Allowed => "yes",
+                    crate::report::Verdict::NotEvaluated => "n/a",
+                    _ => "no ",
+                };
                 let _ = writeln!(
                     out,
                     "  {:<28} deliver {}  read {}  {}",
                     m.principal,
-                    yn(m.deliver),
-                    yn(m.read),
+                    yn(&m.deliver),
+                    yn(&m.read),
                     m.arn
                 );
-                let _ = writeln!(out, "      read: {}", m.read_why);
-                let _ = writeln!(out, "      deliver: {}", m.deliver_why);
+                let _ = writeln!(out, "      read: {}", m.read.why);
+                let _ = writeln!(out, "      deliver: {}", m.deliver.why);
             }
         }
     }

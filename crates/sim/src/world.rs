@@ -1,24 +1,31 @@
 //! The world a run works on: parsed policies, resolved principals and keys, and
 //! the one function through which every authorization check goes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use keyflow_policy::{Decision, Policies, PolicyRef, Request};
+use keyflow_policy::{Context, Decision, LineIndex, Policies, PolicyRef, Request, Severity};
 
-use crate::report::{Check, Deciding, PolicyInfo, PolicyOrigin};
-use crate::scenario::{Bucket, Key, KeyState, PolicySlot, Principal, PrincipalKind, Scenario};
-use crate::validate::{KeyRef, resolve_key};
+use crate::ids::{CheckId, ManagedService, PolicyId};
+use crate::managed;
+use crate::report::{
+    Check, Deciding, GrantRef, NotEvaluated, PolicyInfo, PolicyOrigin, PolicySet, Verdict,
+};
+use crate::scenario::{
+    Bucket, ElbLogWriter, Key, KeyRef, KeyState, PolicySlot, Principal, PrincipalKind, Scenario,
+};
 
-/// A context under construction: key → values (a single value is a one-element list).
-pub(crate) type Ctx = BTreeMap<String, Vec<String>>;
-
-pub(crate) fn ctx_set(ctx: &mut Ctx, key: &str, value: impl Into<String>) {
-    ctx.insert(key.to_string(), vec![value.into()]);
-}
+/// The clock every request carries: the time of the ALB write-up's observations.
+pub(crate) const CLOCK: &str = "2022-09-18T03:10:00Z";
+const EPOCH: &str = "1663470600";
 
 pub(crate) struct LoadedPolicy {
     pub info: PolicyInfo,
-    pub parsed: keyflow_policy::Parsed,
+    /// The id as the evaluator labels it in traces.
+    label: String,
+    parsed: keyflow_policy::Parsed,
+    /// The first error that keeps AWS from accepting the text, if any.
+    unparsable: Option<NotEvaluated>,
+    lines: LineIndex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,9 +48,15 @@ pub(crate) struct Actor {
     pub principal_arn: String,
     pub account: Option<String>,
     pub kind: ActorKind,
-    pub identity: Vec<String>,
-    pub boundary: Option<String>,
+    pub identity: Vec<PolicyId>,
+    pub boundary: Option<PolicyId>,
     pub username: Option<String>,
+}
+
+impl Actor {
+    pub fn is_service(&self) -> bool {
+        self.kind == ActorKind::Service
+    }
 }
 
 /// A KMS key as the run sees it (customer managed or AWS managed).
@@ -53,8 +66,9 @@ pub(crate) struct KeyInfo {
     pub arn: String,
     pub account: String,
     pub alias: Option<String>,
-    pub policy_id: String,
+    pub policy: PolicyId,
     pub state: KeyState,
+    /// Index in `Scenario::keys`; `None` for AWS managed keys.
     pub scenario_index: Option<usize>,
 }
 
@@ -68,102 +82,30 @@ impl KeyInfo {
     }
 }
 
-/// Where a request's resource policy comes from.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum ResourcePolicy<'a> {
-    None,
-    Bucket(&'a str),
-    Key(&'a KeyInfo),
-    Trust(&'a str),
-}
-
+/// One request a service makes, before the evaluator sees it.
 pub(crate) struct Call<'a> {
     pub actor: &'a Actor,
     pub action: &'a str,
     pub resource: String,
     pub resource_account: Option<String>,
-    pub policy: ResourcePolicy<'a>,
+    /// The resource's policy, if it has one.
+    pub policy: Option<PolicyId>,
     /// Keys the calling service adds (ViaService, encryption context, SourceArn…).
-    pub extra: Ctx,
+    pub extra: Context,
     pub via: String,
 }
-
-pub(crate) const CLOCK: &str = "2022-09-18T03:10:00Z";
 
 pub(crate) struct World<'s> {
     pub s: &'s Scenario,
     pub policies: Vec<LoadedPolicy>,
-    index: HashMap<String, usize>,
+    index: HashMap<PolicyId, usize>,
     pub keys: Vec<KeyInfo>,
-}
-
-/// The fixed key policy of an AWS managed key (`aws/s3`, `aws/ssm`) in this account and Region.
-pub(crate) fn managed_key_policy(service: &str, account: &str, region: &str) -> String {
-    let (id, sid) = match service {
-        "s3" => (
-            "    \"Id\": \"auto-s3-2\",\n",
-            "Allow access through S3 for all principals in the account that are authorized to use S3",
-        ),
-        _ => (
-            "",
-            "Allow access through AWS Systems Manager for all principals in the account that are authorized to use AWS Systems Manager",
-        ),
-    };
-    format!(
-        r#"{{
-    "Version": "2012-10-17",
-{id}    "Statement": [
-        {{
-            "Sid": "{sid}",
-            "Effect": "Allow",
-            "Principal": {{
-                "AWS": "*"
-            }},
-            "Action": [
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:DescribeKey"
-            ],
-            "Resource": "*",
-            "Condition": {{
-                "StringEquals": {{
-                    "kms:CallerAccount": "{account}",
-                    "kms:ViaService": "{service}.{region}.amazonaws.com"
-                }}
-            }}
-        }},
-        {{
-            "Sid": "Allow direct access to key metadata to the account",
-            "Effect": "Allow",
-            "Principal": {{
-                "AWS": "arn:aws:iam::{account}:root"
-            }},
-            "Action": [
-                "kms:Describe*",
-                "kms:Get*",
-                "kms:List*"
-            ],
-            "Resource": "*"
-        }}
-    ]
-}}"#
-    )
 }
 
 /// The IAM of an account AWS owns is unknown; the simulator assumes it lets its
 /// own service principals do their job, so only the customer's policies decide.
 const AWS_OWNED_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
-/// Deterministic key IDs for the AWS managed keys.
-fn managed_key_id(service: &str) -> String {
-    match service {
-        "s3" => "a0b1c2d3-0000-4000-8000-000000000053".to_string(),
-        _ => "a0b1c2d3-0000-4000-8000-000000000055".to_string(),
-    }
-}
 
 impl<'s> World<'s> {
     pub fn new(s: &'s Scenario) -> Self {
@@ -189,17 +131,17 @@ impl<'s> World<'s> {
                 id: k.id.clone(),
                 account,
                 alias: k.aliases.first().cloned(),
-                policy_id: format!("key:{}", k.id),
+                policy: PolicyId::Key(k.id.clone()),
                 state: k.state,
                 scenario_index: Some(i),
             });
         }
-        for svc in crate::validate::MANAGED_SERVICES {
-            let id = managed_key_id(svc);
-            let policy_id = format!("key:aws/{svc}");
-            let text = managed_key_policy(svc, &s.account, &s.region);
+        for &service in ManagedService::ALL {
+            let id = managed::key_id(service);
+            let policy = PolicyId::ManagedKey(service);
+            let text = managed::key_policy(service, &s.account, &s.region);
             w.load(
-                policy_id.clone(),
+                policy.clone(),
                 PolicySlot::Key,
                 None,
                 PolicyOrigin::AwsManaged,
@@ -207,20 +149,20 @@ impl<'s> World<'s> {
             );
             w.keys.push(KeyInfo {
                 arn: format!("arn:aws:kms:{}:{}:key/{id}", s.region, s.account),
-                id,
+                id: id.to_string(),
                 account: s.account.clone(),
-                alias: Some(format!("alias/aws/{svc}")),
-                policy_id,
+                alias: Some(service.alias()),
+                policy,
                 state: KeyState::Enabled,
                 scenario_index: None,
             });
         }
         // The legacy ELB log writer lives in an AWS-owned account.
-        if s.settings.elb_log_writer == crate::scenario::ElbLogWriter::ElbAccount
+        if s.settings.elb_log_writer == ElbLogWriter::ElbAccount
             && let Some(acct) = crate::flows::elb_account(&s.region)
         {
             w.load(
-                format!("aws-owned:{acct}"),
+                PolicyId::AwsOwned(acct.to_string()),
                 PolicySlot::Identity,
                 None,
                 PolicyOrigin::AwsOwned,
@@ -232,38 +174,54 @@ impl<'s> World<'s> {
 
     fn load(
         &mut self,
-        id: String,
+        id: PolicyId,
         slot: PolicySlot,
         path: Option<String>,
         origin: PolicyOrigin,
         text: &str,
     ) {
         let parsed = keyflow_policy::parse(text, slot.kind());
-        let diagnostics = parsed.diagnostics.clone();
+        let lines = LineIndex::new(text);
+        let unparsable = parsed
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .map(|d| {
+                let at = lines.position(d.span.start);
+                NotEvaluated {
+                    policy: Some(id.clone()),
+                    line: at.line,
+                    column: at.column,
+                    message: d.message.clone(),
+                }
+            });
         self.index.insert(id.clone(), self.policies.len());
         self.policies.push(LoadedPolicy {
+            label: id.to_string(),
             info: PolicyInfo {
                 id,
                 slot,
                 path,
                 origin,
-                diagnostics,
+                diagnostics: parsed.diagnostics.clone(),
             },
             parsed,
+            unparsable,
+            lines,
         });
     }
 
-    fn policy(&self, id: &str) -> Option<&LoadedPolicy> {
+    fn policy(&self, id: &PolicyId) -> Option<&LoadedPolicy> {
         self.index.get(id).and_then(|i| self.policies.get(*i))
     }
 
     pub fn key(&self, reference: &str) -> Option<&KeyInfo> {
-        match resolve_key(self.s, reference)? {
+        match self.s.resolve_key(reference)? {
             KeyRef::Customer(i) => self.keys.iter().find(|k| k.scenario_index == Some(i)),
-            KeyRef::Managed(svc) => self
+            KeyRef::Managed(service) => self
                 .keys
                 .iter()
-                .find(|k| k.policy_id == format!("key:aws/{svc}")),
+                .find(|k| k.policy == PolicyId::ManagedKey(service)),
         }
     }
 
@@ -287,16 +245,19 @@ impl<'s> World<'s> {
     pub fn actor(&self, name: &str) -> Option<Actor> {
         let p = self.principal(name)?;
         let account = p.account.clone().unwrap_or_else(|| self.s.account.clone());
-        let ids = |p: &Principal| -> Vec<String> {
+        let ids = |p: &Principal| -> Vec<PolicyId> {
             p.policies
                 .iter()
-                .map(|pol| format!("identity:{}/{}", p.name, pol.name))
+                .map(|pol| PolicyId::Identity {
+                    principal: p.name.clone(),
+                    policy: pol.name.clone(),
+                })
                 .collect()
         };
         let boundary = |p: &Principal| {
             p.permission_boundary
                 .as_ref()
-                .map(|_| format!("boundary:{}", p.name))
+                .map(|_| PolicyId::Boundary(p.name.clone()))
         };
         Some(match p.kind {
             PrincipalKind::User => {
@@ -374,7 +335,6 @@ impl<'s> World<'s> {
 
     /// The root of an account AWS owns (the legacy ELB log writer).
     pub fn aws_owned(&self, account: &str) -> Actor {
-        let id = format!("aws-owned:{account}");
         let arn = format!("arn:aws:iam::{account}:root");
         Actor {
             name: format!("ELB account {account}"),
@@ -382,160 +342,210 @@ impl<'s> World<'s> {
             arn,
             account: Some(account.to_string()),
             kind: ActorKind::AwsOwned,
-            identity: vec![id],
+            identity: vec![PolicyId::AwsOwned(account.to_string())],
             boundary: None,
             username: None,
         }
     }
 
     /// The context every request carries, before the calling service adds its keys.
-    fn base_context(&self, actor: &Actor) -> Ctx {
-        let mut c = Ctx::new();
-        ctx_set(&mut c, "aws:CurrentTime", CLOCK);
-        ctx_set(&mut c, "aws:EpochTime", "1663470600");
-        ctx_set(&mut c, "aws:SecureTransport", "true");
-        ctx_set(&mut c, "aws:RequestedRegion", self.s.region.as_str());
-        if actor.kind == ActorKind::Service {
-            ctx_set(&mut c, "aws:PrincipalIsAWSService", "true");
-            ctx_set(&mut c, "aws:PrincipalServiceName", actor.arn.as_str());
+    fn base_context(&self, actor: &Actor) -> Context {
+        let mut c = Context::new();
+        c.insert("aws:CurrentTime", CLOCK);
+        c.insert("aws:EpochTime", EPOCH);
+        c.insert("aws:SecureTransport", "true");
+        c.insert("aws:RequestedRegion", self.s.region.as_str());
+        if actor.is_service() {
+            c.insert("aws:PrincipalIsAWSService", "true");
+            c.insert("aws:PrincipalServiceName", actor.arn.as_str());
             return c;
         }
-        ctx_set(&mut c, "aws:PrincipalIsAWSService", "false");
-        ctx_set(&mut c, "aws:PrincipalArn", actor.principal_arn.as_str());
+        c.insert("aws:PrincipalIsAWSService", "false");
+        c.insert("aws:PrincipalArn", actor.principal_arn.as_str());
         if let Some(a) = &actor.account {
-            ctx_set(&mut c, "aws:PrincipalAccount", a.as_str());
+            c.insert("aws:PrincipalAccount", a.as_str());
         }
         let ty = match actor.kind {
             ActorKind::User => "User",
             ActorKind::Session => "AssumedRole",
             _ => "Account",
         };
-        ctx_set(&mut c, "aws:PrincipalType", ty);
+        c.insert("aws:PrincipalType", ty);
         if let Some(u) = &actor.username {
-            ctx_set(&mut c, "aws:username", u.as_str());
+            c.insert("aws:username", u.as_str());
         }
         c
     }
 
-    /// Runs one authorization check through the policy engine.
-    pub fn check(&self, call: Call<'_>) -> Check {
-        let mut context = self.base_context(call.actor);
-        for (k, v) in &call.extra {
-            context.insert(k.clone(), v.clone());
-        }
-        let resource_id = match call.policy {
-            ResourcePolicy::None => None,
-            ResourcePolicy::Bucket(name) => Some(format!("bucket:{name}")),
-            ResourcePolicy::Key(k) => Some(k.policy_id.clone()),
-            ResourcePolicy::Trust(role) => Some(format!("trust:{role}")),
+    /// Which policies apply to a call, by role.
+    fn policy_set(&self, call: &Call<'_>) -> PolicySet {
+        let known = |id: &PolicyId| self.index.contains_key(id);
+        let mut set = PolicySet {
+            identity: call
+                .actor
+                .identity
+                .iter()
+                .filter(|id| known(id))
+                .cloned()
+                .collect(),
+            resource: call.policy.clone().filter(known),
+            permission_boundary: call.actor.boundary.clone().filter(known),
+            scps: Vec::new(),
         };
-        let mut used: Vec<String> = Vec::new();
-        let mut r = |id: &str| -> Option<PolicyRef<'_>> {
-            let loaded = self.policy(id)?;
-            used.push(id.to_string());
-            Some(PolicyRef {
-                id: &loaded.info.id,
-                policy: &loaded.parsed.policy,
-            })
-        };
-        let mut policies = Policies::default();
-        for id in &call.actor.identity {
-            if let Some(p) = r(id) {
-                policies.identity.push(p);
-            }
-        }
-        if let Some(id) = &resource_id {
-            policies.resource = r(id);
-        }
-        if let Some(b) = &call.actor.boundary {
-            policies.permission_boundary = r(b);
-        }
         // SCPs bind principals of the home account (a member account here).
         if call.actor.account.as_deref() == Some(self.s.account.as_str())
             && call.actor.kind != ActorKind::AwsOwned
         {
-            for scp in &self.s.scps {
-                if let Some(p) = r(&format!("scp:{}", scp.name)) {
-                    policies.scps.push(p);
-                }
+            set.scps = self
+                .s
+                .scps
+                .iter()
+                .map(|scp| PolicyId::Scp(scp.name.clone()))
+                .filter(known)
+                .collect();
+        }
+        set
+    }
+
+    /// The evaluator's view of a policy set; `Err` names the first policy that does not parse.
+    pub fn policies(&self, set: &PolicySet) -> Result<Policies<'_>, NotEvaluated> {
+        let get = |id: &PolicyId| -> Result<Option<PolicyRef<'_>>, NotEvaluated> {
+            let Some(loaded) = self.policy(id) else {
+                return Ok(None);
+            };
+            if let Some(problem) = &loaded.unparsable {
+                return Err(problem.clone());
             }
+            Ok(Some(PolicyRef::new(&loaded.label, &loaded.parsed.policy)))
+        };
+        let mut policies = Policies::default();
+        for id in &set.identity {
+            policies.identity.extend(get(id)?);
+        }
+        policies.resource = match &set.resource {
+            Some(id) => get(id)?,
+            None => None,
+        };
+        policies.permission_boundary = match &set.permission_boundary {
+            Some(id) => get(id)?,
+            None => None,
+        };
+        for id in &set.scps {
+            policies.scps.extend(get(id)?);
+        }
+        Ok(policies)
+    }
+
+    /// Runs one authorization check through the policy engine. The check's id
+    /// is filled in when its step is placed in a flow.
+    pub fn check(&self, call: Call<'_>) -> Check {
+        let mut context = self.base_context(call.actor);
+        for (k, v) in call.extra.iter() {
+            context.insert(k, v.clone());
         }
         let request = Request {
             principal: call.actor.arn.clone(),
             action: call.action.to_string(),
             resource: call.resource.clone(),
             resource_account: call.resource_account.clone(),
-            context: to_context(&context),
-        };
-        let evaluation = keyflow_policy::evaluate(&request, &policies);
-        let decision = evaluation.decision;
-        let deciding: Vec<Deciding> = evaluation
-            .deciding
-            .iter()
-            .map(|d| Deciding {
-                policy: d.policy_id.clone(),
-                statement: d.statement,
-                sid: d.sid.clone(),
-                effect: match d.effect {
-                    keyflow_policy::Effect::Allow => "Allow".into(),
-                    keyflow_policy::Effect::Deny => "Deny".into(),
-                },
-                span: [d.span.start as usize, d.span.end as usize],
-                slot: slot_name(d.slot).into(),
-            })
-            .collect();
-        let statements: Vec<String> = deciding
-            .iter()
-            .map(|d| match &d.sid {
-                Some(sid) => format!("{} \"{sid}\"", d.policy),
-                None => format!("{} statement #{}", d.policy, d.statement + 1),
-            })
-            .collect();
-        let summary = if statements.is_empty() {
-            evaluation.summary()
-        } else {
-            format!("{} [{}]", evaluation.summary(), statements.join(", "))
-        };
-        Check {
-            principal: call.actor.arn.clone(),
-            action: call.action.to_string(),
-            resource: call.resource,
-            decision: decision_name(decision).to_string(),
-            allowed: decision == Decision::Allowed,
-            via: call.via,
             context,
-            policies: used,
-            summary,
-            reason_code: evaluation.reason_code.to_string(),
-            deciding,
+        };
+        let set = self.policy_set(&call);
+        let mut check = Check {
+            id: CheckId {
+                flow: String::new(),
+                step: String::new(),
+                action: call.action.to_string(),
+                occurrence: 0,
+            },
+            request,
+            decision: Verdict::NotEvaluated,
+            reason: None,
+            reason_code: "",
+            deciding: Vec::new(),
+            granted_by: None,
+            not_evaluated: None,
+            via: call.via,
+            policies: PolicySet::default(),
+        };
+        match self.policies(&set) {
+            Err(problem) => {
+                check.reason_code = "not_evaluated";
+                check.not_evaluated = Some(problem);
+            }
+            Ok(policies) => {
+                let evaluation = keyflow_policy::evaluate(&check.request, &policies);
+                check.decision = evaluation.decision.into();
+                check.reason_code = evaluation.reason_code;
+                check.deciding = evaluation
+                    .deciding
+                    .iter()
+                    .filter_map(|d| {
+                        let policy = set.at(d.slot)?;
+                        let at = self.policy(policy)?.lines.position(d.span.start);
+                        Some(Deciding {
+                            policy: policy.clone(),
+                            statement: d.statement,
+                            sid: d.sid.clone(),
+                            effect: d.effect,
+                            span: d.span,
+                            line: at.line,
+                            column: at.column,
+                            slot: d.slot,
+                        })
+                    })
+                    .collect();
+                check.reason = Some(evaluation.reason);
+            }
+        }
+        check.policies = set;
+        check
+    }
+
+    /// Grants only allow: where the policies leave an implicit deny, a matching
+    /// grant on a scenario key allows (AWS KMS grants).
+    pub fn apply_grants(&self, actor: &Actor, key: &KeyInfo, check: &mut Check) {
+        if check.decision != Verdict::ImplicitlyDenied {
+            return;
+        }
+        let Some(k) = self.scenario_key(key) else {
+            return;
+        };
+        let op = check.action().trim_start_matches("kms:");
+        for (i, g) in k.grants.iter().enumerate() {
+            let grantee_matches = g.grantee == actor.name
+                || g.grantee == actor.arn
+                || g.grantee == actor.principal_arn;
+            let op_matches = g
+                .operations
+                .iter()
+                .any(|o| o.trim_start_matches("kms:").eq_ignore_ascii_case(op));
+            let ec_matches = g.encryption_context_subset.iter().all(|(ck, cv)| {
+                check
+                    .request
+                    .context
+                    .get(&format!("kms:EncryptionContext:{ck}"))
+                    .is_some_and(|v| v.values().iter().any(|x| x == cv))
+            });
+            if grantee_matches && op_matches && ec_matches {
+                check.decision = Verdict::Allowed;
+                check.granted_by = Some(GrantRef {
+                    key: k.id.clone(),
+                    index: i,
+                });
+                return;
+            }
         }
     }
-}
 
-fn slot_name(slot: keyflow_policy::PolicySlot) -> &'static str {
-    use keyflow_policy::PolicySlot as S;
-    match slot {
-        S::Identity(_) => "identity",
-        S::Resource => "resource",
-        S::PermissionBoundary => "permission-boundary",
-        S::Scp(_) => "scp",
-        S::Rcp(_) => "rcp",
-        S::Session => "session",
+    /// The full trace of a check, from the same request and policies the run used.
+    pub fn explain(&self, check: &Check) -> Option<keyflow_policy::Evaluation> {
+        let policies = self.policies(&check.policies).ok()?;
+        let evaluation = keyflow_policy::explain(&check.request, &policies);
+        let same = match check.granted_by {
+            Some(_) => evaluation.decision == Decision::ImplicitlyDenied,
+            None => Verdict::from(evaluation.decision) == check.decision,
+        };
+        same.then_some(evaluation)
     }
-}
-
-pub(crate) fn decision_name(d: Decision) -> &'static str {
-    match d {
-        Decision::Allowed => "Allowed",
-        Decision::ImplicitlyDenied => "ImplicitlyDenied",
-        Decision::ExplicitlyDenied => "ExplicitlyDenied",
-    }
-}
-
-fn to_context(ctx: &Ctx) -> keyflow_policy::Context {
-    let mut c = keyflow_policy::Context::default();
-    for (k, v) in ctx {
-        c.insert(k, v.clone());
-    }
-    c
 }

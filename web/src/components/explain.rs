@@ -2,8 +2,8 @@
 //! the editor), every policy the evaluator looked at with what matched, and
 //! each condition with the values it compared.
 
-use keyflow_policy::{ConditionTrace, ElementTrace, PolicyTrace, StatementTrace};
-use keyflow_sim::Check;
+use keyflow_policy::{ConditionTrace, Effect, ElementTrace, PolicyTrace, StatementTrace};
+use keyflow_sim::{Check, PolicyId};
 use yew::prelude::*;
 
 use crate::AppContext;
@@ -13,68 +13,71 @@ use crate::state::Action;
 /// The explanation panel. A plain function: re-explaining one check per
 /// render is cheap, and each component type costs bundle size.
 pub fn explain(ctx: &AppContext, c: &Check) -> Html {
-    let evaluation = engine::explain(&ctx.state.scenario, &ctx.run.report, c);
-    let editable = |id: &str| {
-        ctx.state
-            .scenario
-            .policy_fields()
-            .iter()
-            .any(|f| f.id == id)
-    };
+    let evaluation = engine::explain(&ctx.state.scenario, c);
 
     let deciding = c.deciding.iter().map(|d| {
         let label = match &d.sid {
             Some(sid) => format!("{} · \"{}\"", d.policy, crate::text::visible(sid)),
             None => format!("{} · statement #{}", d.policy, d.statement + 1),
         };
-        let can_open = editable(&d.policy);
+        let position = format!(" ({}:{})", d.line, d.column);
         let onclick = {
             let ctx = ctx.clone();
             let policy = d.policy.clone();
-            let offset = d.span[0];
+            let offset = d.span.start as usize;
             Callback::from(move |_| ctx.dispatch(Action::GoTo { policy: policy.clone(), offset }))
         };
+        let allow = d.effect == Effect::Allow;
         html! {
             <li>
-                { super::badge(d.effect != "Deny", &d.effect) }
+                { super::badge(allow, if allow { "Allow" } else { "Deny" }) }
                 { " " }
-                if can_open {
-                    <button type="button" class="link" data-testid="deciding-statement" {onclick}>{ label }</button>
+                if d.policy.is_editable() {
+                    <button type="button" class="link" data-testid="deciding-statement" {onclick}>{ label }{ position }</button>
                 } else {
-                    <span data-testid="deciding-statement">{ label }{ " (AWS managed, read-only)" }</span>
+                    <span data-testid="deciding-statement">{ label }{ position }{ " (AWS managed, read-only)" }</span>
                 }
-                <span class="muted small">{ format!(" as {}", d.slot) }</span>
+                <span class="muted small">{ format!(" as{}", slot_name(&d.slot)) }</span>
             </li>
         }
     });
 
     let trace = evaluation.as_ref().and_then(|e| e.trace.as_ref());
-    let context_rows = c.context.iter().map(|(k, v)| {
-        html! { <tr><td><code>{ k.clone() }</code></td><td>{ v.join(", ") }</td></tr> }
+    let context_rows = c.request.context.iter().map(|(k, v)| {
+        html! { <tr><td><code>{ k.to_string() }</code></td><td>{ v.values().join(", ") }</td></tr> }
     });
+    let implicit = match (&c.not_evaluated, trace.is_some()) {
+        (Some(_), _) => {
+            "Keyflow could not evaluate this request: a policy it needs does not parse."
+        }
+        (None, true) => {
+            "No statement allowed this request: an implicit deny. The policies below show what each statement lacked."
+        }
+        (None, false) => "No statement allowed this request: an implicit deny.",
+    };
     html! {
-        <div class="explain" data-testid="explanation">
+        <div class="explain" data-testid="explanation" data-check={c.id.to_string()}>
             <div class="explain-head">
-                <span class={if c.allowed { "badge ok" } else { "badge deny" }} data-testid="explain-decision">{ c.decision.clone() }</span>
-                <code class="wrap">{ c.principal.clone() }</code>
-                <span>{ " → " }</span><code>{ c.action.clone() }</code>
-                <span>{ " on " }</span><code class="wrap">{ c.resource.clone() }</code>
+                <span class={if c.allowed() { "badge ok" } else { "badge deny" }} data-testid="explain-decision">{ c.decision.as_str() }</span>
+                <code class="wrap">{ c.principal().to_string() }</code>
+                <span>{ " → " }</span><code>{ c.action().to_string() }</code>
+                <span>{ " on " }</span><code class="wrap">{ c.resource().to_string() }</code>
             </div>
             if !c.via.is_empty() { <p class="small muted">{ c.via.clone() }</p> }
-            <p class="summary" data-testid="explain-summary">{ crate::text::visible(&c.summary).into_owned() }</p>
+            <p class="summary" data-testid="explain-summary">{ crate::text::visible(&c.summary()).into_owned() }</p>
             if !c.deciding.is_empty() {
                 <h4>{ "Deciding statements" }</h4>
                 <ul class="deciding">{ for deciding }</ul>
             } else {
-                <p class="small">{ "No statement allowed this request: an implicit deny. The policies below show what each statement lacked." }</p>
+                <p class="small">{ implicit }</p>
             }
             if let Some(trace) = trace {
                 <h4>{ "Every policy consulted" }{ if trace.cross_account { " (cross-account)" } else { "" } }</h4>
                 if trace.resource_policy_mandatory { <p class="small muted">{ "The resource policy must allow this principal itself (KMS key policies and trust policies are primary)." }</p> }
-                { for trace.policies.iter().map(|p| policy_view(ctx, p)) }
+                { for trace.policies.iter().map(|p| policy_view(ctx, c, p)) }
             }
             <details class="context">
-                <summary>{ format!("Request context ({} keys)", c.context.len()) }</summary>
+                <summary>{ format!("Request context ({} keys)", c.request.context.len()) }</summary>
                 <table class="kv small"><tbody>{ for context_rows }</tbody></table>
             </details>
         </div>
@@ -93,13 +96,10 @@ fn slot_name(slot: &keyflow_policy::PolicySlot) -> &'static str {
     }
 }
 
-fn policy_view(ctx: &AppContext, p: &PolicyTrace) -> Html {
-    let editable = ctx
-        .state
-        .scenario
-        .policy_fields()
-        .iter()
-        .any(|f| f.id == p.id);
+fn policy_view(ctx: &AppContext, c: &Check, p: &PolicyTrace) -> Html {
+    // The trace names policies by the evaluator slot they filled; the check knows which id that is.
+    let id = c.policies.at(p.slot).cloned();
+    let editable = id.as_ref().is_some_and(PolicyId::is_editable);
     let verdict = if p.denies {
         ("deny", "denies")
     } else if p.allows {
@@ -116,12 +116,12 @@ fn policy_view(ctx: &AppContext, p: &PolicyTrace) -> Html {
                 if !p.applies { <span class="muted small">{ " does not apply to this caller" }</span> }
             </div>
             if let Some(note) = &p.note { <p class="small muted">{ note.clone() }</p> }
-            <ul class="stmts">{ for p.statements.iter().map(|s| statement_view(ctx, &p.id, editable, s)) }</ul>
+            <ul class="stmts">{ for p.statements.iter().map(|s| statement_view(ctx, id.as_ref().filter(|_| editable), s)) }</ul>
         </div>
     }
 }
 
-fn statement_view(ctx: &AppContext, policy: &str, editable: bool, s: &StatementTrace) -> Html {
+fn statement_view(ctx: &AppContext, policy: Option<&PolicyId>, s: &StatementTrace) -> Html {
     let name = match &s.sid {
         Some(sid) => format!("\"{}\"", crate::text::visible(sid)),
         None => format!("#{}", s.index + 1),
@@ -131,9 +131,9 @@ fn statement_view(ctx: &AppContext, policy: &str, editable: bool, s: &StatementT
         Some(keyflow_policy::Effect::Deny) => "Deny",
         None => "?",
     };
-    let goto = {
+    let goto = policy.map(|policy| {
         let ctx = ctx.clone();
-        let policy = policy.to_string();
+        let policy = policy.clone();
         let offset = s.span.start as usize;
         Callback::from(move |_| {
             ctx.dispatch(Action::GoTo {
@@ -141,11 +141,11 @@ fn statement_view(ctx: &AppContext, policy: &str, editable: bool, s: &StatementT
                 offset,
             })
         })
-    };
+    });
     html! {
         <li class={if s.applies { "stmt applies" } else { "stmt" }}>
             <div class="stmt-head">
-                if editable {
+                if let Some(goto) = goto {
                     <button type="button" class="link" onclick={goto}>{ name }</button>
                 } else {
                     <span>{ name }</span>

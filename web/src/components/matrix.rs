@@ -1,16 +1,19 @@
 //! The access matrix of flows that have one (CloudTrail): who can deliver
 //! (encrypt) and who can read (decrypt) the logs. Every cell explains itself.
 
-use keyflow_sim::{Expectation, FlowReport};
+use keyflow_sim::{Expectation, FlowReport, Verdict};
 use yew::prelude::*;
 
 use super::column_checks;
 use super::explain::explain;
 use super::focused_check;
 use crate::AppContext;
-use crate::state::{Action, Selection};
+use crate::state::{Action, MatrixColumn, Selection};
 
-const COLUMNS: [&str; 2] = ["deliver (encrypt)", "read (decrypt)"];
+const COLUMNS: [(MatrixColumn, &str, &str); 2] = [
+    (MatrixColumn::Deliver, "deliver", "deliver (encrypt)"),
+    (MatrixColumn::Read, "read", "read (decrypt)"),
+];
 
 /// Plain function rather than a component: it has no hooks, and each
 /// component type costs bundle size.
@@ -34,54 +37,70 @@ pub fn matrix(ctx: &AppContext) -> Html {
 }
 
 fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
-    let rows = flow.matrix.iter().enumerate().map(|(r, row)| {
-        let cells = [row.deliver, row.read].into_iter().enumerate().map(|(col, ok)| {
-            let selected = ctx.state.selection
-                == Some(Selection::Cell { flow: flow.id.clone(), row: r, column: col });
-            let why = if col == 0 { &row.deliver_why } else { &row.read_why };
+    let rows = flow.matrix.iter().map(|row| {
+        let cells = COLUMNS.iter().map(|(column, slug, _)| {
+            let access = match column {
+                MatrixColumn::Deliver => &row.deliver,
+                MatrixColumn::Read => &row.read,
+            };
+            let ok = access.allowed();
+            let this = Selection::Cell {
+                flow: flow.id.clone(),
+                principal: row.principal.clone(),
+                column: *column,
+            };
+            let selected = ctx.state.selection.as_ref() == Some(&this);
+            let why = &access.why;
             let select = {
                 let ctx = ctx.clone();
-                let flow_id = flow.id.clone();
-                let open = column_checks(row, col)
-                    .into_iter()
-                    .find(|c| !c.allowed)
-                    .or(column_checks(row, col).last().copied())
+                let checks = column_checks(row, *column);
+                let open = checks
+                    .iter()
+                    .find(|c| !c.allowed())
+                    .or(checks.last())
                     .and_then(|c| c.deciding.first())
-                    .map(|d| d.policy.clone());
+                    .map(|d| d.policy.clone())
+                    .filter(keyflow_sim::PolicyId::is_editable);
                 Callback::from(move |_| {
                     if selected {
                         ctx.dispatch(Action::Select(None));
                         return;
                     }
-                    ctx.dispatch(Action::Select(Some(Selection::Cell { flow: flow_id.clone(), row: r, column: col })));
-                    if let Some(p) = &open
-                        && ctx.state.scenario.policy_fields().iter().any(|f| &f.id == p)
-                    {
+                    ctx.dispatch(Action::Select(Some(this.clone())));
+                    if let Some(p) = &open {
                         ctx.dispatch(Action::OpenPolicy(p.clone()));
                     }
                 })
             };
-            let pin = {
+            let evaluated = access.verdict != Verdict::NotEvaluated;
+            let pin = evaluated.then(|| {
                 let ctx = ctx.clone();
                 let e = Expectation::Matrix {
                     flow: flow.id.clone(),
                     principal: row.principal.clone(),
-                    read: (col == 1).then_some(ok),
-                    deliver: (col == 0).then_some(ok),
+                    read: (*column == MatrixColumn::Read).then_some(ok),
+                    deliver: (*column == MatrixColumn::Deliver).then_some(ok),
                     because: "pinned in the playground".into(),
                 };
                 Callback::from(move |_| ctx.dispatch(Action::Pin(e.clone())))
+            });
+            let (state, label) = match access.verdict {
+                Verdict::Allowed => ("ok", "yes"),
+                Verdict::NotEvaluated => ("warn", "not evaluated"),
+                _ => ("deny", "no"),
             };
+            let testid = format!("cell-{}-{}-{slug}", flow.id, row.principal);
             html! {
-                <td class={super::cls(&["cell", if ok { "ok" } else { "deny" }, super::when(selected, "selected")])}>
+                <td class={super::cls(&["cell", state, super::when(selected, "selected")])}>
                     <button type="button" class="cell-btn" title={why.clone()} onclick={select} aria-pressed={selected.to_string()}
-                        data-testid={format!("cell-{}-{}-{}", flow.id, row.principal, if col == 0 { "deliver" } else { "read" })}
-                        data-allowed={ok.to_string()}>
-                        { super::badge(ok, if ok { "yes" } else { "no" }) }
+                        data-testid={testid.clone()} data-allowed={ok.to_string()} data-verdict={access.verdict.as_str()}>
+                        { super::badge(ok, label) }
                         <span class="why small">{ why.clone() }</span>
                     </button>
-                    <button type="button" class="btn small ghost" title="Pin this cell as an expectation" onclick={pin}
-                        data-testid={format!("cell-{}-{}-{}-pin", flow.id, row.principal, if col == 0 { "deliver" } else { "read" })}>{ "Pin" }</button>
+                    if let Some(pin) = pin {
+                        <button type="button" class="btn small ghost" title="Pin this cell as an expectation" onclick={pin}
+                            data-testid={format!("{testid}-pin")}>{ "Pin" }</button>
+                    }
                 </td>
             }
         });
@@ -96,7 +115,7 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
         <section class="flow">
             <h3>{ flow.title.clone() }</h3>
             <table class="matrix" data-testid={format!("matrix-{}", flow.id)}>
-                <thead><tr><th>{ "principal" }</th>{ for COLUMNS.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead>
+                <thead><tr><th>{ "principal" }</th>{ for COLUMNS.iter().map(|c| html! { <th scope="col">{ c.2 }</th> }) }</tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
         </section>

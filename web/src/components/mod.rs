@@ -16,18 +16,21 @@ pub mod timeline;
 
 use keyflow_sim::{Check, MatrixRow, Report};
 
-use crate::state::Selection;
+use crate::state::{MatrixColumn, Selection};
 
-/// Matrix columns: 0 = deliver (encrypt), 1 = read (decrypt).
-pub fn column_checks(row: &MatrixRow, column: usize) -> Vec<&Check> {
+/// The checks behind one matrix cell.
+pub fn column_checks(row: &MatrixRow, column: MatrixColumn) -> Vec<&Check> {
     row.checks
         .iter()
         .filter(|c| {
-            let a = c.action.as_str();
-            if column == 0 {
-                a.ends_with("PutObject") || a.contains("GenerateDataKey") || a.ends_with(":Encrypt")
-            } else {
-                a.ends_with("GetObject") || a.ends_with(":Decrypt")
+            let a = c.action();
+            match column {
+                MatrixColumn::Deliver => {
+                    a.ends_with("PutObject")
+                        || a.contains("GenerateDataKey")
+                        || a.ends_with(":Encrypt")
+                }
+                MatrixColumn::Read => a.ends_with("GetObject") || a.ends_with(":Decrypt"),
             }
         })
         .collect()
@@ -36,15 +39,21 @@ pub fn column_checks(row: &MatrixRow, column: usize) -> Vec<&Check> {
 /// The check whose explanation is open.
 pub fn focused_check<'a>(report: &'a Report, selection: &Selection) -> Option<&'a Check> {
     match selection {
-        Selection::Step { flow, step, check } => {
-            report.flow(flow)?.steps.get(*step)?.checks.get(*check)
-        }
-        Selection::Cell { flow, row, column } => {
-            let row = report.flow(flow)?.matrix.get(*row)?;
+        Selection::Check(id) => report.check(id),
+        Selection::Cell {
+            flow,
+            principal,
+            column,
+        } => {
+            let row = report
+                .flow(flow)?
+                .matrix
+                .iter()
+                .find(|r| &r.principal == principal)?;
             let checks = column_checks(row, *column);
             checks
                 .iter()
-                .find(|c| !c.allowed)
+                .find(|c| !c.allowed())
                 .or(checks.last())
                 .copied()
         }
@@ -52,11 +61,8 @@ pub fn focused_check<'a>(report: &'a Report, selection: &Selection) -> Option<&'
 }
 
 /// The check a step is "about": its first denied check, else its last one.
-pub fn telling_check(checks: &[Check]) -> usize {
-    checks
-        .iter()
-        .position(|c| !c.allowed)
-        .unwrap_or(checks.len().saturating_sub(1))
+pub fn telling_check(checks: &[Check]) -> Option<&Check> {
+    checks.iter().find(|c| !c.allowed()).or(checks.last())
 }
 
 /// The last segment of an ARN, for compact display (`user/Admin`).
@@ -64,7 +70,7 @@ pub fn short_arn(arn: &str) -> &str {
     if !arn.starts_with("arn:") {
         return arn;
     }
-    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    let resource = keyflow_policy::Arn::parse(arn).map_or(arn, |a| a.resource);
     if resource.len() > 60 {
         // Long object keys: keep the bucket and the file name.
         if let (Some(first), Some(last)) = (resource.find('/'), resource.rfind('/'))

@@ -2,7 +2,8 @@
 
 use std::rc::Rc;
 
-use keyflow_sim::PolicySlot;
+use keyflow_sim::edit::Edit;
+use keyflow_sim::{PolicyId, PolicySlot};
 use yew::prelude::*;
 
 use super::editor::{Editor, Severity};
@@ -21,18 +22,25 @@ fn slot_label(slot: PolicySlot) -> &'static str {
     }
 }
 
-/// A short name for a tab: `key:1234…` → the key's alias when it has one.
-fn tab_name(ctx_scenario: &keyflow_sim::Scenario, id: &str) -> String {
-    match id.split_once(':') {
-        Some(("key", key)) => ctx_scenario
+/// A short name for a tab: the key's alias when it has one, else what the id names.
+fn tab_name(scenario: &keyflow_sim::Scenario, id: &PolicyId) -> String {
+    let name = match id {
+        PolicyId::Key(key) => scenario
             .keys
             .iter()
-            .find(|k| k.id == key)
+            .find(|k| &k.id == key)
             .and_then(|k| k.aliases.first().cloned())
             .unwrap_or_else(|| key.chars().take(8).collect::<String>() + "…"),
-        Some((_, rest)) => rest.to_string(),
-        None => id.to_string(),
-    }
+        PolicyId::Identity { principal, policy } => format!("{principal}/{policy}"),
+        PolicyId::ManagedKey(service) => service.alias(),
+        PolicyId::Boundary(name)
+        | PolicyId::Trust(name)
+        | PolicyId::Bucket(name)
+        | PolicyId::Scp(name)
+        | PolicyId::AwsOwned(name) => name.clone(),
+    };
+    // Names come from the scenario: show control and bidi characters, never obey them.
+    crate::text::visible(&name).into_owned()
 }
 
 /// Plain function rather than a component: it has no hooks, and each
@@ -72,10 +80,10 @@ pub fn policies(ctx: &AppContext) -> Html {
         let ctx = ctx.clone();
         let id = current.clone();
         Callback::from(move |text: String| {
-            ctx.dispatch(Action::EditPolicy {
+            ctx.dispatch(Action::Edit(Edit::Policy {
                 id: id.clone(),
                 text,
-            })
+            }))
         })
     };
 
@@ -85,7 +93,7 @@ pub fn policies(ctx: &AppContext) -> Html {
         .as_ref()
         .and_then(|sel| focused_check(&ctx.run.report, sel))
         .and_then(|c| c.deciding.iter().find(|d| d.policy == current))
-        .map(|d| d.span[0]..d.span[1]);
+        .map(|d| d.span.start as usize..d.span.end as usize);
     let caret = state
         .caret
         .as_ref()
@@ -118,7 +126,7 @@ pub fn policies(ctx: &AppContext) -> Html {
             <h2>{ "Policies" }</h2>
             <div class="tabs" role="tablist" aria-label="Policies in this scenario">{ for tabs }</div>
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
-            <Editor key={current.clone()} id={current.clone()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
+            <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
             <div class="problems" data-testid="problems">
                 <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>

@@ -1,13 +1,15 @@
 //! The scenario's settings as ordinary form controls.
 
+use keyflow_sim::edit::Edit;
 use keyflow_sim::{
-    Behaviour, DigestEncryption, ElbLogWriter, KeyState, PrincipalKind, Scenario, Sse, Tier,
+    Behaviour, DigestEncryption, ElbLogWriter, FlowKind, KeyState, Named, PolicyId, PrincipalKind,
+    Scenario, Sse, Tier,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::AppContext;
-use crate::state::{Action, Edit};
+use crate::state::Action;
 
 const REGIONS: &[&str] = &[
     "us-east-1",
@@ -78,23 +80,35 @@ fn key_options(s: &Scenario, managed: &str) -> Vec<(String, String)> {
     out
 }
 
-fn behaviour(b: Behaviour) -> String {
-    b.as_str().to_string()
+/// A `<select>` over every value of a closed set, with the set's own spelling as values.
+fn named_select<T: Named>(
+    ctx: &AppContext,
+    testid: &str,
+    label: &str,
+    current: T,
+    text: fn(T) -> &'static str,
+    edit: fn(T) -> Edit,
+) -> Html {
+    let options = T::NAMES
+        .iter()
+        .filter_map(|n| T::from_name(n))
+        .map(|v| (v.name().to_string(), text(v).to_string()))
+        .collect();
+    select(
+        ctx,
+        testid.to_string(),
+        label,
+        current.name(),
+        options,
+        Box::new(move |v| T::from_name(&v).map(edit)),
+    )
 }
 
-fn parse_behaviour(v: &str) -> Behaviour {
-    if v == "documented" {
-        Behaviour::Documented
-    } else {
-        Behaviour::Observed
+fn behaviour_text(b: Behaviour) -> &'static str {
+    match b {
+        Behaviour::Observed => "as observed (write-up)",
+        Behaviour::Documented => "as documented",
     }
-}
-
-fn both() -> Vec<(String, String)> {
-    vec![
-        ("observed".into(), "as observed (source post)".into()),
-        ("documented".into(), "as documented".into()),
-    ]
 }
 
 /// Plain function rather than a component: it has no hooks, and each
@@ -114,13 +128,18 @@ pub fn settings(ctx: &AppContext) -> Html {
         .iter()
         .map(|r| (r.to_string(), r.to_string()))
         .collect();
-    let has = |kind: &str| s.flows.iter().any(|f| f.kind() == kind);
+    let has = |kind: FlowKind| s.flows.iter().any(|f| f.kind() == kind);
 
     let buckets = s.buckets.iter().enumerate().map(|(i, b)| {
         let enc = &b.default_encryption;
+        let sse_text = |v: Sse| match v {
+            Sse::None => "none (before 2023)",
+            Sse::S3 => "SSE-S3",
+            Sse::Kms => "SSE-KMS",
+        };
         let sse = select(ctx, format!("bucket-sse-{}", b.name), "Default encryption", enc.sse.as_str(),
-            vec![("SSE-S3".into(), "SSE-S3".into()), ("SSE-KMS".into(), "SSE-KMS".into()), ("NOT-SSE".into(), "none (before 2023)".into())],
-            Box::new(move |v| Some(Edit::BucketSse { bucket: i, sse: match v.as_str() { "SSE-KMS" => Sse::Kms, "NOT-SSE" => Sse::None, _ => Sse::S3 } })));
+            Sse::ALL.iter().map(|v| (v.as_str().to_string(), sse_text(*v).to_string())).collect(),
+            Box::new(move |v| Sse::from_name(&v).map(|sse| Edit::BucketSse { bucket: i, sse })));
         let key = select(ctx, format!("bucket-key-{}", b.name), "KMS key", enc.key.as_deref().unwrap_or(""), key_options(&s, "aws/s3"),
             Box::new(move |v| Some(Edit::BucketKmsKey { bucket: i, key: (!v.is_empty()).then_some(v) })));
         let on_bk = {
@@ -146,31 +165,23 @@ pub fn settings(ctx: &AppContext) -> Html {
     });
 
     let keys = s.keys.iter().enumerate().map(|(i, k)| {
-        let state = match k.state {
+        let name = k.aliases.first().cloned().unwrap_or_else(|| k.id.clone());
+        let text = |v: KeyState| match v {
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
-            KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingDeletion => "Pending deletion",
         };
-        let name = k.aliases.first().cloned().unwrap_or_else(|| k.id.clone());
         select(
             ctx,
             format!("key-state-{}", k.id),
             &format!("Key {name}"),
-            state,
-            vec![
-                ("Enabled".into(), "Enabled".into()),
-                ("Disabled".into(), "Disabled".into()),
-                ("PendingDeletion".into(), "Pending deletion".into()),
-            ],
+            k.state.as_str(),
+            KeyState::ALL
+                .iter()
+                .map(|v| (v.as_str().to_string(), text(*v).to_string()))
+                .collect(),
             Box::new(move |v| {
-                Some(Edit::KeyState {
-                    key: i,
-                    state: match v.as_str() {
-                        "Disabled" => KeyState::Disabled,
-                        "PendingDeletion" => KeyState::PendingDeletion,
-                        _ => KeyState::Enabled,
-                    },
-                })
+                KeyState::from_name(&v).map(|state| Edit::KeyState { key: i, state })
             }),
         )
     });
@@ -196,9 +207,9 @@ pub fn settings(ctx: &AppContext) -> Html {
     });
 
     let parameters = s.parameters.iter().enumerate().map(|(i, p)| {
-        let tier = select(ctx, format!("param-tier-{}", p.name), "Tier", if p.tier == Tier::Advanced { "Advanced" } else { "Standard" },
-            vec![("Standard".into(), "Standard".into()), ("Advanced".into(), "Advanced".into())],
-            Box::new(move |v| Some(Edit::ParameterTier { parameter: i, tier: if v == "Advanced" { Tier::Advanced } else { Tier::Standard } })));
+        let tier = select(ctx, format!("param-tier-{}", p.name), "Tier", p.tier.as_str(),
+            Tier::ALL.iter().map(|v| (v.as_str().to_string(), v.as_str().to_string())).collect(),
+            Box::new(move |v| Tier::from_name(&v).map(|tier| Edit::ParameterTier { parameter: i, tier })));
         let key = select(ctx, format!("param-key-{}", p.name), "KMS key", p.key.as_deref().unwrap_or(""), key_options(&s, "alias/aws/ssm"),
             Box::new(move |v| Some(Edit::ParameterKey { parameter: i, key: (!v.is_empty()).then_some(v) })));
         html! { <fieldset class="group"><legend>{ format!("Parameter {}", p.name) }</legend>{ tier }{ key }</fieldset> }
@@ -230,7 +241,7 @@ pub fn settings(ctx: &AppContext) -> Html {
         let policies = p.policies.iter().enumerate().map(|(j, pol)| {
             let open = {
                 let ctx = ctx.clone();
-                let id = format!("identity:{}/{}", p.name, pol.name);
+                let id = PolicyId::Identity { principal: p.name.clone(), policy: pol.name.clone() };
                 Callback::from(move |_| ctx.dispatch(Action::OpenPolicy(id.clone())))
             };
             let drop = {
@@ -267,7 +278,7 @@ pub fn settings(ctx: &AppContext) -> Html {
     let scps = s.scps.iter().enumerate().map(|(i, p)| {
         let ctx2 = ctx.clone();
         let open = {
-            let id = format!("scp:{}", p.name);
+            let id = PolicyId::Scp(p.name.clone());
             Callback::from(move |_| ctx2.dispatch(Action::OpenPolicy(id.clone())))
         };
         let ctx3 = ctx.clone();
@@ -288,19 +299,19 @@ pub fn settings(ctx: &AppContext) -> Html {
                 <input value={s.account.clone()} onchange={on_account} inputmode="numeric" data-testid="account" />
             </label>
             { select(ctx, "region".into(), "Region", &s.region, regions, Box::new(|v| Some(Edit::Region(v)))) }
-            if has("alb-access-logs") {
-                { select(ctx, "alb-delivery".into(), "ALB delivery after the key switch", &behaviour(s.settings.alb_delivery), both(), Box::new(|v| Some(Edit::AlbDelivery(parse_behaviour(&v))))) }
-                { select(ctx, "elb-writer".into(), "ELB log writer", if s.settings.elb_log_writer == ElbLogWriter::Service { "service" } else { "elb-account" },
-                    vec![("service".into(), "logdelivery service principal".into()), ("elb-account".into(), "Region's ELB account (legacy)".into())],
-                    Box::new(|v| Some(Edit::ElbLogWriter(if v == "elb-account" { ElbLogWriter::ElbAccount } else { ElbLogWriter::Service })))) }
+            if has(FlowKind::AlbAccessLogs) {
+                { named_select(ctx, "alb-delivery", "ALB delivery after the key switch", s.settings.alb_delivery, behaviour_text, Edit::AlbDelivery) }
+                { named_select(ctx, "elb-writer", "ELB log writer", s.settings.elb_log_writer,
+                    |v| match v { ElbLogWriter::Service => "logdelivery service principal", ElbLogWriter::ElbAccount => "Region's ELB account (legacy)" },
+                    Edit::ElbLogWriter) }
             }
-            if has("cloudtrail-sse-kms") {
-                { select(ctx, "digest-encryption".into(), "Digest files", if s.settings.digest_encryption == DigestEncryption::SseS3 { "sse-s3" } else { "sse-kms" },
-                    vec![("sse-kms".into(), "SSE-KMS (current docs)".into()), ("sse-s3".into(), "SSE-S3 (2018 docs)".into())],
-                    Box::new(|v| Some(Edit::DigestEncryption(if v == "sse-s3" { DigestEncryption::SseS3 } else { DigestEncryption::SseKms })))) }
+            if has(FlowKind::CloudtrailSseKms) {
+                { named_select(ctx, "digest-encryption", "Digest files", s.settings.digest_encryption,
+                    |v| match v { DigestEncryption::SseKms => "SSE-KMS (current docs)", DigestEncryption::SseS3 => "SSE-S3 (2018 docs)" },
+                    Edit::DigestEncryption) }
             }
-            if has("s3-encrypt-in-use") {
-                { select(ctx, "batch-bucket-key".into(), "Batch copy Bucket Key", &behaviour(s.settings.batch_copy_bucket_key), both(), Box::new(|v| Some(Edit::BatchCopyBucketKey(parse_behaviour(&v))))) }
+            if has(FlowKind::S3EncryptInUse) {
+                { named_select(ctx, "batch-bucket-key", "Batch copy Bucket Key", s.settings.batch_copy_bucket_key, behaviour_text, Edit::BatchCopyBucketKey) }
             }
             { for buckets }
             if !s.keys.is_empty() { <fieldset class="group"><legend>{ "KMS keys" }</legend>{ for keys }</fieldset> }

@@ -2,7 +2,7 @@
 //! (including the KMS calls services make on the caller's behalf), the
 //! outcome, and the exact AWS error when it fails.
 
-use keyflow_sim::{Expectation, ExpectedOutcome, FlowReport, Outcome, Step};
+use keyflow_sim::{Expectation, ExpectedOutcome, FlowReport, NoteKind, Outcome, Step};
 use yew::prelude::*;
 
 use super::explain::explain;
@@ -43,9 +43,13 @@ fn flow_view(ctx: &AppContext, flow: &FlowReport) -> Html {
                 <p class="muted small">
                     { format!("{} · {} steps", flow.kind, flow.steps.len()) }
                     if failed > 0 { { format!(" · {failed} failing") } }
-                    if !flow.sources.is_empty() { { format!(" · source {}", flow.sources.join(", ")) } }
                     if !kms.is_empty() { { format!(" · KMS requests: {}", kms.join(", ")) } }
                 </p>
+                if !flow.sources.is_empty() {
+                    <ul class="sources small" data-testid={format!("flow-{}-sources", flow.id)}>
+                        { for flow.sources.iter().map(source_view) }
+                    </ul>
+                }
             </header>
             <ol class="steps">
                 { for flow.steps.iter().enumerate().map(|(i, s)| step_view(ctx, flow, i, s)) }
@@ -55,42 +59,31 @@ fn flow_view(ctx: &AppContext, flow: &FlowReport) -> Html {
 }
 
 fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> Html {
+    // The selected check, if it belongs to this step.
     let selected = match &ctx.state.selection {
-        Some(Selection::Step {
-            flow: f,
-            step: s,
-            check,
-        }) if *f == flow.id && *s == index => Some(*check),
+        Some(Selection::Check(id)) if id.flow == flow.id && id.step == step.id => {
+            step.checks.iter().find(|c| &c.id == id)
+        }
         _ => None,
     };
     let ok = step.outcome == Outcome::Ok;
-    let select = |check: usize| {
+    let not_evaluated = step.outcome == Outcome::NotEvaluated;
+    let select = |check: Option<&keyflow_sim::Check>| {
         let ctx = ctx.clone();
-        let flow_id = flow.id.clone();
-        let open = step
-            .checks
-            .get(check)
+        let id = check.map(|c| c.id.clone());
+        let open = check
             .and_then(|c| c.deciding.first())
-            .map(|d| d.policy.clone());
-        let toggle_off = selected == Some(check);
+            .map(|d| d.policy.clone())
+            .filter(keyflow_sim::PolicyId::is_editable);
+        let toggle_off = id.is_some() && selected.map(|c| &c.id) == id.as_ref();
         Callback::from(move |_: MouseEvent| {
+            let Some(id) = &id else { return };
             if toggle_off {
                 ctx.dispatch(Action::Select(None));
                 return;
             }
-            ctx.dispatch(Action::Select(Some(Selection::Step {
-                flow: flow_id.clone(),
-                step: index,
-                check,
-            })));
-            if let Some(policy) = &open
-                && ctx
-                    .state
-                    .scenario
-                    .policy_fields()
-                    .iter()
-                    .any(|f| &f.id == policy)
-            {
+            ctx.dispatch(Action::Select(Some(Selection::Check(id.clone()))));
+            if let Some(policy) = &open {
                 ctx.dispatch(Action::OpenPolicy(policy.clone()));
             }
         })
@@ -98,23 +91,30 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
     let head_click = select(telling_check(&step.checks));
     let testid = format!("step-{}-{}", flow.id, step.id);
     let checks = step.checks.iter().enumerate().map(|(i, c)| {
-        let is_sel = selected == Some(i);
-        let kms = c.action.starts_with("kms:");
+        let is_sel = selected.is_some_and(|s| s.id == c.id);
+        let kms = c.action().starts_with("kms:");
+        let label = match c.decision {
+            keyflow_sim::Verdict::Allowed => "allow",
+            keyflow_sim::Verdict::NotEvaluated => "not evaluated",
+            _ => "deny",
+        };
         html! {
             <li class={super::cls(&["check", super::when(kms, "kms"), super::when(is_sel, "selected")])}>
                 <button type="button" class="check-row" aria-expanded={is_sel.to_string()}
-                    data-testid={format!("check-{}-{}-{i}", flow.id, step.id)} data-decision={c.decision.clone()}
-                    onclick={select(i)} title={format!("{} {} {}", c.principal, c.action, c.resource)}>
-                    { super::badge(c.allowed, if c.allowed { "allow" } else { "deny" }) }
-                    <span class="action">{ c.action.clone() }</span>
-                    <span class="who">{ short_arn(&c.principal).to_string() }</span>
-                    <span class="res">{ short_arn(&c.resource).to_string() }</span>
+                    data-testid={format!("check-{}-{}-{i}", flow.id, step.id)} data-check={c.id.to_string()}
+                    data-decision={c.decision.as_str()}
+                    onclick={select(Some(c))} title={format!("{} {} {}", c.principal(), c.action(), c.resource())}>
+                    { super::badge(c.allowed(), label) }
+                    <span class="action">{ c.action().to_string() }</span>
+                    <span class="who">{ short_arn(c.principal()).to_string() }</span>
+                    <span class="res">{ short_arn(c.resource()).to_string() }</span>
                     if !c.via.is_empty() { <span class="via">{ c.via.clone() }</span> }
                 </button>
             </li>
         }
     });
-    let pin = {
+    // Only an AWS answer can be pinned: a step Keyflow could not evaluate has none.
+    let pin = (!not_evaluated).then(|| {
         let ctx = ctx.clone();
         let e = Expectation::Step {
             flow: flow.id.clone(),
@@ -128,10 +128,34 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
             because: "pinned in the playground".into(),
         };
         Callback::from(move |_| ctx.dispatch(Action::Pin(e.clone())))
+    });
+    let outcome_class = match step.outcome {
+        Outcome::Ok => "step-ok",
+        Outcome::Error => "step-error",
+        Outcome::NotEvaluated => "step-unevaluated",
     };
+    let badge_class = match step.outcome {
+        Outcome::Ok => "badge outcome ok",
+        Outcome::Error => "badge outcome deny",
+        Outcome::NotEvaluated => "badge outcome warn",
+    };
+    let notes = |kind: NoteKind| {
+        step.notes_of(kind)
+            .map(|n| {
+                html! {
+                    <p>
+                        if kind != NoteKind::Note { <strong>{ format!("{}: ", capitalised(kind.as_str())) }</strong> }
+                        { n.text.clone() }
+                        <span class="source small muted" data-testid="note-source">{ format!(" — {}", n.source.label()) }</span>
+                    </p>
+                }
+            })
+            .collect::<Html>()
+    };
+    let has_sides = step.notes_of(NoteKind::Documented).next().is_some();
     html! {
-        <li class={super::cls(&["step", if ok { "step-ok" } else { "step-error" }, super::when(selected.is_some(), "selected")])}
-            data-testid={testid.clone()} data-outcome={if ok { "ok" } else { "error" }}>
+        <li class={super::cls(&["step", outcome_class, super::when(selected.is_some(), "selected")])}
+            data-testid={testid.clone()} data-outcome={step.outcome.as_str()}>
             <div class="step-head">
                 <button type="button" class="step-main" onclick={head_click} aria-expanded={selected.is_some().to_string()}
                     data-testid={format!("{testid}-open")}>
@@ -139,10 +163,18 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                     <span class="step-title">{ step.title.clone() }</span>
                     <span class="step-meta"><span class="actor">{ step.actor.clone() }</span>{ " → " }<code>{ step.call.clone() }</code></span>
                 </button>
-                <span class={if ok { "badge outcome ok" } else { "badge outcome deny" }}>{ if ok { "ok" } else { "error" } }</span>
-                <button type="button" class="btn small ghost" title="Pin this outcome as an expectation" onclick={pin}
-                    data-testid={format!("{testid}-pin")}>{ "Pin" }</button>
+                <span class={badge_class}>{ step.outcome.as_str().replace('_', " ") }</span>
+                if let Some(pin) = pin {
+                    <button type="button" class="btn small ghost" title="Pin this outcome as an expectation" onclick={pin}
+                        data-testid={format!("{testid}-pin")}>{ "Pin" }</button>
+                }
             </div>
+            if let Some(why) = &step.not_evaluated {
+                <div class="not-evaluated" data-testid={format!("{testid}-not-evaluated")}>
+                    <strong>{ "Not evaluated: " }</strong>{ why.to_string() }
+                    <p class="small muted">{ "Keyflow cannot say what AWS would do until the policy parses; no AWS error is shown." }</p>
+                </div>
+            }
             if let Some(err) = &step.error {
                 <div class="aws-error" data-testid={format!("{testid}-error")}>
                     <span class="err-code">{ err.code.clone() }</span>{ ": " }<span class="err-msg">{ err.message.clone() }</span>
@@ -151,25 +183,45 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
             }
             if ok && !step.result.is_empty() { <p class="result small">{ step.result.clone() }</p> }
             if !step.checks.is_empty() { <ul class="checks">{ for checks }</ul> }
-            if !step.note.is_empty() || step.documented.is_some() || step.observed.is_some() {
+            if !step.notes.is_empty() {
                 <details class="notes">
-                    <summary>{ "Notes" }{ if step.documented.is_some() { " · documented vs observed" } else { "" } }</summary>
-                    if !step.note.is_empty() { <p>{ step.note.clone() }</p> }
-                    if let Some(d) = &step.documented { <p><strong>{ "Documented: " }</strong>{ d.clone() }</p> }
-                    if let Some(o) = &step.observed { <p><strong>{ "Observed: " }</strong>{ o.clone() }</p> }
+                    <summary>{ "Notes" }{ if has_sides { " · documented vs observed" } else { "" } }</summary>
+                    { notes(NoteKind::Note) }
+                    { notes(NoteKind::Documented) }
+                    { notes(NoteKind::Observed) }
                 </details>
             }
             if !step.inventory.is_empty() {
                 <table class="inventory small">
                     <thead><tr><th>{ "Key" }</th><th>{ "EncryptionStatus" }</th><th>{ "BucketKeyStatus" }</th></tr></thead>
                     <tbody>{ for step.inventory.iter().map(|r| html! {
-                        <tr><td>{ r.key.clone() }</td><td>{ r.encryption_status.clone() }</td><td>{ r.bucket_key_status.clone() }</td></tr>
+                        <tr><td>{ r.key.clone() }</td><td>{ r.encryption_status.as_str() }</td><td>{ r.bucket_key_status.clone() }</td></tr>
                     }) }</tbody>
                 </table>
             }
-            if let Some(check) = selected.and_then(|c| step.checks.get(c)) {
+            if let Some(check) = selected {
                 { explain(ctx, check) }
             }
         </li>
+    }
+}
+
+/// `documented` → `Documented`.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Where a flow's facts come from: AWS pages as links, write-ups by title.
+fn source_view(source: &keyflow_sim::sources::Source) -> Html {
+    use keyflow_sim::sources::Source;
+    match source {
+        Source::Doc(d) => html! {
+            <li>{ "AWS docs: " }<a href={d.url} target="_blank" rel="noopener noreferrer">{ d.title }</a></li>
+        },
+        other => html! { <li>{ other.label() }</li> },
     }
 }

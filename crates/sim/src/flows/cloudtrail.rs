@@ -1,13 +1,47 @@
-//! CloudTrail log files encrypted with a customer managed key (sources 001, 002).
+//! CloudTrail log files encrypted with a customer managed key: updating the
+//! trail, delivery, digests, readers, and who can deliver and read.
 
-use super::*;
-use crate::report::{FlowReport, MatrixRow};
-use crate::scenario::{DigestEncryption, FlowSpec};
+use keyflow_policy::Context;
+
+use super::calls::{
+    Via, bucket_arn, iam_call, key_state_error, kms_call, object_arn, prefixed, s3_call, step,
+};
+use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
+use crate::errors;
+use crate::report::{Access, Check, MatrixRow, NoteKind, Step, Verdict};
+use crate::scenario::json::Obj;
+use crate::scenario::{DigestEncryption, Scenario, ScenarioError};
+use crate::sources::{self, Source};
+use crate::whatif::WhatIf;
+use crate::world::{Actor, KeyInfo, World};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Params {
+    pub trail: String,
+    pub key: String,
+    pub admin: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readers: Vec<String>,
+}
+
+impl Params {
+    pub(crate) fn read(o: &mut Obj<'_>) -> Result<Self, ScenarioError> {
+        Ok(Params {
+            trail: o.req_str("trail")?,
+            key: o.req_str("key")?,
+            admin: o.req_str("admin")?,
+            readers: o.str_list("readers")?,
+        })
+    }
+}
 
 const SERVICE: &str = "cloudtrail.amazonaws.com";
 
+/// The trail as the run sees it.
 struct Trail<'a> {
+    name: &'a str,
     arn: String,
+    account: &'a str,
     bucket: &'a str,
     bucket_key: bool,
     log_key: String,
@@ -16,11 +50,20 @@ struct Trail<'a> {
 
 impl Trail<'_> {
     /// What CloudTrail (or S3 for it) adds to its requests.
-    fn source(&self, account: &str) -> Ctx {
-        let mut c = Ctx::new();
-        ctx_set(&mut c, "aws:SourceArn", self.arn.as_str());
-        ctx_set(&mut c, "aws:SourceAccount", account);
+    fn source(&self) -> Context {
+        let mut c = Context::new();
+        c.insert("aws:SourceArn", self.arn.as_str());
+        c.insert("aws:SourceAccount", self.account);
         c
+    }
+
+    /// The context of a service request, nothing for anyone else.
+    fn source_if_service(&self, actor: &Actor) -> Context {
+        if actor.is_service() {
+            self.source()
+        } else {
+            Context::new()
+        }
     }
 
     fn s3_context<'k>(&'k self, object: &'k str) -> [(&'k str, &'k str); 2] {
@@ -29,143 +72,220 @@ impl Trail<'_> {
             ("aws:s3:arn", object),
         ]
     }
-}
 
-/// A PUT of `key` by `actor` with the trail's encryption: bucket policy + (if keyed) S3→KMS.
-fn put(
-    w: &World<'_>,
-    s: &mut Step,
-    t: &Trail<'_>,
-    actor: &Actor,
-    key: &str,
-    kms: Option<&KeyInfo>,
-) -> bool {
-    let mut extra = if actor.kind == ActorKind::Service {
-        t.source(&w.s.account)
-    } else {
-        Ctx::new()
-    };
-    ctx_set(&mut extra, "s3:x-amz-acl", "bucket-owner-full-control");
-    let mut ok = s.push(s3_call(
-        w,
-        actor,
-        "s3:PutObject",
-        t.bucket,
-        Some(key),
-        extra,
-    ));
-    if let Some(k) = kms {
-        let obj = object_arn(t.bucket, key);
-        let ec_arn = if t.bucket_key {
-            bucket_arn(t.bucket)
+    fn context_arn(&self, key: &str) -> String {
+        if self.bucket_key {
+            bucket_arn(self.bucket)
         } else {
-            obj
-        };
-        let extra = if actor.kind == ActorKind::Service {
-            t.source(&w.s.account)
-        } else {
-            Ctx::new()
-        };
-        ok &= s.push(kms_call(
+            object_arn(self.bucket, key)
+        }
+    }
+
+    /// A PUT of `key` by `actor` with the trail's encryption: bucket policy + (if keyed) S3→KMS.
+    fn put(
+        &self,
+        w: &World<'_>,
+        s: &mut Step,
+        actor: &Actor,
+        key: &str,
+        kms: Option<&KeyInfo>,
+    ) -> bool {
+        let mut extra = self.source_if_service(actor);
+        extra.insert("s3:x-amz-acl", "bucket-owner-full-control");
+        let mut ok = s.push(s3_call(
             w,
             actor,
-            "kms:GenerateDataKey",
-            k,
-            Some("s3"),
-            &t.s3_context(&ec_arn),
+            "s3:PutObject",
+            self.bucket,
+            Some(key),
             extra,
         ));
+        if let Some(k) = kms {
+            let ec_arn = self.context_arn(key);
+            ok &= s.push(kms_call(
+                w,
+                actor,
+                "kms:GenerateDataKey",
+                k,
+                Some(Via::S3),
+                &self.s3_context(&ec_arn),
+                self.source_if_service(actor),
+            ));
+        }
+        ok
     }
-    ok
-}
 
-/// A reader's GET of a log file: s3:GetObject, then kms:Decrypt through S3.
-fn read(w: &World<'_>, s: &mut Step, t: &Trail<'_>, actor: &Actor, kms: Option<&KeyInfo>) -> bool {
-    let mut ok = s.push(s3_call(
-        w,
-        actor,
-        "s3:GetObject",
-        t.bucket,
-        Some(&t.log_key),
-        Ctx::new(),
-    ));
-    if ok && let Some(k) = kms {
-        let obj = object_arn(t.bucket, &t.log_key);
-        let ec_arn = if t.bucket_key {
-            bucket_arn(t.bucket)
-        } else {
-            obj
-        };
-        ok = s.push(kms_call(
+    /// A reader's GET of a log file: s3:GetObject, then kms:Decrypt through S3.
+    fn read(&self, w: &World<'_>, s: &mut Step, actor: &Actor, kms: Option<&KeyInfo>) -> bool {
+        let mut ok = s.push(s3_call(
             w,
             actor,
-            "kms:Decrypt",
-            k,
-            Some("s3"),
-            &t.s3_context(&ec_arn),
-            Ctx::new(),
+            "s3:GetObject",
+            self.bucket,
+            Some(&self.log_key),
+            Context::new(),
         ));
+        if ok && let Some(k) = kms {
+            let ec_arn = self.context_arn(&self.log_key);
+            ok = s.push(kms_call(
+                w,
+                actor,
+                "kms:Decrypt",
+                k,
+                Some(Via::S3),
+                &self.s3_context(&ec_arn),
+                Context::new(),
+            ));
+        }
+        ok
     }
-    ok
 }
 
-fn why(checks: &[Check]) -> String {
-    match first_denied(checks) {
-        Some(c) => format!("{} denied: {}", c.action, c.summary),
-        None => checks
-            .iter()
-            .map(|c| format!("{}: {}", c.action, c.summary))
-            .collect::<Vec<_>>()
-            .join("; "),
+/// A matrix cell: the first check that did not allow decides it.
+fn access(checks: &[Check]) -> Access {
+    match checks.iter().find(|c| !c.allowed()) {
+        Some(c) => Access {
+            verdict: c.decision,
+            why: format!("{} denied: {}", c.action(), c.summary()),
+        },
+        None => Access {
+            verdict: Verdict::Allowed,
+            why: checks
+                .iter()
+                .map(|c| format!("{}: {}", c.action(), c.summary()))
+                .collect::<Vec<_>>()
+                .join("; "),
+        },
     }
 }
 
-pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
-    let mut flow = new_flow("CloudTrail log files with SSE-KMS", &["001", "002"]);
-    let FlowSpec::CloudtrailSseKms {
-        trail,
-        key,
-        admin,
-        readers,
-        ..
-    } = spec
-    else {
-        return flow;
-    };
-    let (Some(trail), Some(admin), Some(new_key)) = (
-        w.s.trails.iter().find(|t| &t.name == trail),
-        w.actor(admin),
-        w.key(key),
-    ) else {
-        return flow;
-    };
-    let Some(bucket) = w.bucket(&trail.bucket) else {
-        return flow;
-    };
-    let account = w.s.account.clone();
-    let region = w.s.region.clone();
-    let logs = prefixed(&trail.prefix, &format!("AWSLogs/{account}/"));
-    let t = Trail {
-        arn: format!("arn:aws:cloudtrail:{region}:{account}:trail/{}", trail.name),
-        bucket: &bucket.name,
-        bucket_key: bucket.default_encryption.bucket_key,
-        log_key: format!(
-            "{logs}CloudTrail/{region}/2022/09/18/{account}_CloudTrail_{region}_20220918T0310Z_Kq3bW7cP1xYz.json.gz"
-        ),
-        digest_key: format!(
-            "{logs}CloudTrail-Digest/{region}/2022/09/18/{account}_CloudTrail-Digest_{region}_{}_{region}_20220918T031000Z.json.gz",
-            trail.name
-        ),
-    };
-    let cloudtrail = w.service(SERVICE);
-    let mut current = trail.kms_key.as_deref().and_then(|k| w.key(k));
+impl FlowDef for Params {
+    fn default_id(&self) -> &'static str {
+        "cloudtrail"
+    }
 
-    // 1. UpdateTrail with the key: IAM, bucket policy, then CloudTrail's own KMS test.
+    fn title(&self, _w: &World<'_>) -> String {
+        "CloudTrail log files with SSE-KMS".into()
+    }
+
+    fn sources(&self) -> Vec<Source> {
+        vec![
+            Source::Post(&sources::POST_CLOUDTRAIL_SSE_KMS),
+            Source::Post(&sources::POST_KMS_2018),
+            Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+        ]
+    }
+
+    fn refs_mut(&mut self) -> Vec<FieldRefMut<'_>> {
+        let mut out = vec![
+            FieldRefMut::new("trail", RefKind::Trail, &mut self.trail),
+            FieldRefMut::new("key", RefKind::Key, &mut self.key),
+            FieldRefMut::new("admin", RefKind::Principal, &mut self.admin),
+        ];
+        out.extend(FieldRefMut::each(
+            "readers",
+            RefKind::Principal,
+            &mut self.readers,
+        ));
+        out
+    }
+
+    fn what_ifs(&self, s: &Scenario) -> Vec<WhatIf> {
+        let Some(i) = s.trails.iter().position(|t| t.name == self.trail) else {
+            return Vec::new();
+        };
+        let (label, key) = match s.trails.get(i).and_then(|t| t.kms_key.as_ref()) {
+            Some(_) => ("SSE-KMS → SSE-S3".to_string(), None),
+            None => (
+                format!("SSE-S3 → SSE-KMS ({})", self.key),
+                Some(self.key.clone()),
+            ),
+        };
+        vec![WhatIf {
+            label: format!("Trail {}: {label}", self.trail),
+            edits: vec![crate::edit::Edit::TrailKey { trail: i, key }],
+        }]
+    }
+
+    fn run(&self, w: &World<'_>, flow: &mut FlowRun) {
+        let (Some(trail), Some(admin), Some(new_key)) = (
+            w.s.trails.iter().find(|t| t.name == self.trail),
+            w.actor(&self.admin),
+            w.key(&self.key),
+        ) else {
+            return;
+        };
+        let Some(bucket) = w.bucket(&trail.bucket) else {
+            return;
+        };
+        let account = &w.s.account;
+        let region = &w.s.region;
+        let logs = prefixed(&trail.prefix, &format!("AWSLogs/{account}/"));
+        let t = Trail {
+            name: &trail.name,
+            arn: format!("arn:aws:cloudtrail:{region}:{account}:trail/{}", trail.name),
+            account,
+            bucket: &bucket.name,
+            bucket_key: bucket.default_encryption.bucket_key,
+            log_key: format!(
+                "{logs}CloudTrail/{region}/2022/09/18/{account}_CloudTrail_{region}_20220918T0310Z_Kq3bW7cP1xYz.json.gz"
+            ),
+            digest_key: format!(
+                "{logs}CloudTrail-Digest/{region}/2022/09/18/{account}_CloudTrail-Digest_{region}_{}_{region}_20220918T031000Z.json.gz",
+                trail.name
+            ),
+        };
+        let cloudtrail = w.service(SERVICE);
+        let before = trail.kms_key.as_deref().and_then(|k| w.key(k));
+        let (s, current) = update_trail(w, &t, &admin, &cloudtrail, &logs, new_key, before);
+        flow.push(s);
+        flow.push(deliver_log(w, &t, &cloudtrail, current));
+        if current.is_some() {
+            flow.estimate(
+                "GenerateDataKey",
+                288,
+                "log files every 5 minutes, per Region per account (source 001)",
+                Source::Post(&sources::POST_CLOUDTRAIL_SSE_KMS),
+            );
+        }
+        let digest_kms = match w.s.settings.digest_encryption {
+            DigestEncryption::SseKms => current,
+            DigestEncryption::SseS3 => None,
+        };
+        flow.push(deliver_digest(w, &t, &cloudtrail, current, digest_kms));
+        if current.is_some() && digest_kms.is_some() {
+            flow.estimate(
+                "GenerateDataKey",
+                24,
+                "one digest file per hour, per Region per account",
+                Source::Doc(&sources::CLOUDTRAIL_SSE_KMS),
+            );
+        }
+        for name in &self.readers {
+            let Some(actor) = w.actor(name) else { continue };
+            flow.push(read_log(w, &t, name, &actor, current));
+        }
+        matrix(w, &t, &cloudtrail, current, flow);
+    }
+}
+
+/// UpdateTrail with the key: IAM, the bucket policy, then CloudTrail's own KMS
+/// test. Returns the step and the key the trail encrypts with afterwards.
+fn update_trail<'k>(
+    w: &World<'_>,
+    t: &Trail<'_>,
+    admin: &Actor,
+    cloudtrail: &Actor,
+    logs: &str,
+    new_key: &'k KeyInfo,
+    before: Option<&'k KeyInfo>,
+) -> (Step, Option<&'k KeyInfo>) {
+    let mut current = before;
     let mut s = step(
         "update-trail",
         format!(
             "Update trail {} to encrypt with {}",
-            trail.name,
+            t.name,
             new_key.label()
         ),
         &admin.name,
@@ -173,107 +293,108 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
     );
     if !s.push(iam_call(
         w,
-        &admin,
+        admin,
         "cloudtrail:UpdateTrail",
         &t.arn,
-        Ctx::new(),
+        Context::new(),
     )) {
-        let msg = s.checks.last().map(not_authorized).unwrap_or_default();
-        s.fail("AccessDeniedException", msg);
+        s.deny("AccessDeniedException");
     } else {
-        let mut acl_extra = t.source(&account);
+        let mut acl_extra = t.source();
         let acl = s.push(s3_call(
             w,
-            &cloudtrail,
+            cloudtrail,
             "s3:GetBucketAcl",
-            &bucket.name,
+            t.bucket,
             None,
             acl_extra.clone(),
         ));
-        ctx_set(&mut acl_extra, "s3:x-amz-acl", "bucket-owner-full-control");
-        let putok = s.push(s3_call(
+        acl_extra.insert("s3:x-amz-acl", "bucket-owner-full-control");
+        let put = s.push(s3_call(
             w,
-            &cloudtrail,
+            cloudtrail,
             "s3:PutObject",
-            &bucket.name,
+            t.bucket,
             Some(&t.log_key),
             acl_extra,
         ));
-        if !(acl && putok) {
-            s.fail(
-                "InsufficientS3BucketPolicyException",
-                format!(
-                    "Incorrect S3 bucket policy is detected for bucket: {}",
-                    bucket.name
-                ),
-            );
+        if !(acl && put) {
+            s.fail(errors::cloudtrail_bucket_policy(t.bucket));
         } else {
-            let prefix_arn = object_arn(&bucket.name, &logs);
+            let prefix_arn = object_arn(t.bucket, logs);
             let ec = [
                 ("aws:cloudtrail:arn", t.arn.as_str()),
                 ("aws:s3:arn", prefix_arn.as_str()),
             ];
             let mut ok = s.push(kms_call(
                 w,
-                &cloudtrail,
+                cloudtrail,
                 "kms:GenerateDataKey",
                 new_key,
                 None,
                 &ec,
-                t.source(&account),
+                t.source(),
             ));
             ok &= s.push(kms_call(
                 w,
-                &cloudtrail,
+                cloudtrail,
                 "kms:DescribeKey",
                 new_key,
                 None,
                 &[],
-                t.source(&account),
+                t.source(),
             ));
             if t.bucket_key {
                 ok &= s.push(kms_call(
                     w,
-                    &cloudtrail,
+                    cloudtrail,
                     "kms:Decrypt",
                     new_key,
                     None,
                     &ec,
-                    t.source(&account),
+                    t.source(),
                 ));
             }
             if ok && key_state_error(new_key).is_none() {
                 current = Some(new_key);
                 s.result = format!(
                     "trail {} now encrypts log files with {}; files already delivered stay SSE-S3",
-                    trail.name, new_key.arn
+                    t.name, new_key.arn
                 );
             } else {
-                s.fail(
-                    "InsufficientEncryptionPolicyException",
-                    format!(
-                        "Insufficient permissions to access S3 bucket {} or KMS key {}.",
-                        bucket.name, new_key.arn
-                    ),
-                );
+                s.fail(errors::cloudtrail_key_policy(t.bucket, &new_key.arn));
             }
         }
     }
-    s.note = "CloudTrail checks the bucket policy, then sends GenerateDataKey to KMS as cloudtrail.amazonaws.com to verify the key and its permission; the data key is discarded (source 002).".into();
+    s.note(
+        NoteKind::Note,
+        "CloudTrail checks the bucket policy, then sends GenerateDataKey to KMS as cloudtrail.amazonaws.com to verify the key and its permission; the data key is discarded (source 002).",
+        Source::Post(&sources::POST_KMS_2018),
+    );
     if t.bucket_key {
-        s.note.push_str(" With an S3 Bucket Key on the bucket, current docs also require kms:Decrypt to create or update the trail.");
+        s.note(
+            NoteKind::Note,
+            "With an S3 Bucket Key on the bucket, current docs also require kms:Decrypt to create or update the trail.",
+            Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+        );
     }
-    flow.steps.push(s);
+    (s, current)
+}
 
-    // 2. Periodic delivery.
+/// Periodic delivery of a log file.
+fn deliver_log(
+    w: &World<'_>,
+    t: &Trail<'_>,
+    cloudtrail: &Actor,
+    current: Option<&KeyInfo>,
+) -> Step {
     let mut d = step(
         "deliver-log-file",
         "CloudTrail delivers a log file (about every 5 minutes)",
         SERVICE,
         "s3:PutObject",
     );
-    let ok = put(w, &mut d, &t, &cloudtrail, &t.log_key, current);
-    if ok {
+    if t.put(w, &mut d, cloudtrail, &t.log_key, current) {
         d.result = format!(
             "wrote {} ({})",
             t.log_key,
@@ -282,34 +403,31 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
                 .unwrap_or_else(|| "SSE-S3".into())
         );
     } else {
-        let msg = first_denied(&d.checks)
-            .map(not_authorized)
-            .unwrap_or_default();
-        d.fail("AccessDenied", msg);
+        d.deny("AccessDenied");
     }
-    d.note = "S3 asks KMS for a data key on CloudTrail's behalf (encryption context aws:cloudtrail:arn + aws:s3:arn); one GenerateDataKey per file.".into();
-    flow.steps.push(d);
-    if current.is_some() {
-        flow.kms.estimates.push(estimate(
-            "GenerateDataKey",
-            288,
-            "log files every 5 minutes, per Region per account (source 001)",
-        ));
-    }
+    d.note(
+        NoteKind::Note,
+        "S3 asks KMS for a data key on CloudTrail's behalf (encryption context aws:cloudtrail:arn + aws:s3:arn); one GenerateDataKey per file.",
+        Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+    );
+    d
+}
 
-    // 3. Digest files: which docs to follow is a setting.
-    let digest_kms = if w.s.settings.digest_encryption == DigestEncryption::SseKms {
-        current
-    } else {
-        None
-    };
+/// The hourly digest file; which docs to follow is a setting.
+fn deliver_digest(
+    w: &World<'_>,
+    t: &Trail<'_>,
+    cloudtrail: &Actor,
+    current: Option<&KeyInfo>,
+    digest_kms: Option<&KeyInfo>,
+) -> Step {
     let mut g = step(
         "deliver-digest-file",
         "CloudTrail delivers the hourly digest file",
         SERVICE,
         "s3:PutObject",
     );
-    if put(w, &mut g, &t, &cloudtrail, &t.digest_key, digest_kms) {
+    if t.put(w, &mut g, cloudtrail, &t.digest_key, digest_kms) {
         g.result = format!(
             "wrote {} ({})",
             t.digest_key,
@@ -320,63 +438,74 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
             }
         );
     } else {
-        let msg = first_denied(&g.checks)
-            .map(not_authorized)
-            .unwrap_or_default();
-        g.fail("AccessDenied", msg);
+        g.deny("AccessDenied");
     }
     if current.is_some() {
-        g.documented =
-            Some("Current CloudTrail docs: SSE-KMS encrypts log files and digest files.".into());
-        g.observed = Some("2018 docs (source 002): digest files are not encrypted with SSE-KMS; they stay SSE-S3.".into());
-        g.note = format!(
-            "settings.digest_encryption = {}",
-            if digest_kms.is_some() {
-                "sse-kms"
-            } else {
-                "sse-s3"
-            }
+        g.note(
+            NoteKind::Note,
+            format!(
+                "settings.digest_encryption = {}",
+                w.s.settings.digest_encryption
+            ),
+            Source::Scenario,
         );
-        if digest_kms.is_some() {
-            flow.kms.estimates.push(estimate(
-                "GenerateDataKey",
-                24,
-                "one digest file per hour, per Region per account",
-            ));
-        }
+        g.note(
+            NoteKind::Documented,
+            "Current CloudTrail docs: SSE-KMS encrypts log files and digest files.",
+            Source::Doc(&sources::CLOUDTRAIL_SSE_KMS),
+        );
+        g.note(
+            NoteKind::Observed,
+            "2018 docs (source 002): digest files are not encrypted with SSE-KMS; they stay SSE-S3.",
+            Source::Post(&sources::POST_KMS_2018),
+        );
     }
-    flow.steps.push(g);
+    g
+}
 
-    // 4. Readers named by the flow.
-    for name in readers {
-        let Some(actor) = w.actor(name) else { continue };
-        let mut r = step(
-            format!("read-log:{name}"),
-            format!("{name} downloads a log file"),
-            name,
-            "s3:GetObject",
-        );
-        if !read(w, &mut r, &t, &actor, current) {
-            let kms_denied = r
-                .checks
-                .last()
-                .is_some_and(|c| c.action == "kms:Decrypt" && !c.allowed);
-            if kms_denied {
-                r.fail("AccessDenied", E29);
-            } else {
-                let msg = first_denied(&r.checks)
-                    .map(not_authorized)
-                    .unwrap_or_default();
-                r.fail("AccessDenied", msg);
-            }
+/// A reader named by the flow downloads a log file.
+fn read_log(
+    w: &World<'_>,
+    t: &Trail<'_>,
+    name: &str,
+    actor: &Actor,
+    current: Option<&KeyInfo>,
+) -> Step {
+    let mut r = step(
+        format!("read-log:{name}"),
+        format!("{name} downloads a log file"),
+        name,
+        "s3:GetObject",
+    );
+    if !t.read(w, &mut r, actor, current) {
+        let kms_denied = r
+            .checks
+            .last()
+            .is_some_and(|c| c.action() == "kms:Decrypt" && !c.allowed());
+        if kms_denied {
+            r.fail(errors::kms_ciphertext_denied("AccessDenied"));
         } else {
-            r.result = "log file returned, decrypted by S3".into();
+            r.deny("AccessDenied");
         }
-        r.note = "Reading needs s3:GetObject on the object and kms:Decrypt allowed through the key policy (directly or by delegation to IAM).".into();
-        flow.steps.push(r);
+    } else {
+        r.result = "log file returned, decrypted by S3".into();
     }
+    r.note(
+        NoteKind::Note,
+        "Reading needs s3:GetObject on the object and kms:Decrypt allowed through the key policy (directly or by delegation to IAM).",
+        Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+    );
+    r
+}
 
-    // 5. The access matrix: every principal of the scenario, plus CloudTrail.
+/// The access matrix: every principal of the scenario, plus CloudTrail.
+fn matrix(
+    w: &World<'_>,
+    t: &Trail<'_>,
+    cloudtrail: &Actor,
+    current: Option<&KeyInfo>,
+    flow: &mut FlowRun,
+) {
     let mut actors: Vec<Actor> =
         w.s.principals
             .iter()
@@ -387,21 +516,18 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
     }
     for actor in actors {
         let mut scratch = step("matrix", "", &actor.name, "");
-        let deliver = put(w, &mut scratch, &t, &actor, &t.log_key, current);
-        let deliver_why = why(&scratch.checks);
+        t.put(w, &mut scratch, &actor, &t.log_key, current);
+        let deliver = access(&scratch.checks);
         let mut checks = std::mem::take(&mut scratch.checks);
-        let read_ok = read(w, &mut scratch, &t, &actor, current);
-        let read_why = why(&scratch.checks);
+        t.read(w, &mut scratch, &actor, current);
+        let read = access(&scratch.checks);
         checks.append(&mut scratch.checks);
-        flow.matrix.push(MatrixRow {
+        flow.report.matrix.push(MatrixRow {
             principal: actor.name.clone(),
             arn: actor.arn.clone(),
             deliver,
-            read: read_ok,
-            deliver_why,
-            read_why,
+            read,
             checks,
         });
     }
-    flow
 }

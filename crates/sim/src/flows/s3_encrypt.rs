@@ -1,16 +1,60 @@
 //! Encrypting a bucket that is in use: default SSE-KMS + Bucket Key, inventory,
-//! new writes, and a Batch Operations copy in place (source 003).
+//! new writes, and a Batch Operations copy in place.
 
-use super::*;
-use crate::report::{FlowReport, InventoryRow};
-use crate::scenario::{Behaviour, Encryption, FlowSpec, S3Object, Sse};
+use keyflow_policy::Context;
+
+use super::calls::{
+    Via, bucket_arn, iam_call, kms_call, put_bucket_encryption, s3_call, s3_context_arn, step,
+};
+use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
+use crate::errors;
+use crate::report::{InventoryRow, NoteKind, Step};
+use crate::scenario::json::Obj;
+use crate::scenario::{Behaviour, Bucket, Encryption, S3Object, ScenarioError, Sse};
+use crate::sources::{self, Source};
+use crate::world::{Actor, Call, KeyInfo, World};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Params {
+    pub bucket: String,
+    pub key: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bucket_key: bool,
+    pub admin: String,
+    pub app: String,
+    pub batch_role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory_bucket: Option<String>,
+    /// App PUTs per day, for the KMS request estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub puts_per_day: Option<u64>,
+}
+
+impl Params {
+    pub(crate) fn read(o: &mut Obj<'_>) -> Result<Self, ScenarioError> {
+        Ok(Params {
+            bucket: o.req_str("bucket")?,
+            key: o.req_str("key")?,
+            bucket_key: o.bool_or("bucket_key", false)?,
+            admin: o.req_str("admin")?,
+            app: o.req_str("app")?,
+            batch_role: o.req_str("batch_role")?,
+            inventory_bucket: o.opt_str("inventory_bucket")?,
+            puts_per_day: o.opt_u64("puts_per_day")?,
+        })
+    }
+}
+
+const NEW_OBJECT: &str = "uploads/2022/09/18/new-object.json";
 
 fn inventory(w: &World<'_>, objects: &[S3Object]) -> Vec<InventoryRow> {
     objects
         .iter()
         .map(|o| InventoryRow {
             key: o.key.clone(),
-            encryption_status: o.sse.as_str().to_string(),
+            version_id: None,
+            is_latest: true,
+            encryption_status: o.sse,
             bucket_key_status: match o.sse {
                 Sse::Kms if o.bucket_key => "ENABLED".into(),
                 Sse::Kms => "DISABLED".into(),
@@ -29,290 +73,357 @@ fn inventory(w: &World<'_>, objects: &[S3Object]) -> Vec<InventoryRow> {
         .collect()
 }
 
-/// The KMS context S3 sends for an object: the bucket ARN with a Bucket Key, else the object ARN.
-fn s3_ec(bucket: &str, key: &str, bucket_key: bool) -> String {
-    if bucket_key {
-        bucket_arn(bucket)
-    } else {
-        object_arn(bucket, key)
-    }
+/// What every step of one run shares.
+struct Ctx<'a, 'w> {
+    w: &'a World<'w>,
+    p: &'a Params,
+    bucket: &'w Bucket,
+    key: &'a KeyInfo,
+    account: String,
 }
 
-/// Batch copy in place of every unencrypted object (the manifest); returns (ok, new objects).
-fn batch_copy(
-    w: &World<'_>,
-    s: &mut Step,
-    role: &Actor,
-    bucket: &str,
-    objects: &[S3Object],
-    key: &KeyInfo,
-    bucket_key: bool,
-) -> (bool, Vec<S3Object>) {
-    let mut out = objects.to_vec();
-    let mut all_ok = true;
-    let mut data_key_fetched = false;
-    for o in out.iter_mut() {
-        // The manifest is the inventory query: IsLatest='true' AND EncryptionStatus='NOT-SSE'.
-        if o.sse != Sse::None {
-            continue;
-        }
+impl Ctx<'_, '_> {
+    /// A GET of an object by `actor`, with kms:Decrypt through S3 for SSE-KMS objects.
+    fn get(&self, s: &mut Step, actor: &Actor, object: &S3Object) -> bool {
+        let w = self.w;
         let mut ok = s.push(s3_call(
             w,
-            role,
+            actor,
             "s3:GetObject",
-            bucket,
-            Some(&o.key),
-            Ctx::new(),
+            &self.bucket.name,
+            Some(&object.key),
+            Context::new(),
         ));
         if ok
-            && o.sse == Sse::Kms
-            && let Some(src) = o.kms_key.as_deref().and_then(|k| w.key(k))
+            && object.sse == Sse::Kms
+            && let Some(src) = object.kms_key.as_deref().and_then(|k| w.key(k))
         {
-            let ec = s3_ec(bucket, &o.key, o.bucket_key);
-            ok &= s.push(kms_call(
+            let ec = s3_context_arn(&self.bucket.name, &object.key, object.bucket_key);
+            ok = s.push(kms_call(
                 w,
-                role,
+                actor,
                 "kms:Decrypt",
                 src,
-                Some("s3"),
+                Some(Via::S3),
                 &[("aws:s3:arn", &ec)],
-                Ctx::new(),
+                Context::new(),
             ));
+            if !ok {
+                s.fail(errors::kms_ciphertext_denied("AccessDenied"));
+            }
         }
-        let mut extra = Ctx::new();
-        ctx_set(&mut extra, "s3:x-amz-server-side-encryption", "aws:kms");
-        ctx_set(
-            &mut extra,
-            "s3:x-amz-server-side-encryption-aws-kms-key-id",
-            key.arn.as_str(),
-        );
-        ok &= s.push(s3_call(
-            w,
-            role,
-            "s3:PutObject",
-            bucket,
-            Some(&o.key),
-            extra,
-        ));
-        // With a Bucket Key S3 reuses one bucket-level data key; without, one per object.
-        if ok && (!bucket_key || !data_key_fetched) {
-            let ec = s3_ec(bucket, &o.key, bucket_key);
-            ok &= s.push(kms_call(
+        ok
+    }
+
+    /// Batch copy in place of every unencrypted object (the manifest); returns (ok, new objects).
+    fn batch_copy(
+        &self,
+        s: &mut Step,
+        role: &Actor,
+        objects: &[S3Object],
+        bucket_key: bool,
+    ) -> (bool, Vec<S3Object>) {
+        let w = self.w;
+        let bucket = &self.bucket.name;
+        let mut out = objects.to_vec();
+        let mut all_ok = true;
+        let mut data_key_fetched = false;
+        for o in out.iter_mut() {
+            // The manifest is the inventory query: IsLatest='true' AND EncryptionStatus='NOT-SSE'.
+            if o.sse != Sse::None {
+                continue;
+            }
+            let mut ok = s.push(s3_call(
                 w,
                 role,
-                "kms:GenerateDataKey",
-                key,
-                Some("s3"),
-                &[("aws:s3:arn", &ec)],
-                Ctx::new(),
+                "s3:GetObject",
+                bucket,
+                Some(&o.key),
+                Context::new(),
             ));
-            data_key_fetched = true;
+            let mut extra = Context::new();
+            extra.insert("s3:x-amz-server-side-encryption", "aws:kms");
+            extra.insert(
+                "s3:x-amz-server-side-encryption-aws-kms-key-id",
+                self.key.arn.as_str(),
+            );
+            ok &= s.push(s3_call(
+                w,
+                role,
+                "s3:PutObject",
+                bucket,
+                Some(&o.key),
+                extra,
+            ));
+            // With a Bucket Key S3 reuses one bucket-level data key; without, one per object.
+            if ok && (!bucket_key || !data_key_fetched) {
+                let ec = s3_context_arn(bucket, &o.key, bucket_key);
+                ok &= s.push(kms_call(
+                    w,
+                    role,
+                    "kms:GenerateDataKey",
+                    self.key,
+                    Some(Via::S3),
+                    &[("aws:s3:arn", &ec)],
+                    Context::new(),
+                ));
+                data_key_fetched = true;
+            }
+            if ok {
+                o.set_encryption(Encryption {
+                    sse: Sse::Kms,
+                    key: Some(self.key.arn.clone()),
+                    bucket_key,
+                });
+            }
+            all_ok &= ok;
         }
-        if ok {
-            o.set_encryption(Encryption {
-                sse: Sse::Kms,
-                key: Some(key.arn.clone()),
-                bucket_key,
-            });
-        }
-        all_ok &= ok;
+        (all_ok, out)
     }
-    (all_ok, out)
 }
 
-pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
-    let mut flow = new_flow(
-        "Encrypting an in-use bucket with SSE-KMS and an S3 Bucket Key",
-        &["003"],
-    );
-    let FlowSpec::S3EncryptInUse {
-        bucket,
-        key,
-        bucket_key,
-        admin,
-        app,
-        batch_role,
-        inventory_bucket,
-        puts_per_day,
-        ..
-    } = spec
-    else {
-        return flow;
-    };
-    let (Some(b), Some(k), Some(admin), Some(app), Some(role_actor)) = (
-        w.bucket(bucket),
-        w.key(key),
-        w.actor(admin),
-        w.actor(app),
-        w.actor(batch_role),
-    ) else {
-        return flow;
-    };
-    let account = w.bucket_account(b);
-    let role_arn = role_actor.principal_arn.clone();
-    let mut objects = b.objects.clone();
-    let bk = *bucket_key;
+impl FlowDef for Params {
+    fn default_id(&self) -> &'static str {
+        "s3"
+    }
 
-    // 1. Default encryption.
+    fn title(&self, _w: &World<'_>) -> String {
+        "Encrypting an in-use bucket with SSE-KMS and an S3 Bucket Key".into()
+    }
+
+    fn sources(&self) -> Vec<Source> {
+        vec![
+            Source::Post(&sources::POST_S3_IN_USE),
+            Source::Doc(&sources::S3_BATCH_COPY),
+        ]
+    }
+
+    fn refs_mut(&mut self) -> Vec<FieldRefMut<'_>> {
+        let mut out = vec![
+            FieldRefMut::new("bucket", RefKind::Bucket, &mut self.bucket),
+            FieldRefMut::new("key", RefKind::Key, &mut self.key),
+            FieldRefMut::new("admin", RefKind::Principal, &mut self.admin),
+            FieldRefMut::new("app", RefKind::Principal, &mut self.app),
+            FieldRefMut::new("batch_role", RefKind::Role, &mut self.batch_role),
+        ];
+        if let Some(b) = self.inventory_bucket.as_mut() {
+            out.push(FieldRefMut::new("inventory_bucket", RefKind::Bucket, b));
+        }
+        out
+    }
+
+    fn run(&self, w: &World<'_>, flow: &mut FlowRun) {
+        let (Some(b), Some(k), Some(admin), Some(app), Some(role)) = (
+            w.bucket(&self.bucket),
+            w.key(&self.key),
+            w.actor(&self.admin),
+            w.actor(&self.app),
+            w.actor(&self.batch_role),
+        ) else {
+            return;
+        };
+        let c = Ctx {
+            w,
+            p: self,
+            bucket: b,
+            key: k,
+            account: w.bucket_account(b),
+        };
+        let mut objects = b.objects.clone();
+        let default = set_default(&c, &admin, flow);
+        if let Some(dest) = &self.inventory_bucket {
+            flow.push(inventory_report(&c, dest, &objects));
+        }
+        if let Some(old) = objects.first().cloned() {
+            flow.push(app_read_existing(&c, &app, &old));
+        }
+        let (p, stored) = app_put_new(&c, &app, &default);
+        flow.push(p);
+        if let Some(new) = stored {
+            objects.push(new.clone());
+            if default.sse == Sse::Kms {
+                flow.push(app_read_new(&c, &app, &new));
+            }
+        }
+        if let Some(n) = self.puts_per_day {
+            flow.estimate(
+                "GenerateDataKey",
+                n,
+                "one per PUT without a Bucket Key",
+                Source::Doc(&sources::S3_SSE_KMS),
+            );
+            if self.bucket_key {
+                flow.estimate(
+                    "GenerateDataKey",
+                    n.div_ceil(100),
+                    "with a Bucket Key: docs say up to 99 % fewer KMS requests (lower bound shown)",
+                    Source::Doc(&sources::S3_BUCKET_KEY),
+                );
+            }
+        }
+        let job = create_batch_job(&c, &admin, &role);
+        let created = job.is_ok();
+        flow.push(job);
+        if !created {
+            return;
+        }
+        let assume = batch_assume_role(&c, &role);
+        let assumed = assume.is_ok();
+        flow.push(assume);
+        if !assumed {
+            return;
+        }
+        flow.push(batch_copy_what_if(&c, &role, &objects, &default));
+        let (copy, copied) = batch_copy(&c, &role, &objects);
+        flow.push(copy);
+        flow.push(inventory_after(&c, &copied));
+    }
+}
+
+/// Sets the bucket default to SSE-KMS with the flow's key; returns the default in force after.
+fn set_default(c: &Ctx<'_, '_>, admin: &Actor, flow: &mut FlowRun) -> Encryption {
+    let bk = c.p.bucket_key;
     let (mut s, encrypted) = put_bucket_encryption(
-        w,
-        &admin,
-        &b.name,
+        c.w,
+        admin,
+        &c.bucket.name,
         "put-bucket-encryption",
         format!(
             "Set {} default encryption to SSE-KMS with {}{}",
-            b.name,
-            k.label(),
+            c.bucket.name,
+            c.key.label(),
             if bk { " and a Bucket Key" } else { "" }
         ),
     );
     if encrypted {
         s.result = "new objects written without encryption headers get SSE-KMS; existing objects stay as they were".into();
-        s.note = "Changing the default never re-encrypts existing objects; mixed buckets stay readable with the right permissions.".into();
+        s.note(
+            NoteKind::Note,
+            "Changing the default never re-encrypts existing objects; mixed buckets stay readable with the right permissions.",
+            Source::Doc(&sources::S3_DEFAULT_ENCRYPTION),
+        );
     }
-    flow.steps.push(s);
-    let default = if encrypted {
+    flow.push(s);
+    if encrypted {
         Encryption {
             sse: Sse::Kms,
-            key: Some(k.arn.clone()),
+            key: Some(c.key.arn.clone()),
             bucket_key: bk,
         }
     } else {
-        b.default_encryption.clone()
-    };
-
-    // 2. Inventory report delivered into the report bucket.
-    if let Some(dest) = inventory_bucket {
-        let mut i = step(
-            "inventory",
-            format!(
-                "S3 Inventory of {} (EncryptionStatus, BucketKeyStatus) into {dest}",
-                b.name
-            ),
-            "s3.amazonaws.com",
-            "s3:PutObject",
-        );
-        let s3 = w.service("s3.amazonaws.com");
-        let mut extra = Ctx::new();
-        ctx_set(&mut extra, "aws:SourceArn", bucket_arn(&b.name));
-        ctx_set(&mut extra, "aws:SourceAccount", account.as_str());
-        ctx_set(&mut extra, "s3:x-amz-acl", "bucket-owner-full-control");
-        let report_key = format!("{}/inventory/2022-09-18T01-00Z/manifest.json", b.name);
-        if i.push(s3_call(
-            w,
-            &s3,
-            "s3:PutObject",
-            dest,
-            Some(&report_key),
-            extra,
-        )) {
-            i.inventory = inventory(w, &objects);
-            let todo = objects.iter().filter(|o| o.sse == Sse::None).count();
-            i.result = format!(
-                "report written; {todo} object(s) with IsLatest='true' AND EncryptionStatus='NOT-SSE'"
-            );
-        } else {
-            let msg = i.checks.last().map(not_authorized).unwrap_or_default();
-            i.fail("AccessDenied", msg);
-        }
-        i.note = "Reports are daily or weekly; the first can take up to 48 hours. The destination's bucket policy must let s3.amazonaws.com put with aws:SourceArn / aws:SourceAccount and bucket-owner-full-control.".into();
-        flow.steps.push(i);
+        c.bucket.default_encryption.clone()
     }
+}
 
-    // 3. The application keeps reading old objects and writes new ones.
-    if let Some(old) = objects.first().cloned() {
-        let mut r = step(
-            "app-read-existing",
-            format!(
-                "{} reads existing {} ({})",
-                app.name,
-                old.key,
-                old.sse.as_str()
-            ),
-            &app.name,
-            "s3:GetObject",
+/// The inventory report delivered into the report bucket.
+fn inventory_report(c: &Ctx<'_, '_>, dest: &str, objects: &[S3Object]) -> Step {
+    let mut i = step(
+        "inventory",
+        format!(
+            "S3 Inventory of {} (EncryptionStatus, BucketKeyStatus) into {dest}",
+            c.bucket.name
+        ),
+        "s3.amazonaws.com",
+        "s3:PutObject",
+    );
+    let s3 = c.w.service("s3.amazonaws.com");
+    let mut extra = Context::new();
+    extra.insert("aws:SourceArn", bucket_arn(&c.bucket.name));
+    extra.insert("aws:SourceAccount", c.account.as_str());
+    extra.insert("s3:x-amz-acl", "bucket-owner-full-control");
+    let report_key = format!(
+        "{}/inventory/2022-09-18T01-00Z/manifest.json",
+        c.bucket.name
+    );
+    if i.push(s3_call(
+        c.w,
+        &s3,
+        "s3:PutObject",
+        dest,
+        Some(&report_key),
+        extra,
+    )) {
+        i.inventory = inventory(c.w, objects);
+        let todo = objects.iter().filter(|o| o.sse == Sse::None).count();
+        i.result = format!(
+            "report written; {todo} object(s) with IsLatest='true' AND EncryptionStatus='NOT-SSE'"
         );
-        let mut ok = r.push(s3_call(
-            w,
-            &app,
-            "s3:GetObject",
-            &b.name,
-            Some(&old.key),
-            Ctx::new(),
-        ));
-        if ok
-            && old.sse == Sse::Kms
-            && let Some(src) = old.kms_key.as_deref().and_then(|x| w.key(x))
-        {
-            let ec = s3_ec(&b.name, &old.key, old.bucket_key);
-            ok = r.push(kms_call(
-                w,
-                &app,
-                "kms:Decrypt",
-                src,
-                Some("s3"),
-                &[("aws:s3:arn", &ec)],
-                Ctx::new(),
-            ));
-            if !ok {
-                r.fail("AccessDenied", E29);
-            }
-        }
-        if r.is_ok() && !ok {
-            let msg = first_denied(&r.checks)
-                .map(not_authorized)
-                .unwrap_or_default();
-            r.fail("AccessDenied", msg);
-        } else if ok {
-            r.result = "object returned unchanged".into();
-        }
-        flow.steps.push(r);
+    } else {
+        i.deny("AccessDenied");
     }
-    let new_key_name = "uploads/2022/09/18/new-object.json";
+    i.note(
+        NoteKind::Note,
+        "Reports are daily or weekly; the first can take up to 48 hours. The destination's bucket policy must let s3.amazonaws.com put with aws:SourceArn / aws:SourceAccount and bucket-owner-full-control.",
+        Source::Doc(&sources::S3_INVENTORY),
+    );
+    i
+}
+
+/// The application keeps reading an object that was there before.
+fn app_read_existing(c: &Ctx<'_, '_>, app: &Actor, old: &S3Object) -> Step {
+    let mut r = step(
+        "app-read-existing",
+        format!("{} reads existing {} ({})", app.name, old.key, old.sse),
+        &app.name,
+        "s3:GetObject",
+    );
+    let ok = c.get(&mut r, app, old);
+    if r.is_ok() && !ok {
+        r.deny("AccessDenied");
+    } else if ok {
+        r.result = "object returned unchanged".into();
+    }
+    r
+}
+
+/// The application writes a new object under the default; returns the step and the object stored.
+fn app_put_new(c: &Ctx<'_, '_>, app: &Actor, default: &Encryption) -> (Step, Option<S3Object>) {
+    let w = c.w;
     let mut p = step(
         "app-put-new",
-        format!("{} uploads {new_key_name}", app.name),
+        format!("{} uploads {NEW_OBJECT}", app.name),
         &app.name,
         "s3:PutObject",
     );
     let mut ok = p.push(s3_call(
         w,
-        &app,
+        app,
         "s3:PutObject",
-        &b.name,
-        Some(new_key_name),
-        Ctx::new(),
+        &c.bucket.name,
+        Some(NEW_OBJECT),
+        Context::new(),
     ));
     if ok
         && default.sse == Sse::Kms
         && let Some(dk) = default.key.as_deref().and_then(|x| w.key(x))
     {
-        let ec = s3_ec(&b.name, new_key_name, default.bucket_key);
+        let ec = s3_context_arn(&c.bucket.name, NEW_OBJECT, default.bucket_key);
         ok = p.push(kms_call(
             w,
-            &app,
+            app,
             "kms:GenerateDataKey",
             dk,
-            Some("s3"),
+            Some(Via::S3),
             &[("aws:s3:arn", &ec)],
-            Ctx::new(),
+            Context::new(),
         ));
     }
+    let mut stored = None;
     if ok {
         let mut new = S3Object {
-            key: new_key_name.into(),
+            key: NEW_OBJECT.into(),
             sse: Sse::None,
             kms_key: None,
             bucket_key: false,
         };
         new.set_encryption(default.clone());
-        objects.push(new);
+        stored = Some(new);
         p.result = format!(
             "stored with {}",
             match default.sse {
                 Sse::Kms => format!(
                     "SSE-KMS ({}), BucketKeyStatus {}",
-                    k.arn,
+                    c.key.arn,
                     if default.bucket_key {
                         "ENABLED"
                     } else {
@@ -323,202 +434,180 @@ pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
             }
         );
     } else {
-        let msg = first_denied(&p.checks)
-            .map(not_authorized)
-            .unwrap_or_default();
-        p.fail("AccessDenied", msg);
+        p.deny("AccessDenied");
     }
-    p.note = "S3 calls kms:GenerateDataKey as the application (forward access), so the key policy needs no s3.amazonaws.com principal (source 003's surprise). With a Bucket Key the encryption context is the bucket ARN.".into();
-    let put_ok = p.is_ok();
-    flow.steps.push(p);
-    if put_ok && default.sse == Sse::Kms {
-        let mut g = step(
-            "app-read-new",
-            format!("{} reads {new_key_name}", app.name),
-            &app.name,
-            "s3:GetObject",
-        );
-        let mut ok = g.push(s3_call(
-            w,
-            &app,
-            "s3:GetObject",
-            &b.name,
-            Some(new_key_name),
-            Ctx::new(),
-        ));
-        if ok && let Some(dk) = default.key.as_deref().and_then(|x| w.key(x)) {
-            let ec = s3_ec(&b.name, new_key_name, default.bucket_key);
-            ok = g.push(kms_call(
-                w,
-                &app,
-                "kms:Decrypt",
-                dk,
-                Some("s3"),
-                &[("aws:s3:arn", &ec)],
-                Ctx::new(),
-            ));
-            if !ok {
-                g.fail("AccessDenied", E29);
-            }
-        }
-        if g.is_ok() && !ok {
-            let msg = first_denied(&g.checks)
-                .map(not_authorized)
-                .unwrap_or_default();
-            g.fail("AccessDenied", msg);
-        } else if ok {
-            g.result = "object returned, decrypted by S3".into();
-        }
-        flow.steps.push(g);
-    }
-    if let Some(n) = puts_per_day {
-        flow.kms.estimates.push(estimate(
-            "GenerateDataKey",
-            *n,
-            "one per PUT without a Bucket Key",
-        ));
-        if bk {
-            flow.kms.estimates.push(estimate(
-                "GenerateDataKey",
-                n.div_ceil(100),
-                "with a Bucket Key: docs say up to 99 % fewer KMS requests (lower bound shown)",
-            ));
-        }
-    }
+    p.note(
+        NoteKind::Note,
+        "S3 calls kms:GenerateDataKey as the application (forward access), so the key policy needs no s3.amazonaws.com principal (source 003's surprise). With a Bucket Key the encryption context is the bucket ARN.",
+        Source::Doc(&sources::S3_SSE_KMS),
+    );
+    (p, stored)
+}
 
-    // 4. Batch Operations: job creation, role assumption, copies.
-    let job_arn = format!("arn:aws:s3:{}:{account}:job/*", w.s.region);
+/// The application reads the object it just wrote.
+fn app_read_new(c: &Ctx<'_, '_>, app: &Actor, new: &S3Object) -> Step {
+    let mut g = step(
+        "app-read-new",
+        format!("{} reads {NEW_OBJECT}", app.name),
+        &app.name,
+        "s3:GetObject",
+    );
+    let ok = c.get(&mut g, app, new);
+    if g.is_ok() && !ok {
+        g.deny("AccessDenied");
+    } else if ok {
+        g.result = "object returned, decrypted by S3".into();
+    }
+    g
+}
+
+/// The admin creates an S3PutObjectCopy job run as the batch role.
+fn create_batch_job(c: &Ctx<'_, '_>, admin: &Actor, role: &Actor) -> Step {
+    let w = c.w;
+    let job_arn = format!("arn:aws:s3:{}:{}:job/*", w.s.region, c.account);
     let mut j = step(
         "create-batch-job",
         format!(
             "{} creates an S3PutObjectCopy job run as {}",
-            admin.name, batch_role
+            admin.name, c.p.batch_role
         ),
         &admin.name,
         "s3:CreateJob",
     );
-    let mut jok = j.push(iam_call(w, &admin, "s3:CreateJob", &job_arn, Ctx::new()));
-    let mut pass = Ctx::new();
-    ctx_set(
-        &mut pass,
-        "iam:PassedToService",
-        "batchoperations.s3.amazonaws.com",
-    );
-    jok &= j.push(iam_call(w, &admin, "iam:PassRole", &role_arn, pass));
-    if !jok {
-        let msg = first_denied(&j.checks)
-            .map(not_authorized)
-            .unwrap_or_default();
-        j.fail("AccessDenied", msg);
-    } else {
+    let mut ok = j.push(iam_call(w, admin, "s3:CreateJob", &job_arn, Context::new()));
+    let mut pass = Context::new();
+    pass.insert("iam:PassedToService", "batchoperations.s3.amazonaws.com");
+    ok &= j.push(iam_call(
+        w,
+        admin,
+        "iam:PassRole",
+        &role.principal_arn,
+        pass,
+    ));
+    if ok {
         j.result = "manifest S3BatchOperations_CSV_20180820 (Bucket, Key) from the inventory query; report FailedTasksOnly".into();
+    } else {
+        j.deny("AccessDenied");
     }
-    flow.steps.push(j);
-    if !jok {
-        return flow;
-    }
+    j
+}
+
+/// Batch Operations assumes the job role under its trust policy.
+fn batch_assume_role(c: &Ctx<'_, '_>, role: &Actor) -> Step {
+    let w = c.w;
     let mut a = step(
         "batch-assume-role",
-        format!("Batch Operations assumes {batch_role}"),
+        format!("Batch Operations assumes {}", c.p.batch_role),
         "batchoperations.s3.amazonaws.com",
         "sts:AssumeRole",
     );
     let batch = w.service("batchoperations.s3.amazonaws.com");
-    let role_name = w
-        .principal(batch_role)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    let assumed = a.push(
-        w.check(Call {
-            actor: &batch,
-            action: "sts:AssumeRole",
-            resource: role_arn.clone(),
-            resource_account: Some(account.clone()),
-            policy: if w
-                .principal(&role_name)
-                .is_some_and(|p| p.trust_policy.is_some())
-            {
-                ResourcePolicy::Trust(&role_name)
-            } else {
-                ResourcePolicy::None
-            },
-            extra: Ctx::new(),
-            via: String::new(),
-        }),
-    );
+    let trust = w
+        .principal(&c.p.batch_role)
+        .filter(|p| p.trust_policy.is_some())
+        .map(|p| crate::ids::PolicyId::Trust(p.name.clone()));
+    let assumed = a.push(w.check(Call {
+        actor: &batch,
+        action: "sts:AssumeRole",
+        resource: role.principal_arn.clone(),
+        resource_account: Some(c.account.clone()),
+        policy: trust,
+        extra: Context::new(),
+        via: String::new(),
+    }));
     if assumed {
-        a.result = format!("session {}", role_actor.arn);
+        a.result = format!("session {}", role.arn);
     } else {
-        let msg = a.checks.last().map(not_authorized).unwrap_or_default();
-        a.fail("AccessDenied", msg);
+        a.deny("AccessDenied");
     }
-    a.note = "The job role must trust batchoperations.s3.amazonaws.com and allow S3 plus kms:GenerateDataKey / kms:Decrypt.".into();
-    flow.steps.push(a);
-    if !assumed {
-        return flow;
-    }
+    a.note(
+        NoteKind::Note,
+        "The job role must trust batchoperations.s3.amazonaws.com and allow S3 plus kms:GenerateDataKey / kms:Decrypt.",
+        Source::Doc(&sources::BATCH_OPS_IAM_ROLE),
+    );
+    a
+}
 
-    // The same copy without BucketKeyEnabled, shown beside the real run and not applied.
-    let inherit = w.s.settings.batch_copy_bucket_key == Behaviour::Documented && default.bucket_key;
+/// The same copy without BucketKeyEnabled, shown beside the real run and not applied.
+fn batch_copy_what_if(
+    c: &Ctx<'_, '_>,
+    role: &Actor,
+    objects: &[S3Object],
+    default: &Encryption,
+) -> Step {
+    let setting = c.w.s.settings.batch_copy_bucket_key;
+    let inherit = setting == Behaviour::Documented && default.bucket_key;
     let mut x = step(
         "batch-copy-without-bucket-key-flag",
         "What-if: S3PutObjectCopy without BucketKeyEnabled (not applied)",
-        &role_actor.name,
+        &role.name,
         "s3:PutObject",
     );
-    let (xok, xobjects) = batch_copy(w, &mut x, &role_actor, &b.name, &objects, k, inherit);
-    if xok {
-        x.inventory = inventory(w, &xobjects);
+    x.applied = false;
+    let (ok, copied) = c.batch_copy(&mut x, role, objects, inherit);
+    if ok {
+        x.inventory = inventory(c.w, &copied);
         x.result = format!(
             "copies would have BucketKeyStatus {}",
             if inherit { "ENABLED" } else { "DISABLED" }
         );
     } else {
-        let msg = first_denied(&x.checks)
-            .map(not_authorized)
-            .unwrap_or_default();
-        x.fail("AccessDenied", msg);
+        x.deny("AccessDenied");
     }
-    x.documented = Some("Docs: a PUT/COPY without the Bucket Key header inherits the destination bucket's Bucket Key setting.".into());
-    x.observed = Some("Source 003: without BucketKeyEnabled=true the copies had no Bucket Key despite the bucket default (the key policy was ruled out as the cause).".into());
-    x.note = format!(
-        "settings.batch_copy_bucket_key = {}",
-        w.s.settings.batch_copy_bucket_key.as_str()
+    x.note(
+        NoteKind::Note,
+        format!("settings.batch_copy_bucket_key = {setting}"),
+        Source::Scenario,
     );
-    flow.steps.push(x);
+    x.note(
+        NoteKind::Documented,
+        "Docs: a PUT/COPY without the Bucket Key header inherits the destination bucket's Bucket Key setting.",
+        Source::Doc(&sources::S3_BUCKET_KEY),
+    );
+    x.note(
+        NoteKind::Observed,
+        "Source 003: without BucketKeyEnabled=true the copies had no Bucket Key despite the bucket default (the key policy was ruled out as the cause).",
+        Source::Post(&sources::POST_S3_IN_USE),
+    );
+    x
+}
 
-    let mut c = step(
+/// The copy in place with BucketKeyEnabled=true; returns the step and the objects after it.
+fn batch_copy(c: &Ctx<'_, '_>, role: &Actor, objects: &[S3Object]) -> (Step, Vec<S3Object>) {
+    let mut s = step(
         "batch-copy",
         "S3PutObjectCopy={BucketKeyEnabled=true} over the manifest",
-        &role_actor.name,
+        &role.name,
         "s3:PutObject",
     );
-    let (cok, cobjects) = batch_copy(w, &mut c, &role_actor, &b.name, &objects, k, true);
-    if cok {
-        c.result = "every listed object copied in place with SSE-KMS and a Bucket Key".into();
+    let (ok, copied) = c.batch_copy(&mut s, role, objects, true);
+    if ok {
+        s.result = "every listed object copied in place with SSE-KMS and a Bucket Key".into();
     } else {
-        let msg = first_denied(&c.checks)
-            .map(not_authorized)
-            .unwrap_or_default();
-        c.fail("AccessDenied", msg);
+        s.deny("AccessDenied");
     }
-    c.note = "Copy in place of the NOT-SSE objects the inventory listed: the role reads each object and writes it back; with a Bucket Key S3 needs one GenerateDataKey for the bucket-level key instead of one per object.".into();
-    objects = cobjects;
-    flow.steps.push(c);
+    s.note(
+        NoteKind::Note,
+        "Copy in place of the NOT-SSE objects the inventory listed: the role reads each object and writes it back; with a Bucket Key S3 needs one GenerateDataKey for the bucket-level key instead of one per object.",
+        Source::Doc(&sources::S3_BATCH_COPY),
+    );
+    (s, copied)
+}
 
+/// The next inventory, queried for what is still unencrypted.
+fn inventory_after(c: &Ctx<'_, '_>, objects: &[S3Object]) -> Step {
     let mut after = step(
         "inventory-after",
         "Next inventory: S3 Select for IsLatest='true' AND EncryptionStatus='NOT-SSE'",
         "s3.amazonaws.com",
         "s3:SelectObjectContent",
     );
-    after.inventory = inventory(w, &objects);
+    after.inventory = inventory(c.w, objects);
     let left = objects.iter().filter(|o| o.sse == Sse::None).count();
     after.result = if left == 0 {
         "query result empty: every object is encrypted".into()
     } else {
         format!("{left} object(s) still NOT-SSE")
     };
-    flow.steps.push(after);
-    flow
+    after
 }

@@ -1,8 +1,36 @@
-//! SSM Parameter Store SecureString with a customer managed key (source 004).
+//! SSM Parameter Store SecureString parameters encrypted with a KMS key: a
+//! writer stores one, readers get it with and without `--with-decryption`.
 
-use super::*;
-use crate::report::FlowReport;
-use crate::scenario::{FlowSpec, ParameterType, Tier};
+use keyflow_policy::Context;
+use keyflow_policy::base64::{self, Alphabet};
+
+use super::calls::{Via, iam_call, key_state_error, kms_call, step};
+use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
+use crate::errors;
+use crate::report::{ApiError, NoteKind, Step};
+use crate::scenario::json::Obj;
+use crate::scenario::{Parameter, ParameterType, Scenario, ScenarioError, Tier};
+use crate::sources::{self, Source};
+use crate::whatif::WhatIf;
+use crate::world::{Actor, KeyInfo, World};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Params {
+    pub parameter: String,
+    pub writer: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readers: Vec<String>,
+}
+
+impl Params {
+    pub(crate) fn read(o: &mut Obj<'_>) -> Result<Self, ScenarioError> {
+        Ok(Params {
+            parameter: o.req_str("parameter")?,
+            writer: o.req_str("writer")?,
+            readers: o.str_list("readers")?,
+        })
+    }
+}
 
 /// A stable stand-in for the ciphertext blob SSM returns without decryption.
 fn ciphertext(seed: &str) -> String {
@@ -16,28 +44,7 @@ fn ciphertext(seed: &str) -> String {
         }
         bytes.push((h >> 24) as u8);
     }
-    base64_std(&bytes)
-}
-
-fn base64_std(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::encode(&bytes, Alphabet::Standard)
 }
 
 pub(crate) fn parameter_arn(region: &str, account: &str, name: &str) -> String {
@@ -47,156 +54,264 @@ pub(crate) fn parameter_arn(region: &str, account: &str, name: &str) -> String {
     )
 }
 
-pub(super) fn run(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
-    let mut flow = new_flow(
-        "SSM Parameter Store SecureString with a customer managed key",
-        &["004"],
-    );
-    let FlowSpec::SsmSecurestring {
-        parameter,
-        writer,
-        readers,
-        ..
-    } = spec
-    else {
-        return flow;
-    };
-    let (Some(p), Some(writer)) = (
-        w.s.parameters.iter().find(|x| &x.name == parameter),
-        w.actor(writer),
-    ) else {
-        return flow;
-    };
-    let arn = parameter_arn(&w.s.region, &w.s.account, &p.name);
-    let secure = p.kind == ParameterType::SecureString;
-    let key = if secure {
-        w.key(p.key.as_deref().unwrap_or("alias/aws/ssm"))
-    } else {
-        None
-    };
-    let ec = [("PARAMETER_ARN", arn.as_str())];
+/// What every step of one run shares.
+struct Ctx<'a, 'w> {
+    w: &'a World<'w>,
+    p: &'w Parameter,
+    arn: String,
+    key: Option<&'a KeyInfo>,
+}
 
-    // put-parameter
+impl Ctx<'_, '_> {
+    fn context(&self) -> [(&str, &str); 1] {
+        [("PARAMETER_ARN", self.arn.as_str())]
+    }
+
+    /// A KMS request SSM makes for `actor`; `None` when it allowed and the key is usable.
+    fn kms(&self, s: &mut Step, actor: &Actor, action: &str, key: &KeyInfo) -> Option<ApiError> {
+        let check = kms_call(
+            self.w,
+            actor,
+            action,
+            key,
+            Some(Via::Ssm),
+            &self.context(),
+            Context::new(),
+        );
+        if !s.push(check) {
+            return Some(if action == "kms:Decrypt" {
+                errors::kms_ciphertext_denied("AccessDeniedException")
+            } else {
+                s.checks
+                    .last()
+                    .map(|c| errors::access_denied("AccessDeniedException", c))?
+            });
+        }
+        key_state_error(key).map(|(_, msg)| errors::key_state("InvalidKeyId", msg))
+    }
+}
+
+impl FlowDef for Params {
+    fn default_id(&self) -> &'static str {
+        "ssm"
+    }
+
+    fn title(&self, w: &World<'_>) -> String {
+        let managed =
+            w.s.parameters
+                .iter()
+                .find(|p| p.name == self.parameter)
+                .and_then(|p| {
+                    p.key
+                        .as_deref()
+                        .and_then(|k| w.key(k))
+                        .or(w.key("alias/aws/ssm"))
+                })
+                .is_some_and(|k| k.scenario_index.is_none());
+        if managed {
+            "SSM Parameter Store SecureString with the AWS managed key aws/ssm".into()
+        } else {
+            "SSM Parameter Store SecureString with a customer managed key".into()
+        }
+    }
+
+    fn sources(&self) -> Vec<Source> {
+        vec![
+            Source::Post(&sources::POST_SSM),
+            Source::Doc(&sources::SSM_KMS),
+        ]
+    }
+
+    fn refs_mut(&mut self) -> Vec<FieldRefMut<'_>> {
+        let mut out = vec![
+            FieldRefMut::new("parameter", RefKind::Parameter, &mut self.parameter),
+            FieldRefMut::new("writer", RefKind::Principal, &mut self.writer),
+        ];
+        out.extend(FieldRefMut::each(
+            "readers",
+            RefKind::Principal,
+            &mut self.readers,
+        ));
+        out
+    }
+
+    fn what_ifs(&self, s: &Scenario) -> Vec<WhatIf> {
+        let Some((i, p)) = s
+            .parameters
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.name == self.parameter)
+        else {
+            return Vec::new();
+        };
+        let (label, tier) = match p.tier {
+            Tier::Standard => ("Standard → Advanced", Tier::Advanced),
+            Tier::Advanced => ("Advanced → Standard", Tier::Standard),
+        };
+        vec![WhatIf {
+            label: format!("Parameter {}: tier {label}", p.name),
+            edits: vec![crate::edit::Edit::ParameterTier { parameter: i, tier }],
+        }]
+    }
+
+    fn run(&self, w: &World<'_>, flow: &mut FlowRun) {
+        let (Some(p), Some(writer)) = (
+            w.s.parameters.iter().find(|x| x.name == self.parameter),
+            w.actor(&self.writer),
+        ) else {
+            return;
+        };
+        let key = match p.kind {
+            ParameterType::SecureString => w.key(p.key.as_deref().unwrap_or("alias/aws/ssm")),
+            _ => None,
+        };
+        let c = Ctx {
+            w,
+            p,
+            arn: parameter_arn(&w.s.region, &w.s.account, &p.name),
+            key,
+        };
+        let stored = put_parameter(&c, &writer);
+        let ok = stored.is_ok();
+        flow.push(stored);
+        if !ok {
+            return;
+        }
+        for name in &self.readers {
+            let Some(actor) = w.actor(name) else { continue };
+            flow.push(get_with_decryption(&c, name, &actor));
+            if p.kind == ParameterType::SecureString {
+                flow.push(get_without_decryption(&c, name, &actor));
+            }
+        }
+    }
+}
+
+/// `aws ssm put-parameter`: IAM, then KMS through SSM for SecureString values.
+fn put_parameter(c: &Ctx<'_, '_>, writer: &Actor) -> Step {
+    let p = c.p;
     let mut s = step(
         "put-parameter",
         format!(
-            "{} stores {} ({:?}, {:?} tier{})",
+            "{} stores {} ({}, {} tier{})",
             writer.name,
             p.name,
             p.kind,
             p.tier,
-            key.map(|k| format!(", key {}", k.label()))
+            c.key
+                .map(|k| format!(", key {}", k.label()))
                 .unwrap_or_default()
         ),
         &writer.name,
         "ssm:PutParameter",
     );
-    if !s.push(iam_call(w, &writer, "ssm:PutParameter", &arn, Ctx::new())) {
-        let msg = s.checks.last().map(not_authorized).unwrap_or_default();
-        s.fail("AccessDeniedException", msg);
-    } else if let Some(k) = key {
-        // Standard values are encrypted directly; advanced ones by envelope (Encryption SDK).
-        let action = if p.tier == Tier::Standard {
-            "kms:Encrypt"
-        } else {
-            "kms:GenerateDataKey"
+    if !s.push(iam_call(
+        c.w,
+        writer,
+        "ssm:PutParameter",
+        &c.arn,
+        Context::new(),
+    )) {
+        s.deny("AccessDeniedException");
+    } else if let Some(k) = c.key {
+        // Standard values are encrypted directly; advanced ones by envelope encryption.
+        let action = match p.tier {
+            Tier::Standard => "kms:Encrypt",
+            Tier::Advanced => "kms:GenerateDataKey",
         };
-        if !s.push(kms_call(
-            w,
-            &writer,
-            action,
-            k,
-            Some("ssm"),
-            &ec,
-            Ctx::new(),
-        )) {
-            let msg = s.checks.last().map(not_authorized).unwrap_or_default();
-            s.fail("AccessDeniedException", msg);
-        } else if let Some((_, msg)) = key_state_error(k) {
-            s.fail("InvalidKeyId", msg);
-        } else {
-            s.result = format!(
-                "Version 1 stored; value encrypted under {} with context PARAMETER_ARN={arn}",
-                k.arn
-            );
+        match c.kms(&mut s, writer, action, k) {
+            Some(e) => s.fail(e),
+            None => {
+                s.result = format!(
+                    "Version 1 stored; value encrypted under {} with context PARAMETER_ARN={}",
+                    k.arn, c.arn
+                );
+            }
         }
     } else {
         s.result = "Version 1 stored (plain text)".into();
     }
-    s.note = if p.tier == Tier::Standard {
-        "Standard tier: SSM calls kms:Encrypt for the caller, with encryption context PARAMETER_ARN.".into()
-    } else {
-        "Advanced tier: SSM uses envelope encryption and calls kms:GenerateDataKey for the caller."
-            .into()
+    let note = match p.tier {
+        Tier::Standard => {
+            "Standard tier: SSM calls kms:Encrypt for the caller, with encryption context PARAMETER_ARN."
+        }
+        Tier::Advanced => {
+            "Advanced tier: SSM uses envelope encryption and calls kms:GenerateDataKey for the caller."
+        }
     };
-    let stored = s.is_ok();
-    flow.steps.push(s);
-    if !stored {
-        return flow;
-    }
+    s.note(NoteKind::Note, note, Source::Doc(&sources::SSM_KMS));
+    s
+}
 
-    for name in readers {
-        let Some(actor) = w.actor(name) else { continue };
-        // --with-decryption
-        let mut r = step(
-            format!("get-parameters-with-decryption:{name}"),
-            format!(
-                "{name}: aws ssm get-parameters --names {} --with-decryption",
-                p.name
-            ),
-            name,
-            "ssm:GetParameters",
-        );
-        if !r.push(iam_call(w, &actor, "ssm:GetParameters", &arn, Ctx::new())) {
-            let msg = r.checks.last().map(not_authorized).unwrap_or_default();
-            r.fail("AccessDeniedException", msg);
-        } else if let Some(k) = key {
-            if !r.push(kms_call(
-                w,
-                &actor,
-                "kms:Decrypt",
-                k,
-                Some("ssm"),
-                &ec,
-                Ctx::new(),
-            )) {
-                r.fail("AccessDeniedException", E29);
-            } else if let Some((_, msg)) = key_state_error(k) {
-                r.fail("InvalidKeyId", msg);
-            } else {
-                r.result = format!("\"Value\": \"{}\"", p.value);
-            }
-        } else {
-            r.result = format!("\"Value\": \"{}\"", p.value);
+/// `aws ssm get-parameters --with-decryption`: IAM, then kms:Decrypt through SSM.
+fn get_with_decryption(c: &Ctx<'_, '_>, name: &str, actor: &Actor) -> Step {
+    let p = c.p;
+    let mut r = step(
+        format!("get-parameters-with-decryption:{name}"),
+        format!(
+            "{name}: aws ssm get-parameters --names {} --with-decryption",
+            p.name
+        ),
+        name,
+        "ssm:GetParameters",
+    );
+    if !r.push(iam_call(
+        c.w,
+        actor,
+        "ssm:GetParameters",
+        &c.arn,
+        Context::new(),
+    )) {
+        r.deny("AccessDeniedException");
+    } else if let Some(k) = c.key {
+        match c.kms(&mut r, actor, "kms:Decrypt", k) {
+            Some(e) => r.fail(e),
+            None => r.result = format!("\"Value\": \"{}\"", p.value),
         }
-        if key.is_some() {
-            r.note = "SSM calls kms:Decrypt for the caller (kms:ViaService=ssm.REGION.amazonaws.com, context PARAMETER_ARN). The key policy must allow it, directly (key user) or by delegating to IAM (root statement) plus an IAM allow.".replace("REGION", &w.s.region);
-        }
-        flow.steps.push(r);
-
-        if !secure {
-            continue;
-        }
-        // --no-with-decryption
-        let mut n = step(
-            format!("get-parameters-no-decryption:{name}"),
-            format!(
-                "{name}: aws ssm get-parameters --names {} --no-with-decryption",
-                p.name
-            ),
-            name,
-            "ssm:GetParameters",
-        );
-        if !n.push(iam_call(w, &actor, "ssm:GetParameters", &arn, Ctx::new())) {
-            let msg = n.checks.last().map(not_authorized).unwrap_or_default();
-            n.fail("AccessDeniedException", msg);
-        } else {
-            n.result = format!("\"Value\": \"{}\" (ciphertext, base64)", ciphertext(&arn));
-        }
-        n.note = "Without decryption SSM returns the ciphertext blob and makes no KMS call: no key permission is needed.".into();
-        flow.steps.push(n);
+    } else {
+        r.result = format!("\"Value\": \"{}\"", p.value);
     }
-    flow
+    if c.key.is_some() {
+        r.note(
+            NoteKind::Note,
+            format!(
+                "SSM calls kms:Decrypt for the caller (kms:ViaService=ssm.{}.amazonaws.com, context PARAMETER_ARN). The key policy must allow it, directly (key user) or by delegating to IAM (root statement) plus an IAM allow.",
+                c.w.s.region
+            ),
+            Source::Doc(&sources::SSM_KMS),
+        );
+    }
+    r
+}
+
+/// `aws ssm get-parameters --no-with-decryption`: the ciphertext, no KMS call.
+fn get_without_decryption(c: &Ctx<'_, '_>, name: &str, actor: &Actor) -> Step {
+    let mut n = step(
+        format!("get-parameters-no-decryption:{name}"),
+        format!(
+            "{name}: aws ssm get-parameters --names {} --no-with-decryption",
+            c.p.name
+        ),
+        name,
+        "ssm:GetParameters",
+    );
+    if !n.push(iam_call(
+        c.w,
+        actor,
+        "ssm:GetParameters",
+        &c.arn,
+        Context::new(),
+    )) {
+        n.deny("AccessDeniedException");
+    } else {
+        n.result = format!("\"Value\": \"{}\" (ciphertext, base64)", ciphertext(&c.arn));
+    }
+    n.note(
+        NoteKind::Note,
+        "Without decryption SSM returns the ciphertext blob and makes no KMS call: no key permission is needed.",
+        Source::Post(&sources::POST_SSM),
+    );
+    n
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::scenario::{Expectation, FlowSpec, PrincipalKind, Scenario, ScenarioError};
+use super::{Expectation, PrincipalKind, Scenario, ScenarioError};
+use crate::flows::RefKind;
 
 fn account_ok(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
@@ -36,61 +37,9 @@ fn unique<'a>(
     Ok(())
 }
 
-/// Which key a reference names: a scenario key (by index) or an AWS managed key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyRef {
-    Customer(usize),
-    /// `aws/s3`, `aws/ssm`: the service name.
-    Managed(&'static str),
-}
-
-pub const MANAGED_SERVICES: [&str; 2] = ["s3", "ssm"];
-
-/// Resolves a key ID, key ARN, alias name or alias ARN as KMS would in the home account.
-pub fn resolve_key(s: &Scenario, reference: &str) -> Option<KeyRef> {
-    // ARNs: arn:aws:kms:REGION:ACCT:key/ID or :alias/NAME.
-    let local = match reference.strip_prefix("arn:aws:kms:") {
-        Some(rest) => {
-            let mut parts = rest.splitn(3, ':');
-            let region = parts.next()?;
-            let account = parts.next()?;
-            if region != s.region {
-                return None;
-            }
-            let resource = parts.next()?;
-            let found = resolve_local(s, resource)?;
-            let owner = match found {
-                KeyRef::Customer(i) => s.keys.get(i)?.account.as_deref().unwrap_or(&s.account),
-                KeyRef::Managed(_) => &s.account,
-            };
-            return (owner == account).then_some(found);
-        }
-        None => reference,
-    };
-    resolve_local(s, local)
-}
-
-fn resolve_local(s: &Scenario, r: &str) -> Option<KeyRef> {
-    if let Some(id) = r.strip_prefix("key/") {
-        return s.keys.iter().position(|k| k.id == id).map(KeyRef::Customer);
-    }
-    if r.starts_with("alias/") {
-        for svc in MANAGED_SERVICES {
-            if r.strip_prefix("alias/aws/") == Some(svc) {
-                return Some(KeyRef::Managed(svc));
-            }
-        }
-        return s
-            .keys
-            .iter()
-            .position(|k| k.aliases.iter().any(|a| a == r))
-            .map(KeyRef::Customer);
-    }
-    s.keys.iter().position(|k| k.id == r).map(KeyRef::Customer)
-}
-
-fn key_ref(s: &Scenario, path: &str, reference: &str) -> Result<KeyRef, ScenarioError> {
-    resolve_key(s, reference)
+fn key_ref(s: &Scenario, path: &str, reference: &str) -> Result<(), ScenarioError> {
+    s.resolve_key(reference)
+        .map(|_| ())
         .ok_or_else(|| ScenarioError::new(path, format!("unknown key \"{reference}\"")))
 }
 
@@ -150,12 +99,22 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
     )?;
     unique(
         |i| format!("flows[{i}].id"),
-        s.flows.iter().map(FlowSpec::id),
+        s.flows.iter().map(|f| f.id()),
         "flow id",
     )?;
 
     for (i, p) in s.principals.iter().enumerate() {
         let at = |f: &str| format!("principals[{i}].{f}");
+        // Policy ids and check ids use `/` and `:` as separators.
+        if p.name.contains(['/', ':']) {
+            return Err(ScenarioError::new(
+                &at("name"),
+                format!(
+                    "\"{}\" is not a principal name: it must not contain \"/\" or \":\"",
+                    p.name
+                ),
+            ));
+        }
         if let Some(a) = &p.account {
             check_account(&at("account"), a)?;
         }
@@ -225,6 +184,12 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
         }
     }
     for (i, k) in s.keys.iter().enumerate() {
+        if k.id.contains('/') {
+            return Err(ScenarioError::new(
+                &format!("keys[{i}].id"),
+                format!("\"{}\" is not a key ID: it must not contain \"/\"", k.id),
+            ));
+        }
         if let Some(a) = &k.account {
             check_account(&format!("keys[{i}].account"), a)?;
         }
@@ -282,87 +247,49 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
         }
     }
     for (i, f) in s.flows.iter().enumerate() {
-        let at = |f: &str| format!("flows[{i}].{f}");
-        match f {
-            FlowSpec::AlbAccessLogs {
-                load_balancer,
-                key,
-                admin,
-                reader,
-                ..
-            } => {
-                if !s.load_balancers.iter().any(|l| &l.name == load_balancer) {
-                    return Err(ScenarioError::new(
-                        &at("load_balancer"),
-                        format!("unknown load balancer \"{load_balancer}\""),
-                    ));
+        if f.id().contains('/') {
+            return Err(ScenarioError::new(
+                &format!("flows[{i}].id"),
+                "a flow id must not contain \"/\"",
+            ));
+        }
+        for r in f.params.refs() {
+            let at = format!("flows[{i}].{}", r.field);
+            let name = r.name.as_str();
+            match r.kind {
+                RefKind::Principal => principal_ref(s, &at, name)?,
+                RefKind::Role => {
+                    principal_ref(s, &at, name)?;
+                    if !s
+                        .principals
+                        .iter()
+                        .any(|p| p.name == name && p.kind == PrincipalKind::Role)
+                    {
+                        return Err(ScenarioError::new(&at, format!("\"{name}\" is not a role")));
+                    }
                 }
-                key_ref(s, &at("key"), key)?;
-                principal_ref(s, &at("admin"), admin)?;
-                principal_ref(s, &at("reader"), reader)?;
-            }
-            FlowSpec::CloudtrailSseKms {
-                trail,
-                key,
-                admin,
-                readers,
-                ..
-            } => {
-                if !s.trails.iter().any(|t| &t.name == trail) {
-                    return Err(ScenarioError::new(
-                        &at("trail"),
-                        format!("unknown trail \"{trail}\""),
-                    ));
+                RefKind::Key => key_ref(s, &at, name)?,
+                RefKind::Bucket => bucket_ref(s, &at, name)?,
+                RefKind::LoadBalancer => {
+                    if !s.load_balancers.iter().any(|l| l.name == name) {
+                        return Err(ScenarioError::new(
+                            &at,
+                            format!("unknown load balancer \"{name}\""),
+                        ));
+                    }
                 }
-                key_ref(s, &at("key"), key)?;
-                principal_ref(s, &at("admin"), admin)?;
-                for (j, r) in readers.iter().enumerate() {
-                    principal_ref(s, &format!("flows[{i}].readers[{j}]"), r)?;
+                RefKind::Trail => {
+                    if !s.trails.iter().any(|t| t.name == name) {
+                        return Err(ScenarioError::new(&at, format!("unknown trail \"{name}\"")));
+                    }
                 }
-            }
-            FlowSpec::SsmSecurestring {
-                parameter,
-                writer,
-                readers,
-                ..
-            } => {
-                if !s.parameters.iter().any(|p| &p.name == parameter) {
-                    return Err(ScenarioError::new(
-                        &at("parameter"),
-                        format!("unknown parameter \"{parameter}\""),
-                    ));
-                }
-                principal_ref(s, &at("writer"), writer)?;
-                for (j, r) in readers.iter().enumerate() {
-                    principal_ref(s, &format!("flows[{i}].readers[{j}]"), r)?;
-                }
-            }
-            FlowSpec::S3EncryptInUse {
-                bucket,
-                key,
-                admin,
-                app,
-                batch_role,
-                inventory_bucket,
-                ..
-            } => {
-                bucket_ref(s, &at("bucket"), bucket)?;
-                key_ref(s, &at("key"), key)?;
-                principal_ref(s, &at("admin"), admin)?;
-                principal_ref(s, &at("app"), app)?;
-                principal_ref(s, &at("batch_role"), batch_role)?;
-                if !s
-                    .principals
-                    .iter()
-                    .any(|p| &p.name == batch_role && p.kind == PrincipalKind::Role)
-                {
-                    return Err(ScenarioError::new(
-                        &at("batch_role"),
-                        format!("\"{batch_role}\" is not a role"),
-                    ));
-                }
-                if let Some(b) = inventory_bucket {
-                    bucket_ref(s, &at("inventory_bucket"), b)?;
+                RefKind::Parameter => {
+                    if !s.parameters.iter().any(|p| p.name == name) {
+                        return Err(ScenarioError::new(
+                            &at,
+                            format!("unknown parameter \"{name}\""),
+                        ));
+                    }
                 }
             }
         }
@@ -371,7 +298,7 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
         let at = |f: &str| format!("expectations[{i}].{f}");
         match e {
             Expectation::Step { flow, .. } | Expectation::Matrix { flow, .. } => {
-                if !s.flows.iter().any(|f| f.id() == flow) {
+                if !s.flows.iter().any(|f| f.id() == flow.as_str()) {
                     return Err(ScenarioError::new(
                         &at("flow"),
                         format!("unknown flow \"{flow}\""),
@@ -391,7 +318,7 @@ pub fn check(s: &Scenario) -> Result<(), ScenarioError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::scenario::Scenario;
+    use super::super::Scenario;
 
     #[test]
     fn an_alias_on_two_keys_is_reported_where_it_first_appears() {

@@ -5,6 +5,7 @@
 
 use keyflow_json::{Kind, Member, Value};
 
+use crate::names::Named;
 use crate::scenario::ScenarioError;
 
 pub(crate) fn join(path: &str, key: &str) -> String {
@@ -71,10 +72,6 @@ impl<'a> Obj<'a> {
         self.lookup(key)
     }
 
-    pub fn has(&self, key: &str) -> bool {
-        self.lookup(key).is_some()
-    }
-
     pub fn opt_str(&mut self, key: &'static str) -> Result<Option<String>, ScenarioError> {
         match self.get(key) {
             None => Ok(None),
@@ -133,25 +130,26 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A string that must be one of `choices`; returns its index.
-    pub fn choice(
-        &mut self,
-        key: &'static str,
-        choices: &[&str],
-        default: usize,
-    ) -> Result<usize, ScenarioError> {
+    /// A string that must spell a value of `T`.
+    pub fn named<T: Named>(&mut self, key: &'static str) -> Result<Option<T>, ScenarioError> {
         match self.opt_str(key)? {
-            None => Ok(default),
-            Some(s) => choices.iter().position(|c| *c == s).ok_or_else(|| {
+            None => Ok(None),
+            Some(s) => T::from_name(&s).map(Some).ok_or_else(|| {
                 ScenarioError::new(
                     &self.at(key),
-                    format!(
-                        "unknown value \"{s}\" (expected one of: {})",
-                        choices.join(", ")
-                    ),
+                    crate::names::UnknownName::new::<T>(&s).to_string(),
                 )
             }),
         }
+    }
+
+    /// [`Obj::named`] with a default for a missing field.
+    pub fn named_or<T: Named>(
+        &mut self,
+        key: &'static str,
+        default: T,
+    ) -> Result<T, ScenarioError> {
+        Ok(self.named(key)?.unwrap_or(default))
     }
 
     pub fn opt_obj(&mut self, key: &'static str) -> Result<Option<Obj<'a>>, ScenarioError> {

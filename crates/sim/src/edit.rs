@@ -1,0 +1,301 @@
+//! Changes to a scenario, as pure functions: the page's forms, what-ifs and
+//! fixes all dispatch these, and they are tested natively.
+
+use crate::ids::PolicyId;
+use crate::scenario::{
+    Behaviour, DigestEncryption, ElbLogWriter, KeyState, NamedPolicy, Principal, PrincipalKind,
+    Scenario, Sse, Tier,
+};
+
+/// An identity policy that allows nothing yet, as a starting point.
+pub const EMPTY_POLICY: &str = "{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": []\n}";
+
+/// `FullAWSAccess`, the SCP every account starts with.
+pub const SCP_ALLOW_ALL: &str = "{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n        {\n            \"Effect\": \"Allow\",\n            \"Action\": \"*\",\n            \"Resource\": \"*\"\n        }\n    ]\n}";
+
+/// One change to a scenario, as the page's controls make it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    Region(String),
+    Account(String),
+    /// Replace a policy text.
+    Policy {
+        id: PolicyId,
+        text: String,
+    },
+    BucketSse {
+        bucket: usize,
+        sse: Sse,
+    },
+    /// `None` = the AWS managed key `aws/s3`.
+    BucketKmsKey {
+        bucket: usize,
+        key: Option<String>,
+    },
+    BucketKeyEnabled {
+        bucket: usize,
+        on: bool,
+    },
+    KeyState {
+        key: usize,
+        state: KeyState,
+    },
+    /// `None` = SSE-S3.
+    TrailKey {
+        trail: usize,
+        key: Option<String>,
+    },
+    ParameterTier {
+        parameter: usize,
+        tier: Tier,
+    },
+    /// `None` = `alias/aws/ssm`.
+    ParameterKey {
+        parameter: usize,
+        key: Option<String>,
+    },
+    AlbDelivery(Behaviour),
+    ElbLogWriter(ElbLogWriter),
+    DigestEncryption(DigestEncryption),
+    BatchCopyBucketKey(Behaviour),
+    AddPrincipal {
+        kind: PrincipalKind,
+    },
+    RemovePrincipal(usize),
+    RenamePrincipal {
+        principal: usize,
+        name: String,
+    },
+    AddIdentityPolicy {
+        principal: usize,
+    },
+    RemoveIdentityPolicy {
+        principal: usize,
+        policy: usize,
+    },
+    AddScp,
+    RemoveScp(usize),
+}
+
+/// Applies an edit; false when it refers to something that is not there (the
+/// scenario is then unchanged).
+pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
+    match edit {
+        Edit::Region(r) => s.region = r,
+        Edit::Account(a) => s.account = a,
+        Edit::Policy { id, text } => match s.policy_text_mut(&id) {
+            Some(slot) => *slot = text,
+            None => return false,
+        },
+        Edit::BucketSse { bucket, sse } => match s.buckets.get_mut(bucket) {
+            Some(b) => b.default_encryption.sse = sse,
+            None => return false,
+        },
+        Edit::BucketKmsKey { bucket, key } => match s.buckets.get_mut(bucket) {
+            Some(b) => b.default_encryption.key = key,
+            None => return false,
+        },
+        Edit::BucketKeyEnabled { bucket, on } => match s.buckets.get_mut(bucket) {
+            Some(b) => b.default_encryption.bucket_key = on,
+            None => return false,
+        },
+        Edit::KeyState { key, state } => match s.keys.get_mut(key) {
+            Some(k) => k.state = state,
+            None => return false,
+        },
+        Edit::TrailKey { trail, key } => match s.trails.get_mut(trail) {
+            Some(t) => t.kms_key = key,
+            None => return false,
+        },
+        Edit::ParameterTier { parameter, tier } => match s.parameters.get_mut(parameter) {
+            Some(p) => p.tier = tier,
+            None => return false,
+        },
+        Edit::ParameterKey { parameter, key } => match s.parameters.get_mut(parameter) {
+            Some(p) => p.key = key,
+            None => return false,
+        },
+        Edit::AlbDelivery(b) => s.settings.alb_delivery = b,
+        Edit::ElbLogWriter(w) => s.settings.elb_log_writer = w,
+        Edit::DigestEncryption(d) => s.settings.digest_encryption = d,
+        Edit::BatchCopyBucketKey(b) => s.settings.batch_copy_bucket_key = b,
+        Edit::AddPrincipal { kind } => {
+            let name = unique_name(kind.as_str(), |n| s.principals.iter().any(|p| p.name == n));
+            let mut p = Principal::new(name, kind);
+            if kind == PrincipalKind::Service {
+                p.service = Some("example.amazonaws.com".to_string());
+            }
+            s.principals.push(p);
+        }
+        Edit::RemovePrincipal(i) => {
+            if i >= s.principals.len() {
+                return false;
+            }
+            s.principals.remove(i);
+        }
+        Edit::RenamePrincipal { principal, name } => {
+            let name = name.trim().to_string();
+            if name.is_empty()
+                || name.contains(['/', ':'])
+                || s.principals
+                    .iter()
+                    .enumerate()
+                    .any(|(j, p)| j != principal && p.name == name)
+            {
+                return false;
+            }
+            match s.principals.get_mut(principal) {
+                Some(p) => p.name = name,
+                None => return false,
+            }
+        }
+        Edit::AddIdentityPolicy { principal } => match s.principals.get_mut(principal) {
+            Some(p) => {
+                let name = unique_name("policy", |n| p.policies.iter().any(|x| x.name == n));
+                p.policies.push(NamedPolicy {
+                    name,
+                    document: EMPTY_POLICY.to_string(),
+                });
+            }
+            None => return false,
+        },
+        Edit::RemoveIdentityPolicy { principal, policy } => match s.principals.get_mut(principal) {
+            Some(p) if policy < p.policies.len() => {
+                p.policies.remove(policy);
+            }
+            _ => return false,
+        },
+        Edit::AddScp => {
+            let name = unique_name("scp", |n| s.scps.iter().any(|x| x.name == n));
+            s.scps.push(NamedPolicy {
+                name,
+                document: SCP_ALLOW_ALL.to_string(),
+            });
+        }
+        Edit::RemoveScp(i) => {
+            if i >= s.scps.len() {
+                return false;
+            }
+            s.scps.remove(i);
+        }
+    }
+    true
+}
+
+/// `base`, `base-2`, `base-3`, … : the first that is not taken.
+pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin;
+
+    fn scenario(name: &str) -> Scenario {
+        builtin(name).unwrap().scenario().unwrap()
+    }
+
+    #[test]
+    fn every_policy_id_can_be_written() {
+        for b in crate::builtins() {
+            let mut s = b.scenario().unwrap();
+            for f in s.clone().policy_fields() {
+                let text = format!("// {}", f.id);
+                assert!(apply(&mut s, Edit::Policy { id: f.id, text }));
+            }
+            for f in s.policy_fields() {
+                assert_eq!(f.text, format!("// {}", f.id));
+            }
+        }
+        let mut s = scenario("ssm-securestring-cmk");
+        let before = s.clone();
+        let nothing = Edit::Policy {
+            id: PolicyId::Key("nope".into()),
+            text: "{}".into(),
+        };
+        assert!(!apply(&mut s, nothing));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn settings_edits() {
+        let mut s = scenario("alb-logs-cmk");
+        assert!(apply(
+            &mut s,
+            Edit::BucketSse {
+                bucket: 0,
+                sse: Sse::S3
+            }
+        ));
+        assert_eq!(s.buckets[0].default_encryption.sse, Sse::S3);
+        assert!(!apply(
+            &mut s,
+            Edit::BucketSse {
+                bucket: 9,
+                sse: Sse::S3
+            }
+        ));
+        assert!(apply(
+            &mut s,
+            Edit::KeyState {
+                key: 0,
+                state: KeyState::Disabled
+            }
+        ));
+        assert_eq!(s.keys[0].state, KeyState::Disabled);
+        let n = s.principals.len();
+        assert!(apply(
+            &mut s,
+            Edit::AddPrincipal {
+                kind: PrincipalKind::User
+            }
+        ));
+        assert!(apply(
+            &mut s,
+            Edit::AddPrincipal {
+                kind: PrincipalKind::User
+            }
+        ));
+        assert_eq!(s.principals[n].name, "user");
+        assert_eq!(s.principals[n + 1].name, "user-2");
+        assert!(!apply(
+            &mut s,
+            Edit::RenamePrincipal {
+                principal: n + 1,
+                name: "user".into()
+            }
+        ));
+        assert!(!apply(
+            &mut s,
+            Edit::RenamePrincipal {
+                principal: n + 1,
+                name: "a/b".into()
+            }
+        ));
+        assert!(apply(&mut s, Edit::AddIdentityPolicy { principal: n }));
+        assert!(s.policy_fields().iter().any(|f| f.id
+            == PolicyId::Identity {
+                principal: "user".into(),
+                policy: "policy".into()
+            }));
+        assert!(apply(&mut s, Edit::RemovePrincipal(n)));
+        assert!(apply(&mut s, Edit::AddScp));
+        assert!(
+            s.policy_fields()
+                .iter()
+                .any(|f| f.id == PolicyId::Scp("scp".into()))
+        );
+        assert!(apply(&mut s, Edit::AlbDelivery(Behaviour::Documented)));
+        assert_eq!(s.settings.alb_delivery, Behaviour::Documented);
+    }
+}
