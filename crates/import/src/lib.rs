@@ -29,13 +29,13 @@ mod node;
 #[cfg(feature = "yaml")]
 mod yaml;
 
-// #[cfg(feature = "import")]
-// mod import;
+#[cfg(feature = "import")]
+mod import;
 
 pub use pos::{Position, position};
 pub use unwrap::{Unwrapped, Wrapper, unwrap_policy};
 
-// #[cfg(feature = "import")]
-// pub use import::{
-//     Finding, ImportOptions, Imported, InputKind, Severity, Source, detect_kind, import,
-// };
+#[cfg(feature = "import")]
+pub use import::{
+    Finding, ImportOptions, Imported, InputKind, Severity, Source, detect_kind, import,
+};
