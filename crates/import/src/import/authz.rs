@@ -11,7 +11,7 @@ use super::out::PrincipalType;
 use super::util;
 use crate::node::Node;
 
-fn list<'a>(n: Option<&'a Node>) -> &'a [Node] {
+fn list(n: Option<&Node>) -> &[Node] {
     n.and_then(Node::as_seq).unwrap_or_default()
 }
 

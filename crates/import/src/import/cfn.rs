@@ -40,7 +40,8 @@ struct Resource<'a> {
     id: String,
     ty: String,
     props: Option<&'a Node>,
-    node: &'a Node,
+    /// Where the logical ID is written (findings point there).
+    key_at: u32,
     condition: Option<String>,
 }
 
@@ -94,7 +95,7 @@ impl<'a> Template<'a> {
         }
         self.names.insert(id.to_string(), None);
         let (ty, props, node_at) = match self.resource(id) {
-            Some(r) => (r.ty.clone(), r.props, r.node.at),
+            Some(r) => (r.ty.clone(), r.props, r.key_at),
             None => (String::new(), None, at),
         };
         let prop = match ty.as_str() {
@@ -806,7 +807,7 @@ pub(crate) fn import(ctx: &mut FileCtx<'_>, root: &Node, world: &mut World) {
             id: e.key.clone(),
             ty: ty.to_string(),
             props: e.value.get("Properties"),
-            node: &e.value,
+            key_at: e.key_at,
             condition: e.value.get_str("Condition").map(str::to_string),
         });
     }
@@ -814,7 +815,7 @@ pub(crate) fn import(ctx: &mut FileCtx<'_>, root: &Node, world: &mut World) {
     let ids: Vec<(String, String, Option<String>, u32)> = t
         .resources
         .iter()
-        .map(|r| (r.id.clone(), r.ty.clone(), r.condition.clone(), r.node.at))
+        .map(|r| (r.id.clone(), r.ty.clone(), r.condition.clone(), r.key_at))
         .collect();
     for (id, ty, condition, at) in ids {
         if let Some(c) = condition {
@@ -902,15 +903,14 @@ fn resource(
             if let Some(rules) = t
                 .prop(ctx, props, "BucketEncryption")
                 .and_then(|b| b.get("ServerSideEncryptionConfiguration").cloned())
+                && let Some(rule) = seq_of(&rules).first()
             {
-                if let Some(rule) = seq_of(&rules).first() {
-                    enc = encryption(
-                        ctx,
-                        rule.get("ServerSideEncryptionByDefault"),
-                        rule.get("BucketKeyEnabled"),
-                        rule.at,
-                    );
-                }
+                enc = encryption(
+                    ctx,
+                    rule.get("ServerSideEncryptionByDefault"),
+                    rule.get("BucketKeyEnabled"),
+                    rule.at,
+                );
             }
             let versioning = t
                 .prop(ctx, props, "VersioningConfiguration")
