@@ -360,6 +360,42 @@ fn a_template_and_authorization_details_merge_into_one_world() {
 }
 
 #[test]
+fn lint_unwraps_cli_output_and_points_into_the_original_file() {
+    let o = keyflow_acceptance::keyflow(&[
+        "lint",
+        "tests/corpus/import/kms-get-key-policy-output.json",
+    ])
+    .expect("cargo runs");
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("[KF101]"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // Line 2, at the escaped quote that opens "StringEqual" inside the JSON string.
+    let original = read("kms-get-key-policy-output.json");
+    let column: usize = line
+        .split(':')
+        .nth(2)
+        .and_then(|c| c.parse().ok())
+        .expect("column");
+    assert!(
+        line.starts_with("tests/corpus/import/kms-get-key-policy-output.json:2:"),
+        "{line}"
+    );
+    let text_line = original.lines().nth(1).expect("line 2");
+    assert!(
+        text_line[column - 1..].starts_with("\\\"StringEqual"),
+        "{line}"
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("unwrapped from `aws kms get-key-policy` output"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn every_fixture_is_listed_in_the_readme() {
     let readme = read("README.md");
     for entry in std::fs::read_dir(corpus()).expect("corpus") {
