@@ -15,6 +15,17 @@
 //!
 //! The crate does no I/O: callers hand in texts and get texts back.
 //!
+//! ## Features and size in the browser
+//!
+//! - `default-features = false`: [`unwrap_policy`] for JSON wrappers, URL-encoding and
+//!   double encoding only (keyflow-json, which the page already links). Measured on a
+//!   throwaway wasm32 cdylib (release profile of this workspace, then `wasm-opt -Oz`):
+//!   +10.1 KB, +4.4 KB gzipped over a baseline linking keyflow-json, keyflow-policy and
+//!   serde_json. Fit for the first load.
+//! - `yaml`: adds YAML documents (saphyr-parser): +75 KB, +31.8 KB gzipped over the same
+//!   baseline.
+//! - `import` (default): the whole importer: +203 KB, +83.4 KB gzipped. Load it on demand.
+//!
 //! ```text
 //! text ──unwrap_policy──▶ Unwrapped { text, layers, map → original offsets }
 //! files ──import──▶ Imported { scenario JSON, findings (file:line:column) }

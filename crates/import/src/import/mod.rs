@@ -236,3 +236,179 @@ pub fn import(sources: &[Source<'_>], options: &ImportOptions) -> Imported {
     findings.dedup();
     Imported { scenario, findings }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, options: &ImportOptions) -> (serde_json::Value, Vec<Finding>) {
+        let i = import(
+            &[Source {
+                name: "t.yaml",
+                text,
+            }],
+            options,
+        );
+        let v = serde_json::from_str(&i.scenario).expect("scenario JSON");
+        (v, i.findings)
+    }
+
+    fn opts() -> ImportOptions {
+        ImportOptions {
+            account: Some("111122223333".into()),
+            region: Some("eu-west-1".into()),
+            ..ImportOptions::default()
+        }
+    }
+
+    fn policy(v: &serde_json::Value) -> String {
+        v["principals"][0]["policies"][0]["document"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    const ROLE: &str = "Mappings:\n  Env:\n    prod:\n      Bucket: prod-data\nParameters:\n  Stage:\n    Type: String\n    Default: prod\n  Free:\n    Type: String\nConditions:\n  IsProd: !Equals [!Ref Stage, prod]\n  IsFree: !Equals [!Ref Free, x]\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: app\n      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Statement:\n              - Effect: Allow\n                Action: s3:GetObject\n                Resource:\n";
+
+    #[test]
+    fn intrinsics_resolve_like_cloudformation() {
+        let cases = [
+            (
+                "!Sub 'arn:${AWS::Partition}:s3:::${AWS::AccountId}-${AWS::Region}/${!aws:username}'",
+                "arn:aws:s3:::111122223333-eu-west-1/${aws:username}",
+            ),
+            (
+                "!Join ['', ['arn:aws:s3:::', !FindInMap [Env, !Ref Stage, Bucket], '/*']]",
+                "arn:aws:s3:::prod-data/*",
+            ),
+            ("!Select [1, !Split [',', 'a,b,c']]", "b"),
+            ("!If [IsProd, prod-only, other]", "prod-only"),
+            (
+                "!Sub ['${B}/x', {B: !GetAtt R.Arn}]",
+                "arn:aws:iam::111122223333:role/app/x",
+            ),
+            (
+                "!Sub '${AWS::URLSuffix} ${AWS::StackName}'",
+                "amazonaws.com t",
+            ),
+        ];
+        for (expr, want) in cases {
+            let (v, _) = run(&format!("{ROLE}                  - {expr}\n"), &opts());
+            let doc = policy(&v);
+            assert!(doc.contains(&format!("\"{want}\"")), "{expr} gave {doc}");
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_known_is_a_placeholder_with_a_finding() {
+        for (expr, placeholder, finding) in [
+            (
+                "!If [IsFree, a, b]",
+                "UNRESOLVED-Fn-If-IsFree",
+                "Fn::If on condition IsFree",
+            ),
+            (
+                "!ImportValue shared-bucket",
+                "UNRESOLVED-ImportValue-shared-bucket",
+                "Fn::ImportValue shared-bucket",
+            ),
+            ("!Ref Nowhere", "UNRESOLVED-Ref-Nowhere", "Ref to Nowhere"),
+            (
+                "!GetAtt R.RoleId",
+                "UNRESOLVED-GetAtt-R.RoleId",
+                "known only after the stack is created",
+            ),
+        ] {
+            let (v, findings) = run(&format!("{ROLE}                  - {expr}\n"), &opts());
+            assert!(policy(&v).contains(placeholder), "{expr}: {}", policy(&v));
+            let f = findings
+                .iter()
+                .find(|f| f.message.contains(finding))
+                .unwrap_or_else(|| panic!("{expr}: {findings:?}"));
+            assert_eq!((f.severity, f.line), (Severity::Warning, 26), "{f}");
+        }
+    }
+
+    #[test]
+    fn aws_novalue_drops_the_property() {
+        let (v, _) = run(
+            &format!("{ROLE}                  - a\n                  - !Ref AWS::NoValue\n"),
+            &opts(),
+        );
+        let doc = policy(&v);
+        assert!(
+            doc.contains("\"Resource\": [\n                \"a\"\n            ]"),
+            "{doc}"
+        );
+    }
+
+    #[test]
+    fn log_file_validation_is_written_only_when_asked() {
+        let t = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: logs\n  T:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      TrailName: t\n      S3BucketName: !Ref B\n      EnableLogFileValidation: true\n";
+        let (v, findings) = run(t, &opts());
+        assert!(v["trails"][0].get("log_file_validation").is_none());
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.message.contains("log file validation"))
+        );
+        let (v, _) = run(
+            t,
+            &ImportOptions {
+                emit_log_file_validation: true,
+                ..opts()
+            },
+        );
+        assert_eq!(v["trails"][0]["log_file_validation"], true);
+    }
+
+    #[test]
+    fn securestring_in_a_template_is_flagged_and_kinds_are_detected() {
+        let t = "Resources:\n  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Name: /a\n      Type: SecureString\n      Value: x\n";
+        let (v, findings) = run(t, &opts());
+        assert_eq!(v["parameters"][0]["type"], "SecureString");
+        assert!(findings.iter().any(|f| {
+            f.message
+                .contains("doesn't support creating a SecureString")
+        }));
+        assert_eq!(detect_kind(t), InputKind::CloudFormation);
+        assert_eq!(
+            detect_kind("{\"format_version\":\"1.2\",\"planned_values\":{}}"),
+            InputKind::TerraformPlan
+        );
+        assert_eq!(
+            detect_kind("{\"UserDetailList\":[]}"),
+            InputKind::AuthorizationDetails
+        );
+        assert_eq!(detect_kind("{\"Statement\":[]}"), InputKind::Unknown);
+        // A bare policy is an error that says what to do instead.
+        let i = import(
+            &[Source {
+                name: "p.json",
+                text: "{\"Statement\":[]}",
+            }],
+            &opts(),
+        );
+        assert!(i.has_errors());
+        assert!(
+            i.findings
+                .iter()
+                .any(|f| f.message.contains("keyflow lint"))
+        );
+    }
+
+    #[test]
+    fn hostile_input_never_panics() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for t in [
+            "",
+            "{",
+            "Resources: [",
+            "Resources:\n  X: 3\n",
+            &deep,
+            "Resources:\n  A:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Ref A\n",
+        ] {
+            let _ = import(&[Source { name: "h", text: t }], &ImportOptions::default());
+        }
+    }
+}
