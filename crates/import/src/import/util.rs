@@ -268,10 +268,12 @@ pub(crate) fn is_placeholder(s: &str) -> bool {
     s.contains(PLACEHOLDER)
 }
 
-/// The default key policy KMS gives a key created without one: "gives the AWS
-/// account that owns the KMS key full access to the KMS key … allows the account to
-/// use IAM policies" (Default key policy, AWS KMS Developer Guide,
+/// The default key policy KMS gives a key created programmatically without one:
+/// "This default key policy has one policy statement that gives the AWS account that
+/// owns the KMS key permission to use IAM policies to allow access to all AWS KMS
+/// operations on the KMS key" (Default key policy, AWS KMS Developer Guide,
 /// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+/// The `Sid` and `Id` follow the console's form (an assumption; the API's form is not quoted there).
 pub(crate) fn default_key_policy(partition: &str, account: &str) -> String {
     format!(
         "{{\n    \"Version\": \"2012-10-17\",\n    \"Id\": \"key-default-1\",\n    \"Statement\": [\n        {{\n            \"Sid\": \"Enable IAM User Permissions\",\n            \"Effect\": \"Allow\",\n            \"Principal\": {{\n                \"AWS\": \"arn:{partition}:iam::{account}:root\"\n            }},\n            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        }}\n    ]\n}}"
