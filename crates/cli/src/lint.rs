@@ -61,8 +61,23 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut report = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-        let k = kind.unwrap_or_else(|| PolicyKind::guess(&text));
-        let diags = lint_text(&text, k);
+        // Import hook: pasted CLI output, URL-encoded or YAML policies are linted
+        // unwrapped, with positions mapped back to the file (keyflow-import).
+        let unwrapped = keyflow_import::unwrap_policy(&text);
+        let policy = unwrapped
+            .as_ref()
+            .map_or(text.as_str(), |u| u.text.as_str());
+        let k = kind.unwrap_or_else(|| PolicyKind::guess(policy));
+        let mut diags = lint_text(policy, k);
+        if let Some(u) = &unwrapped {
+            eprintln!("{file}: note: {}", u.describe());
+            for d in &mut diags {
+                d.span = keyflow_policy::Span::new(
+                    u.original_offset(d.span.start),
+                    u.original_offset(d.span.end),
+                );
+            }
+        }
         any_error |= diags.iter().any(|d| d.severity == Severity::Error);
         let index = LineIndex::new(&text);
         if json {

@@ -4,6 +4,7 @@
 //! rendered once, here at the edge.
 
 mod cases;
+mod import;
 mod lint;
 mod scenarios;
 
@@ -22,6 +23,9 @@ USAGE:
                                        with their line:column
     keyflow share SCENARIO [--base URL] print a share URL for a scenario
     keyflow diff BEFORE AFTER [--json] steps whose outcome changed between two scenarios
+    keyflow import FILE… [--account ID] [--region R] [--json]
+                                       a scenario from CloudFormation/CDK templates,
+                                       Terraform plans and IAM authorization details
     keyflow --version
 ";
 
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         "run" => scenarios::run(rest),
         "share" => scenarios::share(rest),
         "diff" => scenarios::diff(rest),
+        "import" => import::run(rest),
         "--version" | "-V" => {
             println!("keyflow {}", keyflow_policy::VERSION);
             Ok(ExitCode::SUCCESS)
