@@ -184,6 +184,9 @@ pub struct Step {
     pub not_evaluated: Option<NotEvaluated>,
     /// False for a what-if shown beside the run (its calls are not counted).
     pub applied: bool,
+    /// Later steps build on what this step changes (a setting, a stored value).
+    #[serde(skip)]
+    pub(crate) sets_state: bool,
     pub checks: Vec<Check>,
     /// What the call returned or changed, in one line.
     #[serde(skip_serializing_if = "String::is_empty")]

@@ -37,9 +37,6 @@ pub struct ImportOptions {
     pub account: Option<String>,
     /// The Region; otherwise found in the input or a placeholder.
     pub region: Option<String>,
-    /// Write `trails[].log_file_validation` (a field the scenario reader gains with
-    /// the next format change; until then it must stay off).
-    pub emit_log_file_validation: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -229,7 +226,7 @@ pub fn import(sources: &[Source<'_>], options: &ImportOptions) -> Imported {
         }
     }
     let names: Vec<&str> = parsed.iter().map(|(s, _, _)| s.name).collect();
-    let scenario = world.finish(&names, options, &mut findings);
+    let scenario = world.finish(&names, &mut findings);
     findings.sort_by(|a, b| {
         (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column))
     });
@@ -257,7 +254,6 @@ mod tests {
         ImportOptions {
             account: Some("111122223333".into()),
             region: Some("eu-west-1".into()),
-            ..ImportOptions::default()
         }
     }
 
@@ -343,23 +339,13 @@ mod tests {
     }
 
     #[test]
-    fn log_file_validation_is_written_only_when_asked() {
+    fn log_file_validation_is_carried_over() {
         let t = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: logs\n  T:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      TrailName: t\n      S3BucketName: !Ref B\n      EnableLogFileValidation: true\n";
-        let (v, findings) = run(t, &opts());
-        assert!(v["trails"][0].get("log_file_validation").is_none());
-        assert!(
-            findings
-                .iter()
-                .any(|f| f.message.contains("log file validation"))
-        );
-        let (v, _) = run(
-            t,
-            &ImportOptions {
-                emit_log_file_validation: true,
-                ..opts()
-            },
-        );
+        let (v, _) = run(t, &opts());
         assert_eq!(v["trails"][0]["log_file_validation"], true);
+        let off = t.replace("true", "false");
+        let (v, _) = run(&off, &opts());
+        assert!(v["trails"][0].get("log_file_validation").is_none());
     }
 
     #[test]

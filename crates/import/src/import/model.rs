@@ -4,7 +4,7 @@
 
 use super::out::*;
 use super::util::{self, Env};
-use super::{FileCtx, Finding, ImportOptions, Severity};
+use super::{FileCtx, Finding, Severity};
 
 /// Where something was declared, for findings made after the file is gone.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -300,12 +300,7 @@ impl World {
     }
 
     /// Ties the world together, adds the flows, and writes the scenario JSON.
-    pub fn finish(
-        mut self,
-        files: &[&str],
-        options: &ImportOptions,
-        out: &mut Vec<Finding>,
-    ) -> String {
+    pub fn finish(mut self, files: &[&str], out: &mut Vec<Finding>) -> String {
         // Aliases onto their keys.
         for (alias, target, origin) in std::mem::take(&mut self.aliases) {
             let id = self.key_ref(&target, &origin, &format!("alias {alias}"), out);
@@ -419,14 +414,13 @@ impl World {
             for (arn, origin) in &managed {
                 match self.managed.iter().find(|m| &m.arn == arn) {
                     Some(m) => add(m.name.clone(), m.document.clone()),
-                    None => {
-                        let name = arn.rsplit('/').next().unwrap_or(arn);
-                        out.push(finding(origin, Severity::Warning, format!(
-                            "managed policy {arn} is attached to {}, but its text is not in the input: it stands as an empty placeholder that allows nothing (add its document, e.g. from `aws iam get-policy-version`)",
-                            p.name
-                        )));
-                        add(format!("{name} (not in the input)"), String::new());
-                    }
+                    // An empty text would be a policy AWS refuses, and Keyflow would
+                    // evaluate nothing for this principal; leaving it out can only deny
+                    // more than AWS would, and the finding says so.
+                    None => out.push(finding(origin, Severity::Warning, format!(
+                        "managed policy {arn} is attached to {}, but its text is not in the input: left out, so the simulation may deny what AWS allows (add its document, e.g. from `aws iam get-policy-version`)",
+                        p.name
+                    ))),
                 }
             }
             let boundary = p.boundary.as_ref().and_then(|(arn, origin)| {
@@ -545,20 +539,12 @@ impl World {
             .collect();
         s.trails = trails
             .iter()
-            .map(|t| {
-                if t.log_file_validation && !options.emit_log_file_validation {
-                    out.push(finding(&t.origin, Severity::Note, format!(
-                        "trail {} has log file validation enabled; the scenario format has no field for it yet (trails[].log_file_validation), so it is not written",
-                        t.name
-                    )));
-                }
-                TrailOut {
-                    name: t.name.clone(),
-                    bucket: t.bucket.clone(),
-                    prefix: t.prefix.clone(),
-                    kms_key: t.kms_key.clone(),
-                    log_file_validation: (options.emit_log_file_validation && t.log_file_validation).then_some(true),
-                }
+            .map(|t| TrailOut {
+                name: t.name.clone(),
+                bucket: t.bucket.clone(),
+                prefix: t.prefix.clone(),
+                kms_key: t.kms_key.clone(),
+                log_file_validation: t.log_file_validation.then_some(true),
             })
             .collect();
         s.load_balancers = lbs

@@ -115,7 +115,7 @@ pub(crate) struct TrailOut {
     pub prefix: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key: Option<String>,
-    /// Written only when `ImportOptions::emit_log_file_validation` is on.
+    /// `EnableLogFileValidation`; omitted when off (the reader's default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_file_validation: Option<bool>,
 }

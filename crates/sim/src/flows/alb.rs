@@ -282,6 +282,7 @@ fn enable(c: &Ctx<'_, '_>, admin: &Actor, flow: &mut FlowRun) -> Option<Encrypti
             &admin.name,
             "elasticloadbalancing:ModifyLoadBalancerAttributes",
         );
+        s.sets_state = true;
         let mut enabled = false;
         if !s.push(iam_call(
             w,

@@ -25,6 +25,7 @@ pub(crate) fn step(
         cli_error: None,
         not_evaluated: None,
         applied: true,
+        sets_state: false,
         checks: Vec::new(),
         result: String::new(),
         notes: Vec::new(),
@@ -175,6 +176,7 @@ pub(crate) fn put_bucket_encryption(
 ) -> (Step, bool) {
     const CALL: &str = "s3:PutEncryptionConfiguration";
     let mut s = step(id, title, &actor.name, CALL);
+    s.sets_state = true;
     let ok = s.push(s3_call(w, actor, CALL, bucket, None, Context::new()));
     if !ok {
         s.deny("AccessDenied");

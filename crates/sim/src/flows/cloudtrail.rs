@@ -291,6 +291,7 @@ fn update_trail<'k>(
         &admin.name,
         "cloudtrail:UpdateTrail",
     );
+    s.sets_state = true;
     if !s.push(iam_call(
         w,
         admin,

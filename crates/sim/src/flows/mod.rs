@@ -243,12 +243,12 @@ pub(crate) fn run_flow(w: &World<'_>, spec: &FlowSpec) -> FlowReport {
     flow
 }
 
-/// Later steps build on an unevaluable one's outcome, which Keyflow cannot
-/// know; they are not evaluated either.
+/// Later steps build on what a state-setting step changed; when Keyflow
+/// could not evaluate that step, it cannot know their outcome either.
 fn stop_after_unevaluable(steps: &mut [Step]) {
     let Some(first) = steps
         .iter()
-        .position(|s| s.outcome == Outcome::NotEvaluated)
+        .position(|s| s.outcome == Outcome::NotEvaluated && s.sets_state)
     else {
         return;
     };

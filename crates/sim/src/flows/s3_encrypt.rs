@@ -385,6 +385,7 @@ fn app_put_new(c: &Ctx<'_, '_>, app: &Actor, default: &Encryption) -> (Step, Opt
         &app.name,
         "s3:PutObject",
     );
+    p.sets_state = true;
     let mut ok = p.push(s3_call(
         w,
         app,
@@ -474,6 +475,7 @@ fn create_batch_job(c: &Ctx<'_, '_>, admin: &Actor, role: &Actor) -> Step {
         &admin.name,
         "s3:CreateJob",
     );
+    j.sets_state = true;
     let mut ok = j.push(iam_call(w, admin, "s3:CreateJob", &job_arn, Context::new()));
     let mut pass = Context::new();
     pass.insert("iam:PassedToService", "batchoperations.s3.amazonaws.com");
@@ -501,6 +503,7 @@ fn batch_assume_role(c: &Ctx<'_, '_>, role: &Actor) -> Step {
         "batchoperations.s3.amazonaws.com",
         "sts:AssumeRole",
     );
+    a.sets_state = true;
     let batch = w.service("batchoperations.s3.amazonaws.com");
     let trust = w
         .principal(&c.p.batch_role)
@@ -580,6 +583,7 @@ fn batch_copy(c: &Ctx<'_, '_>, role: &Actor, objects: &[S3Object]) -> (Step, Vec
         &role.name,
         "s3:PutObject",
     );
+    s.sets_state = true;
     let (ok, copied) = c.batch_copy(&mut s, role, objects, true);
     if ok {
         s.result = "every listed object copied in place with SSE-KMS and a Bucket Key".into();

@@ -205,6 +205,7 @@ fn put_parameter(c: &Ctx<'_, '_>, writer: &Actor) -> Step {
         &writer.name,
         "ssm:PutParameter",
     );
+    s.sets_state = true;
     if !s.push(iam_call(
         c.w,
         writer,

@@ -277,3 +277,49 @@ fn has_both_sides(s: &Step) -> bool {
     s.notes_of(NoteKind::Documented).next().is_some()
         && s.notes_of(NoteKind::Observed).next().is_some()
 }
+
+#[test]
+fn a_key_policy_that_does_not_parse_is_not_evaluated_with_its_position() {
+    let b = builtin("cloudtrail-sse-kms").unwrap();
+    let mut s = Scenario::from_json(b.json).unwrap();
+    // Delete the comma after the first statement's "Effect" value.
+    let policy = &mut s.keys[0].policy;
+    let at = policy.find("\"Effect\": \"Allow\",").unwrap() + "\"Effect\": \"Allow\"".len();
+    policy.remove(at);
+    let line = policy[..at].matches('\n').count() as u32 + 1;
+    let r = run(&s);
+    let update = step(&r, "cloudtrail", "update-trail");
+    assert_eq!(update.outcome, crate::Outcome::NotEvaluated);
+    assert_eq!(
+        update.error, None,
+        "no AWS error for a policy AWS never saw"
+    );
+    let why = update.not_evaluated.as_ref().unwrap();
+    assert_eq!(why.policy, Some(PolicyId::Key(s.keys[0].id.clone())));
+    assert!(why.line == line || why.line == line + 1, "{why}");
+    // Every later step builds on the update: none is evaluated, none shows an AWS answer.
+    let flow = r.flow("cloudtrail").unwrap();
+    for later in flow.steps.iter().skip(1) {
+        assert_eq!(later.outcome, crate::Outcome::NotEvaluated, "{}", later.id);
+        assert!(later.error.is_none() && later.checks.is_empty());
+    }
+}
+
+#[test]
+fn a_readers_broken_policy_leaves_the_other_steps_evaluated() {
+    let b = builtin("ssm-securestring-cmk").unwrap();
+    let mut s = Scenario::from_json(b.json).unwrap();
+    let intern = s
+        .principals
+        .iter_mut()
+        .find(|p| p.name == "Intern")
+        .unwrap();
+    intern.policies[0].document = "Version: 2012-10-17".into();
+    let r = run(&s);
+    assert!(step(&r, "ssm", "put-parameter").is_ok());
+    let broken = step(&r, "ssm", "get-parameters-with-decryption:Intern");
+    assert_eq!(broken.outcome, crate::Outcome::NotEvaluated);
+    assert!(broken.cli_error.is_none());
+    // A reader's own steps do not change the world: the others still run.
+    assert!(step(&r, "ssm", "get-parameters-with-decryption:AppServer").is_ok());
+}
