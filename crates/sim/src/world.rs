@@ -518,9 +518,10 @@ fn slot_name(slot: keyflow_policy::PolicySlot) -> &'static str {
         S::Identity(_) => "identity",
         S::Resource => "resource",
         S::PermissionBoundary => "permission-boundary",
-        S::Scp(_) => "scp",
-        S::Rcp(_) => "rcp",
+        S::Scp { .. } => "scp",
+        S::Rcp { .. } => "rcp",
         S::Session => "session",
+        S::VpcEndpoint => "vpc-endpoint",
     }
 }
 
