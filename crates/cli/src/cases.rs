@@ -141,3 +141,40 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         ExitCode::from(1)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `keyflow cases --help` documents every field the case reader takes and every
+    /// service rule code it accepts.
+    #[test]
+    fn help_lists_the_whole_case_format() {
+        for field in [
+            "name",
+            "note",
+            "request",
+            "resource_account",
+            "context",
+            "identity_policies",
+            "resource_policy",
+            "permission_boundary",
+            "session_policy",
+            "scps",
+            "rcps",
+            "vpc_endpoint_policy",
+            "expected",
+            "expected_service_rule",
+        ] {
+            assert!(
+                HELP.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|word| word == field),
+                "{field} missing from the help text"
+            );
+        }
+        for rule in keyflow_policy::ServiceRule::ALL {
+            assert!(HELP.contains(rule.code()), "{} missing", rule.code());
+        }
+        assert!(HELP.starts_with(USAGE));
+    }
+}
