@@ -488,33 +488,28 @@ fn action_in(action: &str, list: &[&str]) -> bool {
 /// says how its own calls are checked).
 pub fn service_rule(request: &Request) -> Option<ServiceRule> {
     let action = request.action.as_str();
-    // Cheap exit for the common case: every rule is about IAM or KMS writes.
-    let prefix = action.get(..4)?;
-    if !prefix.eq_ignore_ascii_case("iam:") && !prefix.eq_ignore_ascii_case("kms:") {
+    // The action decides which rule could apply: cheap, and none for the common case.
+    let candidate = if action_in(action, &POLICY_CHANGES) {
+        ServiceRule::AwsManagedPolicy
+    } else if action_in(action, &ALIAS_CHANGES) {
+        ServiceRule::AwsReservedAlias
+    } else if action_in(action, &ROLE_CHANGES) {
+        ServiceRule::AwsReservedRole
+    } else {
         return None;
-    }
+    };
     let (service, _, account, resource) = arn_parts(&request.resource)?;
-    let caller = Caller::parse(&request.principal);
-    if matches!(caller, Caller::Service(_)) {
-        return None;
-    }
-    if service == "iam"
-        && account == "aws"
-        && resource.starts_with("policy/")
-        && action_in(action, &POLICY_CHANGES)
-    {
-        return Some(ServiceRule::AwsManagedPolicy);
-    }
-    if service == "kms" && resource.starts_with("alias/aws/") && action_in(action, &ALIAS_CHANGES) {
-        return Some(ServiceRule::AwsReservedAlias);
-    }
-    if service == "iam"
-        && resource.starts_with("role/aws-reserved/")
-        && action_in(action, &ROLE_CHANGES)
-    {
-        return Some(ServiceRule::AwsReservedRole);
-    }
-    None
+    let applies = match candidate {
+        ServiceRule::AwsManagedPolicy => {
+            service == "iam" && account == "aws" && resource.starts_with("policy/")
+        }
+        ServiceRule::AwsReservedAlias => service == "kms" && resource.starts_with("alias/aws/"),
+        ServiceRule::AwsReservedRole => {
+            service == "iam" && resource.starts_with("role/aws-reserved/")
+        }
+    };
+    (applies && !matches!(Caller::parse(&request.principal), Caller::Service(_)))
+        .then_some(candidate)
 }
 
 /// Everything the UI needs to highlight what matched and what failed.
