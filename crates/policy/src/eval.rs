@@ -28,10 +28,12 @@ impl<'a> PolicyRef<'a> {
     }
 }
 
-/// The policies of one organization node (the root, an OU, or the account), root
-/// first. AWS Organizations attaches up to five SCPs (or RCPs) to a node; an action
-/// passes a level when any policy at that level allows it, and a Deny in any policy
-/// denies ("SCP evaluation", AWS Organizations User Guide,
+/// The SCPs (or RCPs) in force, by organization level: the root, each OU on the
+/// path, the account. A level holds every policy attached to that node (AWS
+/// Organizations allows up to five: "Quotas and service limits",
+/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>).
+/// An action passes a level when any policy at that level allows it, and a Deny in
+/// any policy denies ("SCP evaluation", AWS Organizations User Guide,
 /// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html>).
 ///
 /// Stored flat, so a level holding one policy costs no allocation of its own.
