@@ -35,10 +35,17 @@ fn disagreements(cases: &[Case]) -> Vec<String> {
                 case.name
             );
         }
-        if fast.decision != case.expected {
+        assert_eq!(fast.service_rule, traced.service_rule, "{}", case.name);
+        if !case.agrees(&fast) {
+            let rule = |r: Option<keyflow_policy::ServiceRule>| r.map_or("none", |r| r.code());
             bad.push(format!(
-                "{}: expected {}, got {} ({})",
-                case.name, case.expected, fast.decision, fast.reason
+                "{}: expected {} (service rule {}), got {} (service rule {}) ({})",
+                case.name,
+                case.expected,
+                rule(case.expected_service_rule),
+                fast.decision,
+                rule(fast.service_rule),
+                fast.reason
             ));
         }
     }
@@ -127,14 +134,7 @@ fn corpus_policies_parse_cleanly() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         for case in load(&path) {
-            let all = case
-                .identity
-                .iter()
-                .chain(&case.resource)
-                .chain(&case.permission_boundary)
-                .chain(&case.scps)
-                .chain(&case.session);
-            for parsed in all {
+            for parsed in case.all_policies() {
                 assert!(parsed.is_valid(), "{}: {:?}", case.name, parsed.diagnostics);
             }
         }

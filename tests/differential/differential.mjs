@@ -15,7 +15,7 @@ const here = new URL('.', import.meta.url).pathname;
 // The simulator's deviations from AWS, as documented with the shared oracle.
 // Each test says whether a case touches the feature the deviation is about.
 const statements = (p) => (p ? [].concat(p.Statement ?? []) : []);
-const allPolicies = (c) => [...(c.identity_policies ?? []), c.resource_policy, c.permission_boundary, ...(c.scps ?? [])].filter(Boolean);
+const allPolicies = (c) => [...(c.identity_policies ?? []), c.resource_policy, c.permission_boundary, ...(c.scps ?? []).flat()].filter(Boolean);
 const isService = (p) => !p.startsWith('arn:');
 const isKmsKey = (c) => c.request.resource.startsWith('arn:aws:kms:');
 

@@ -20,10 +20,17 @@ function accountOf(arn) {
 
 // Same reading of the case format as Keyflow's: the resource account is given,
 // else taken from the ARN, else (resource "*") the caller's account.
+// AWS managed policies (`arn:aws:iam::aws:policy/…`) belong to no account: Keyflow
+// decides them with the caller's own policies, iam-simulate's suite gives the
+// caller's account.
 function resourceAccount(request) {
   return request.resource_account || accountOf(request.resource) ||
-    (request.resource === '*' ? accountOf(request.principal) : '');
+    (request.resource === '*' || request.resource.startsWith('arn:aws:iam::aws:')
+      ? accountOf(request.principal) : '');
 }
+
+// Keyflow reads `*` and `anonymous` as an unauthenticated caller.
+const isAnonymous = (p) => p === '*' || String(p).toLowerCase() === 'anonymous';
 
 // AWS attaches RCPFullAWSAccess to every level itself; iam-simulate does the
 // same and refuses that statement in a customer RCP, so it is left out here.
@@ -35,11 +42,15 @@ function withoutFullAccess(policy) {
   return { ...policy, Statement: statements };
 }
 
-// One organization level per document, root first.
-function orgLevels(docs, kind) {
-  return (docs ?? []).map((policy, i) => ({
+// One organization level per entry, root first; an entry is one document or an
+// array of the documents attached at that level.
+function orgLevels(levels, kind) {
+  return (levels ?? []).map((level, i) => ({
     orgIdentifier: `${kind}-level-${i}`,
-    policies: [{ name: `${kind}-${i}`, policy: kind === 'rcp' ? withoutFullAccess(policy) : policy }],
+    policies: [].concat(level).map((policy, j) => ({
+      name: `${kind}-${i}-${j}`,
+      policy: kind === 'rcp' ? withoutFullAccess(policy) : policy,
+    })),
   }));
 }
 
@@ -49,7 +60,7 @@ export function toIamSimulation(c) {
   for (const [k, v] of Object.entries(r.context ?? {})) context[k] = Array.isArray(v) ? v.map(String) : String(v);
   const sim = {
     request: {
-      principal: r.principal,
+      principal: isAnonymous(r.principal) ? { type: 'Anonymous' } : r.principal,
       action: r.action,
       resource: { resource: r.resource, accountId: resourceAccount(r) },
       contextVariables: context,
@@ -60,6 +71,9 @@ export function toIamSimulation(c) {
   };
   if (c.resource_policy) sim.resourcePolicy = c.resource_policy;
   if (c.session_policy) sim.sessionPolicy = c.session_policy;
+  if (c.vpc_endpoint_policy) {
+    sim.vpcEndpointPolicies = [{ name: 'vpc-endpoint', policy: c.vpc_endpoint_policy }];
+  }
   if (c.permission_boundary) {
     sim.permissionBoundaryPolicies = [{ name: 'boundary', policy: c.permission_boundary }];
   }

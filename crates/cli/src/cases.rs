@@ -1,6 +1,7 @@
 //! `keyflow cases FILE`: runs request/decision cases through the engine and prints
 //! one JSON line per case, then `N passed, N failed`. Exit 1 on any disagreement,
-//! 2 when the file cannot be read or parsed.
+//! 2 when the file cannot be read or parsed. The case format is documented in
+//! `keyflow_policy::cases` and in `keyflow cases --help`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,6 +11,45 @@ use keyflow_policy::cases::parse_cases;
 
 const USAGE: &str = "usage: keyflow cases [--explain] FILE";
 
+const HELP: &str = "\
+usage: keyflow cases [--explain] FILE
+
+Runs request/decision cases through the engine (FILE `-` reads stdin). Prints one
+JSON line per case ({\"name\", \"expected\", \"actual\", \"agree\"}, plus
+\"expected_service_rule\" and \"service_rule\" when either is set), then
+`N passed, N failed`. Exit status: 0 all agree, 1 a case disagrees, 2 unreadable input.
+
+  --explain   add the reason and the full evaluation (every policy, statement and
+              condition) to each line
+
+FILE is a JSON array of cases:
+  name                   unique, non-empty
+  note                   optional: where the expected answer comes from
+  request                principal, action, resource, optional resource_account,
+                         context (key -> string or array of strings)
+  identity_policies      array of policy documents
+  resource_policy        the bucket, key or trust policy, or null
+  permission_boundary    one document or null
+  session_policy         optional: one document or null
+  scps                   SCPs of the caller's account by organization level, root
+                         first. A level is one document, or an array of the (up to
+                         five) documents attached to that node: an action passes a
+                         level when any of them allows it; any Deny denies
+  rcps                   optional, same shape as scps, for the resource's account
+  vpc_endpoint_policy    optional: the request came through a VPC endpoint with this
+                         policy; it must allow the request too (null: no endpoint)
+  expected               what the policies decide: Allowed, ImplicitlyDenied or
+                         ExplicitlyDenied
+  expected_service_rule  optional: a service rule that refuses the call whatever the
+                         policies decide: aws_managed_policy (AWS managed policies
+                         cannot be changed), aws_reserved_alias (alias/aws/* is
+                         reserved for AWS managed keys), aws_reserved_role (roles
+                         under /aws-reserved/ are modifiable only by AWS); null or
+                         absent: none
+A case agrees when both the decision and the service rule match. Unknown fields are
+ignored, and every optional field may be left out, so older files keep their meaning.
+";
+
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut file = None;
     let mut explain = false;
@@ -17,7 +57,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         match a.as_str() {
             "--explain" => explain = true,
             "-h" | "--help" => {
-                println!("{USAGE}");
+                print!("{HELP}");
                 return Ok(ExitCode::SUCCESS);
             }
             s if s.starts_with('-') && s != "-" => {
@@ -54,7 +94,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         } else {
             keyflow_policy::evaluate(&case.request, &policies)
         };
-        let agree = eval.decision == case.expected;
+        let agree = case.agrees(&eval);
         if agree {
             passed += 1;
         } else {
@@ -66,8 +106,23 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             "actual": eval.decision.as_str(),
             "agree": agree,
         });
+        if (case.expected_service_rule.is_some() || eval.service_rule.is_some())
+            && let Some(obj) = line.as_object_mut()
+        {
+            let code = |r: Option<keyflow_policy::ServiceRule>| {
+                r.map_or(serde_json::Value::Null, |r| r.code().into())
+            };
+            obj.insert(
+                "expected_service_rule".into(),
+                code(case.expected_service_rule),
+            );
+            obj.insert("service_rule".into(), code(eval.service_rule));
+        }
         if explain && let Some(obj) = line.as_object_mut() {
             obj.insert("reason".into(), serde_json::Value::String(eval.summary()));
+            if let Some(rule) = eval.service_rule {
+                obj.insert("service_rule_reason".into(), rule.to_string().into());
+            }
             obj.insert(
                 "evaluation".into(),
                 serde_json::to_value(&eval)
@@ -85,4 +140,41 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `keyflow cases --help` documents every field the case reader takes and every
+    /// service rule code it accepts.
+    #[test]
+    fn help_lists_the_whole_case_format() {
+        for field in [
+            "name",
+            "note",
+            "request",
+            "resource_account",
+            "context",
+            "identity_policies",
+            "resource_policy",
+            "permission_boundary",
+            "session_policy",
+            "scps",
+            "rcps",
+            "vpc_endpoint_policy",
+            "expected",
+            "expected_service_rule",
+        ] {
+            assert!(
+                HELP.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|word| word == field),
+                "{field} missing from the help text"
+            );
+        }
+        for rule in keyflow_policy::ServiceRule::ALL {
+            assert!(HELP.contains(rule.code()), "{} missing", rule.code());
+        }
+        assert!(HELP.starts_with(USAGE));
+    }
 }

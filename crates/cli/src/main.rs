@@ -14,7 +14,8 @@ const USAGE: &str = "\
 keyflow — AWS policy playground, on the command line
 
 USAGE:
-    keyflow cases FILE                 run request/decision cases, one JSON line each
+    keyflow cases [--explain] FILE     run request/decision cases, one JSON line each
+                                       (case format: keyflow cases --help)
     keyflow lint [--format json] FILE… validate and lint policy documents
     keyflow scenarios                  list the built-in scenarios
     keyflow run SCENARIO [--json] [--check] [--explain]

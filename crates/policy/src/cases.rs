@@ -1,17 +1,32 @@
 //! The request/decision case format (`keyflow cases`, the acceptance tests).
 //!
-//! A cases file is a JSON array of objects with `name`, `request` (`principal`,
-//! `action`, `resource`, optional `resource_account`, `context`),
-//! `identity_policies`, `resource_policy`, `permission_boundary`, `scps`, optional
-//! `rcps` and `session_policy`, and `expected`. Unknown fields are ignored. Each
+//! A cases file is a JSON array of case objects. Unknown fields are ignored. Each
 //! policy is parsed from its own slice of the file, so its spans are relative to
 //! that slice.
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `name` | unique, non-empty |
+//! | `note` | optional free text: where the expected answer comes from |
+//! | `request` | `principal`, `action`, `resource`, optional `resource_account`, `context` (key → string or array of strings) |
+//! | `identity_policies` | array of policy documents (may be empty or absent) |
+//! | `resource_policy` | the bucket, key or trust policy, or `null` |
+//! | `permission_boundary` | one document or `null` |
+//! | `session_policy` | optional: one document or `null` |
+//! | `scps` | the SCPs of the caller's account by organization level, root first. Each level is one document, or an array of one or more documents attached to that node (AWS allows up to five): an action passes a level when any of its documents allows it, and any Deny denies |
+//! | `rcps` | optional, same shape as `scps`, for the resource's account |
+//! | `vpc_endpoint_policy` | optional: the request came through a VPC endpoint with this policy (one document, or `null` for no endpoint); the endpoint policy must allow the request too |
+//! | `expected` | what the policies decide: `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied` |
+//! | `expected_service_rule` | optional: a service rule that refuses the call whatever the policies decide (`aws_managed_policy`, `aws_reserved_alias`, `aws_reserved_role`), or `null` / absent for none |
+//!
+//! Every addition (level arrays, `rcps`, `session_policy`, `vpc_endpoint_policy`,
+//! `expected_service_rule`) is optional, so older case files keep their meaning.
 
 use keyflow_json::{Kind, Value};
 
 use crate::ast::PolicyKind;
 use crate::context::{Context, ContextValue, Request};
-use crate::eval::{Decision, Evaluation, Policies, PolicyRef, evaluate};
+use crate::eval::{Decision, Evaluation, OrgLevels, Policies, PolicyRef, ServiceRule, evaluate};
 use crate::parse::{Parsed, parse};
 use crate::span::Span;
 
@@ -20,19 +35,26 @@ use crate::span::Span;
 pub struct Case {
     pub name: String,
     pub note: Option<String>,
+    /// What the policies should decide.
     pub expected: Decision,
+    /// The service rule that should refuse the call, if any.
+    pub expected_service_rule: Option<ServiceRule>,
     pub request: Request,
     pub identity: Vec<Parsed>,
     pub resource: Option<Parsed>,
     pub permission_boundary: Option<Parsed>,
-    pub scps: Vec<Parsed>,
-    pub rcps: Vec<Parsed>,
+    /// SCPs by organization level (root first); every level holds one or more.
+    pub scps: Vec<Vec<Parsed>>,
+    /// RCPs by organization level (root first); every level holds one or more.
+    pub rcps: Vec<Vec<Parsed>>,
     pub session: Option<Parsed>,
+    /// The policy of the VPC endpoint the request came through.
+    pub vpc_endpoint: Option<Parsed>,
     /// Span of the case object in the file.
     pub span: Span,
     identity_ids: Vec<String>,
-    scp_ids: Vec<String>,
-    rcp_ids: Vec<String>,
+    scp_ids: Vec<Vec<String>>,
+    rcp_ids: Vec<Vec<String>>,
 }
 
 /// A malformed cases file.
@@ -191,6 +213,97 @@ fn policy_list(
     }
 }
 
+/// One organization level: a document, or an array of one or more documents.
+fn org_level(
+    text: &str,
+    v: &Value<'_>,
+    kind: PolicyKind,
+    what: &str,
+) -> Result<Vec<Parsed>, CaseError> {
+    match v.as_array() {
+        // AWS Organizations: "Every root, OU, and account must have at least one
+        // SCP attached" (Organizations API Reference, DetachPolicy,
+        // https://docs.aws.amazon.com/organizations/latest/APIReference/API_DetachPolicy.html).
+        Some([]) => fail(
+            v.span,
+            format!("{what}: an organization level holds at least one policy"),
+        ),
+        Some(items) => items
+            .iter()
+            .map(|item| one_policy(text, item, kind, what))
+            .collect(),
+        None => one_policy(text, v, kind, what).map(|p| vec![p]),
+    }
+}
+
+fn org_levels(
+    text: &str,
+    case: &Value<'_>,
+    key: &str,
+    kind: PolicyKind,
+    what: &str,
+) -> Result<Vec<Vec<Parsed>>, CaseError> {
+    match case.get(key) {
+        None => Ok(Vec::new()),
+        Some(v) if matches!(v.kind, Kind::Null) => Ok(Vec::new()),
+        Some(v) => match v.as_array() {
+            Some(levels) => levels
+                .iter()
+                .map(|level| {
+                    org_level(text, level, kind, &format!("{what}: each level of `{key}`"))
+                })
+                .collect(),
+            None => fail(
+                v.span,
+                format!(
+                    "{what}: `{key}` must be an array of organization levels (each a policy or an array of policies)"
+                ),
+            ),
+        },
+    }
+}
+
+fn level_ids(prefix: &str, levels: &[Vec<Parsed>]) -> Vec<Vec<String>> {
+    levels
+        .iter()
+        .enumerate()
+        .map(|(level, docs)| {
+            if docs.len() == 1 {
+                vec![format!("{prefix}-level-{level}")]
+            } else {
+                (0..docs.len())
+                    .map(|i| format!("{prefix}-level-{level}-{i}"))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
+fn expected_service_rule(case: &Value<'_>, what: &str) -> Result<Option<ServiceRule>, CaseError> {
+    let Some(v) = case.get("expected_service_rule") else {
+        return Ok(None);
+    };
+    if matches!(v.kind, Kind::Null) {
+        return Ok(None);
+    }
+    let codes = ServiceRule::ALL.map(ServiceRule::code).join(", ");
+    match v.as_str() {
+        Some(code) => match ServiceRule::parse(code) {
+            Some(rule) => Ok(Some(rule)),
+            None => fail(
+                v.span,
+                format!(
+                    "{what}: `expected_service_rule` must be one of {codes} or null, not `{code}`"
+                ),
+            ),
+        },
+        None => fail(
+            v.span,
+            format!("{what}: `expected_service_rule` must be a string ({codes}) or null"),
+        ),
+    }
+}
+
 /// Parses a cases file.
 pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
     let root = keyflow_json::parse(text).map_err(|e| CaseError {
@@ -249,14 +362,26 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
         };
         let rp_kind = resource_policy_kind(&request);
         let identity = policy_list(text, c, "identity_policies", PolicyKind::Identity, &what)?;
-        let scps = policy_list(text, c, "scps", PolicyKind::Scp, &what)?;
-        let rcps = policy_list(text, c, "rcps", PolicyKind::Rcp, &what)?;
+        let scps = org_levels(text, c, "scps", PolicyKind::Scp, &what)?;
+        let rcps = org_levels(text, c, "rcps", PolicyKind::Rcp, &what)?;
         cases.push(Case {
             identity_ids: (0..identity.len())
                 .map(|i| format!("identity-{i}"))
                 .collect(),
-            scp_ids: (0..scps.len()).map(|i| format!("scp-level-{i}")).collect(),
-            rcp_ids: (0..rcps.len()).map(|i| format!("rcp-level-{i}")).collect(),
+            scp_ids: level_ids("scp", &scps),
+            rcp_ids: level_ids("rcp", &rcps),
+            expected_service_rule: expected_service_rule(c, &what)?,
+            // A VPC endpoint policy is read under the bucket-policy rules: it must
+            // name a Principal and may hold 20,480 characters, as a bucket policy
+            // (AWS PrivateLink Guide, "Control access to VPC endpoints using
+            // endpoint policies", Considerations).
+            vpc_endpoint: optional_policy(
+                text,
+                c,
+                "vpc_endpoint_policy",
+                PolicyKind::BucketPolicy,
+                &what,
+            )?,
             name,
             note: c.get("note").and_then(|v| v.as_str()).map(str::to_owned),
             expected,
@@ -281,7 +406,9 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
 
 impl Case {
     /// The case's policies, named `identity-N`, `key-policy`/`bucket-policy`/
-    /// `resource-policy`, `permission-boundary`, `scp-level-N`, `rcp-level-N`, `session-policy`.
+    /// `resource-policy`, `permission-boundary`, `scp-level-N` (or `scp-level-N-M`
+    /// when level N holds several), `rcp-level-N` (`rcp-level-N-M`),
+    /// `session-policy` and `vpc-endpoint-policy`.
     pub fn policies(&self) -> Policies<'_> {
         Policies {
             identity: self
@@ -303,28 +430,53 @@ impl Case {
                 .permission_boundary
                 .as_ref()
                 .map(|p| PolicyRef::new("permission-boundary", &p.policy)),
-            scps: self
-                .scps
-                .iter()
-                .zip(&self.scp_ids)
-                .map(|(p, id)| PolicyRef::new(id, &p.policy))
-                .collect(),
-            rcps: self
-                .rcps
-                .iter()
-                .zip(&self.rcp_ids)
-                .map(|(p, id)| PolicyRef::new(id, &p.policy))
-                .collect(),
+            scps: levels(&self.scps, &self.scp_ids),
+            rcps: levels(&self.rcps, &self.rcp_ids),
             session: self
                 .session
                 .as_ref()
                 .map(|p| PolicyRef::new("session-policy", &p.policy)),
+            vpc_endpoint: self
+                .vpc_endpoint
+                .as_ref()
+                .map(|p| PolicyRef::new("vpc-endpoint-policy", &p.policy)),
         }
     }
 
     pub fn evaluate(&self) -> Evaluation {
         evaluate(&self.request, &self.policies())
     }
+
+    /// Every policy document of the case, in no particular order.
+    pub fn all_policies(&self) -> impl Iterator<Item = &Parsed> {
+        self.identity
+            .iter()
+            .chain(&self.resource)
+            .chain(&self.permission_boundary)
+            .chain(self.scps.iter().flatten())
+            .chain(self.rcps.iter().flatten())
+            .chain(&self.session)
+            .chain(&self.vpc_endpoint)
+    }
+
+    /// Whether `evaluation` gives the expected decision and the expected service rule.
+    pub fn agrees(&self, evaluation: &Evaluation) -> bool {
+        evaluation.decision == self.expected
+            && evaluation.service_rule == self.expected_service_rule
+    }
+}
+
+fn levels<'a>(docs: &'a [Vec<Parsed>], ids: &'a [Vec<String>]) -> OrgLevels<'a> {
+    let mut levels = OrgLevels::new();
+    for (level, level_ids) in docs.iter().zip(ids) {
+        levels.push_level(
+            level
+                .iter()
+                .zip(level_ids)
+                .map(|(p, id)| PolicyRef::new(id, &p.policy)),
+        );
+    }
+    levels
 }
 
 #[cfg(test)]
@@ -354,6 +506,74 @@ mod tests {
         assert!(parse_cases(dup).unwrap_err().message.contains("duplicate"));
         let bad = r#"[{"name":"a","expected":"Maybe","request":{"principal":"p","action":"a:b","resource":"*"}}]"#;
         assert!(parse_cases(bad).is_err());
+    }
+
+    const ALLOW_ALL: &str =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+
+    fn one_case(fields: &str) -> Result<Vec<Case>, CaseError> {
+        parse_cases(&format!(
+            r#"[{{"name":"a","expected":"Allowed","request":{{"principal":"arn:aws:iam::111122223333:role/R","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333"}},"identity_policies":[{ALLOW_ALL}]{fields}}}]"#
+        ))
+    }
+
+    #[test]
+    fn an_organization_level_is_one_document_or_several() {
+        let deny_s3 = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}"#;
+        let cases = one_case(&format!(r#","scps":[{ALLOW_ALL},[{ALLOW_ALL},{deny_s3}]]"#)).unwrap();
+        let c = &cases[0];
+        assert_eq!(c.scps.len(), 2);
+        assert_eq!(c.scps[1].len(), 2);
+        let e = c.evaluate();
+        assert_eq!(e.decision, Decision::ExplicitlyDenied);
+        assert_eq!(e.deciding[0].policy_id, "scp-level-1-1");
+        assert_eq!(c.policies().scps.levels(), 2);
+        assert_eq!(c.all_policies().count(), 4);
+        // A one-document array is the same as the document.
+        let cases = one_case(&format!(
+            r#","scps":[[{ALLOW_ALL}]],"rcps":[[{ALLOW_ALL}]]"#
+        ))
+        .unwrap();
+        assert_eq!(
+            cases[0].policies().scps.get(0, 0).map(|p| p.id),
+            Some("scp-level-0")
+        );
+        // An empty level is refused: every node holds at least one policy.
+        let e = one_case(r#","scps":[[]]"#).unwrap_err();
+        assert!(e.message.contains("at least one policy"), "{}", e.message);
+        assert!(one_case(r#","scps":{}"#).is_err());
+        assert!(one_case(r#","scps":[[1]]"#).is_err());
+    }
+
+    #[test]
+    fn reads_a_vpc_endpoint_policy_and_an_expected_service_rule() {
+        let vpce = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"*"}]}"#;
+        let cases = one_case(&format!(r#","vpc_endpoint_policy":{vpce}"#)).unwrap();
+        let c = &cases[0];
+        assert!(c.vpc_endpoint.as_ref().is_some_and(|p| p.is_valid()));
+        let e = c.evaluate();
+        assert_eq!(e.reason_code, "vpc_endpoint_no_allow");
+        assert!(!c.agrees(&e));
+        let cases =
+            one_case(r#","vpc_endpoint_policy":null,"expected_service_rule":null"#).unwrap();
+        assert!(cases[0].agrees(&cases[0].evaluate()));
+        // A service rule is expected beside the decision.
+        let cases = parse_cases(&format!(
+            r#"[{{"name":"a","expected":"Allowed","expected_service_rule":"aws_managed_policy","request":{{"principal":"arn:aws:iam::111122223333:role/R","action":"iam:CreatePolicyVersion","resource":"arn:aws:iam::aws:policy/ReadOnlyAccess"}},"identity_policies":[{ALLOW_ALL}]}}]"#
+        ))
+        .unwrap();
+        let c = &cases[0];
+        assert_eq!(c.expected_service_rule, Some(ServiceRule::AwsManagedPolicy));
+        assert!(c.agrees(&c.evaluate()));
+        let e = one_case(r#","expected_service_rule":"nope""#).unwrap_err();
+        assert!(e.message.contains("aws_reserved_role"), "{}", e.message);
+        assert!(one_case(r#","expected_service_rule":3"#).is_err());
+        // A case that expects no rule disagrees when one applies.
+        let cases = parse_cases(&format!(
+            r#"[{{"name":"a","expected":"Allowed","request":{{"principal":"arn:aws:iam::111122223333:role/R","action":"kms:DeleteAlias","resource":"arn:aws:kms:us-east-1:111122223333:alias/aws/ebs"}},"identity_policies":[{ALLOW_ALL}]}}]"#
+        ))
+        .unwrap();
+        assert!(!cases[0].agrees(&cases[0].evaluate()));
     }
 
     #[test]

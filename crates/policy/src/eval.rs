@@ -28,6 +28,99 @@ impl<'a> PolicyRef<'a> {
     }
 }
 
+/// The SCPs (or RCPs) in force, by organization level: the root, each OU on the
+/// path, the account. A level holds every policy attached to that node (AWS
+/// Organizations allows up to five: "Quotas and service limits",
+/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>).
+/// An action passes a level when any policy at that level allows it, and a Deny in
+/// any policy denies ("SCP evaluation", AWS Organizations User Guide,
+/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html>).
+///
+/// Stored flat, so a level holding one policy costs no allocation of its own.
+#[derive(Clone, Debug, Default)]
+pub struct OrgLevels<'a> {
+    entries: Vec<LevelEntry<'a>>,
+    levels: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct LevelEntry<'a> {
+    level: usize,
+    index: usize,
+    policy: PolicyRef<'a>,
+}
+
+impl<'a> OrgLevels<'a> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a level (below the ones already added) holding one policy.
+    pub fn push(&mut self, policy: PolicyRef<'a>) {
+        self.push_level([policy]);
+    }
+
+    /// Adds a level holding every policy of `policies`. An empty iterator adds no
+    /// level: AWS requires at least one policy at every node.
+    pub fn push_level(&mut self, policies: impl IntoIterator<Item = PolicyRef<'a>>) {
+        let level = self.levels;
+        let before = self.entries.len();
+        self.entries.extend(
+            policies
+                .into_iter()
+                .enumerate()
+                .map(|(index, policy)| LevelEntry {
+                    level,
+                    index,
+                    policy,
+                }),
+        );
+        if self.entries.len() > before {
+            self.levels += 1;
+        }
+    }
+
+    /// The number of levels.
+    pub fn levels(&self) -> usize {
+        self.levels
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.levels == 0
+    }
+
+    /// Every policy as `(level, index within the level, policy)`, root level first.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, usize, PolicyRef<'a>)> + '_ {
+        self.entries.iter().map(|e| (e.level, e.index, e.policy))
+    }
+
+    /// The policies of one level.
+    pub fn level(&self, level: usize) -> impl Iterator<Item = PolicyRef<'a>> + '_ {
+        self.entries
+            .iter()
+            .filter(move |e| e.level == level)
+            .map(|e| e.policy)
+    }
+
+    pub fn get(&self, level: usize, index: usize) -> Option<PolicyRef<'a>> {
+        self.entries
+            .iter()
+            .find(|e| e.level == level && e.index == index)
+            .map(|e| e.policy)
+    }
+}
+
+/// One level per policy, as [`OrgLevels::push`] does.
+impl<'a> FromIterator<PolicyRef<'a>> for OrgLevels<'a> {
+    fn from_iter<I: IntoIterator<Item = PolicyRef<'a>>>(iter: I) -> Self {
+        let mut levels = OrgLevels::new();
+        for p in iter {
+            levels.push(p);
+        }
+        levels
+    }
+}
+
 /// Every policy in force for one request.
 #[derive(Clone, Debug, Default)]
 pub struct Policies<'a> {
@@ -36,12 +129,19 @@ pub struct Policies<'a> {
     /// The resource's policy (bucket policy, KMS key policy, trust policy).
     pub resource: Option<PolicyRef<'a>>,
     pub permission_boundary: Option<PolicyRef<'a>>,
-    /// SCPs of the caller's account, one per level of the organization (root first).
-    pub scps: Vec<PolicyRef<'a>>,
-    /// RCPs of the resource's account, one per level.
-    pub rcps: Vec<PolicyRef<'a>>,
+    /// SCPs of the caller's account, by level of the organization (root first).
+    pub scps: OrgLevels<'a>,
+    /// RCPs of the resource's account, by level.
+    pub rcps: OrgLevels<'a>,
     /// Session policy passed when the session was created.
     pub session: Option<PolicyRef<'a>>,
+    /// The policy of the VPC endpoint the request came through; `None` when it did
+    /// not come through one. An endpoint policy does not grant access by itself and
+    /// does not replace identity- or resource-based policies: the request must be
+    /// allowed by them *and* by the endpoint policy ("Control access to VPC endpoints
+    /// using endpoint policies", AWS PrivateLink Guide,
+    /// <https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html>).
+    pub vpc_endpoint: Option<PolicyRef<'a>>,
 }
 
 /// The final answer.
@@ -84,9 +184,19 @@ pub enum PolicySlot {
     Identity(usize),
     Resource,
     PermissionBoundary,
-    Scp(usize),
-    Rcp(usize),
+    /// The `index`-th SCP attached at organization `level` (root = 0).
+    Scp {
+        level: usize,
+        index: usize,
+    },
+    /// The `index`-th RCP attached at organization `level` (root = 0).
+    Rcp {
+        level: usize,
+        index: usize,
+    },
     Session,
+    /// The policy of the VPC endpoint the request came through.
+    VpcEndpoint,
 }
 
 /// How a resource-policy statement named the caller; decides what else must allow
@@ -108,21 +218,44 @@ pub enum GrantKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reason {
     ExplicitDeny,
-    ScpNoAllow { level: usize },
+    ScpNoAllow {
+        level: usize,
+    },
     KeyPolicyMissing,
-    KeyPolicyNoGrant { account: String },
-    KeyPolicyDelegatesNoIdentity { account: String },
+    KeyPolicyNoGrant {
+        account: String,
+    },
+    KeyPolicyDelegatesNoIdentity {
+        account: String,
+    },
     TrustPolicyNoGrant,
-    CrossAccountNoResourcePolicy { resource_account: String },
-    CrossAccountNoResourceGrant { resource_account: String },
-    CrossAccountNoIdentity { account: String },
+    CrossAccountNoResourcePolicy {
+        resource_account: String,
+    },
+    CrossAccountNoResourceGrant {
+        resource_account: String,
+    },
+    CrossAccountNoIdentity {
+        account: String,
+    },
     NoIdentityAllow,
     BoundaryNoAllow,
     SessionNoAllow,
-    AllowedByResourcePolicy { grant: GrantKind },
+    AllowedByResourcePolicy {
+        grant: GrantKind,
+    },
     AllowedCrossAccount,
-    AllowedByIdentity { delegated: bool },
-    AllowedRootUser { delegated: bool },
+    AllowedByIdentity {
+        delegated: bool,
+    },
+    AllowedRootUser {
+        delegated: bool,
+    },
+    /// The action needs no permission at all: AWS performs it whatever the policies
+    /// say (`sts:GetCallerIdentity`).
+    NoPermissionRequired,
+    /// The request came through a VPC endpoint whose policy does not allow it.
+    VpcEndpointNoAllow,
 }
 
 impl Reason {
@@ -145,6 +278,8 @@ impl Reason {
             Reason::AllowedCrossAccount => "allowed_cross_account",
             Reason::AllowedByIdentity { .. } => "allowed_by_identity",
             Reason::AllowedRootUser { .. } => "allowed_root_user",
+            Reason::NoPermissionRequired => "no_permission_required",
+            Reason::VpcEndpointNoAllow => "vpc_endpoint_no_allow",
         }
     }
 }
@@ -153,7 +288,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::ExplicitDeny => f.write_str("an explicit Deny statement matches the request (explicit deny wins over any allow)"),
-            Reason::ScpNoAllow { level } => write!(f, "the service control policy at organization level {level} does not allow the action (every level must allow)"),
+            Reason::ScpNoAllow { level } => write!(f, "no service control policy at organization level {level} allows the action (every level from the root to the account must allow)"),
             Reason::KeyPolicyMissing => f.write_str("no KMS key policy was given; without a key policy nobody can use the key"),
             Reason::KeyPolicyNoGrant { account } => write!(f, "KMS key policy does not allow the principal and does not delegate to account {account}"),
             Reason::KeyPolicyDelegatesNoIdentity { account } => write!(f, "KMS key policy delegates to account {account}, but no identity-based policy allows the action"),
@@ -173,6 +308,10 @@ impl fmt::Display for Reason {
             Reason::AllowedByIdentity { delegated: false } => f.write_str("allowed by an identity-based policy"),
             Reason::AllowedRootUser { delegated: true } => f.write_str("the account root user has full identity-side access and the resource policy allows its account"),
             Reason::AllowedRootUser { delegated: false } => f.write_str("the account root user has full access to its own account's resources"),
+            // AWS STS API Reference, "GetCallerIdentity",
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+            Reason::NoPermissionRequired => f.write_str("sts:GetCallerIdentity needs no permission: AWS performs it even when a policy explicitly denies it, because a denial would return the same information (AWS STS API Reference, GetCallerIdentity, https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)"),
+            Reason::VpcEndpointNoAllow => f.write_str("the request came through a VPC endpoint whose policy does not allow it; an endpoint policy grants nothing by itself but must allow the request too (AWS PrivateLink Guide, Control access to VPC endpoints using endpoint policies, https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html)"),
         }
     }
 }
@@ -198,12 +337,17 @@ pub struct DecidingStatement {
 /// The result of evaluating one request.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evaluation {
+    /// What the policies decide.
     pub decision: Decision,
     /// Short human reason (serialized as text).
     pub reason: Reason,
     pub reason_code: &'static str,
     /// Statements that decided; empty for an implicit deny.
     pub deciding: Vec<DecidingStatement>,
+    /// A rule of the service that refuses the call whatever `decision` says; the
+    /// call fails when this is set, even if the policies allow it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_rule: Option<ServiceRule>,
     /// Per-policy, per-statement detail; only from [`explain`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Trace>,
@@ -219,6 +363,155 @@ impl Evaluation {
     pub fn summary(&self) -> String {
         self.reason.to_string()
     }
+
+    /// The call goes through: the policies allow it and no service rule refuses it.
+    pub fn is_permitted(&self) -> bool {
+        self.decision == Decision::Allowed && self.service_rule.is_none()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Service rules: refusals that come from the service, not from a policy.
+
+/// A rule of an AWS service that refuses a call whatever the policies say. It is
+/// reported beside the policy decision, never as one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceRule {
+    /// An AWS managed policy (`arn:aws:iam::aws:policy/…`) cannot be changed or
+    /// deleted: AWS creates and administers it.
+    AwsManagedPolicy,
+    /// Aliases that begin with `alias/aws/` are reserved for AWS managed keys: they
+    /// cannot be created, updated or deleted by customers.
+    AwsReservedAlias,
+    /// A role under the `/aws-reserved/` path (created by IAM Identity Center) is
+    /// modifiable only by AWS.
+    AwsReservedRole,
+}
+
+impl ServiceRule {
+    pub const ALL: [ServiceRule; 3] = [
+        ServiceRule::AwsManagedPolicy,
+        ServiceRule::AwsReservedAlias,
+        ServiceRule::AwsReservedRole,
+    ];
+
+    /// A stable short code (also the case-format spelling).
+    pub fn code(self) -> &'static str {
+        match self {
+            ServiceRule::AwsManagedPolicy => "aws_managed_policy",
+            ServiceRule::AwsReservedAlias => "aws_reserved_alias",
+            ServiceRule::AwsReservedRole => "aws_reserved_role",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ServiceRule> {
+        ServiceRule::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The AWS page that states the rule: (title, URL).
+    pub fn source(self) -> (&'static str, &'static str) {
+        match self {
+            ServiceRule::AwsManagedPolicy => (
+                "AWS Managed Policy Reference: What are AWS managed policies?",
+                "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/about-managed-policy-reference.html",
+            ),
+            ServiceRule::AwsReservedAlias => (
+                "AWS KMS Developer Guide: Create aliases",
+                "https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html",
+            ),
+            ServiceRule::AwsReservedRole => (
+                "AWS re:Post Knowledge Center: How do I resolve the IAM error \"Cannot perform the operation on the protected role AWSReservedSSO\"?",
+                "https://repost.aws/knowledge-center/identity-center-aws-reserved-sso",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for ServiceRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self {
+            ServiceRule::AwsManagedPolicy => {
+                "the policy is an AWS managed policy: AWS creates and administers it, and nobody can change the permissions it defines"
+            }
+            ServiceRule::AwsReservedAlias => {
+                "the alias begins with alias/aws/, a prefix reserved for AWS managed keys: customers cannot create, update or delete such aliases"
+            }
+            ServiceRule::AwsReservedRole => {
+                "the role is under the /aws-reserved/ path, where IAM Identity Center creates its roles: such a role is only modifiable by AWS (change its permission set in IAM Identity Center instead)"
+            }
+        };
+        let (title, url) = self.source();
+        write!(
+            f,
+            "refused by the service whatever the policies say: {what} ({title}, {url})"
+        )
+    }
+}
+
+/// Actions that change an IAM managed policy (IAM API Reference: CreatePolicyVersion,
+/// DeletePolicyVersion, SetDefaultPolicyVersion, DeletePolicy).
+const POLICY_CHANGES: [&str; 4] = [
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:DeletePolicy",
+];
+
+/// Actions that create, repoint or delete a KMS alias.
+const ALIAS_CHANGES: [&str; 3] = ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"];
+
+/// Actions that modify or delete an IAM role. The first seven are the changes AWS's
+/// own `AWSSSOServiceRolePolicy` lets IAM Identity Center make to
+/// `role/aws-reserved/sso.amazonaws.com/*`
+/// (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSSOServiceRolePolicy.html);
+/// detaching or deleting a role's policies and deleting the role modify it too.
+const ROLE_CHANGES: [&str; 10] = [
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DetachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:DeleteRole",
+];
+
+fn action_in(action: &str, list: &[&str]) -> bool {
+    list.iter().any(|a| a.eq_ignore_ascii_case(action))
+}
+
+/// The service rule that refuses `request`, if any.
+///
+/// The rules bind the principals of AWS customers; AWS service principals are exempt
+/// (assumption: AWS creates and administers these resources itself, and no AWS page
+/// says how its own calls are checked).
+pub fn service_rule(request: &Request) -> Option<ServiceRule> {
+    let action = request.action.as_str();
+    // The action decides which rule could apply: cheap, and none for the common case.
+    let candidate = if action_in(action, &POLICY_CHANGES) {
+        ServiceRule::AwsManagedPolicy
+    } else if action_in(action, &ALIAS_CHANGES) {
+        ServiceRule::AwsReservedAlias
+    } else if action_in(action, &ROLE_CHANGES) {
+        ServiceRule::AwsReservedRole
+    } else {
+        return None;
+    };
+    let (service, _, account, resource) = arn_parts(&request.resource)?;
+    let applies = match candidate {
+        ServiceRule::AwsManagedPolicy => {
+            service == "iam" && account == "aws" && resource.starts_with("policy/")
+        }
+        ServiceRule::AwsReservedAlias => service == "kms" && resource.starts_with("alias/aws/"),
+        ServiceRule::AwsReservedRole => {
+            service == "iam" && resource.starts_with("role/aws-reserved/")
+        }
+    };
+    (applies && !matches!(Caller::parse(&request.principal), Caller::Service(_)))
+        .then_some(candidate)
 }
 
 /// Everything the UI needs to highlight what matched and what failed.
@@ -452,10 +745,30 @@ fn principal_entry(m: &PrincipalMatcher, caller: &Caller<'_>) -> Option<GrantKin
     }
 }
 
-/// `NotPrincipal` excludes the caller only when every element of its identity chain
-/// is listed: the specific principal *and* its account (IAM UG: with Deny, list the
-/// account ARN too; listing only the account does not spare its users).
-fn not_principal_excludes(entries: &[PrincipalEntry], caller: &Caller<'_>) -> bool {
+/// Whether a `NotPrincipal` element spares the caller from the statement.
+///
+/// With `Deny`, the caller is spared only when every element of its identity chain
+/// is listed: the specific principal *and* its account (IAM User Guide, "AWS JSON
+/// policy elements: NotPrincipal": with Deny, list the account ARN too; listing only
+/// the account does not spare its users).
+///
+/// With `Allow`, today's IAM reference says the combination "is not supported" for
+/// new policies (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html);
+/// existing statements keep working as the earlier IAM User Guide described them:
+/// "Doing so allows all principals except the one named in the NotPrincipal
+/// element", anonymous users included (IAM User Guide, archived 2023, "NotPrincipal
+/// With Allow",
+/// https://github.com/awsdocs/iam-user-guide/blob/main/doc_source/reference_policies_elements_notprincipal.md).
+/// So the caller is left out as soon as it is named: its own ARN, its role (for a
+/// role session) or its account. That AWS validates the account, then the role,
+/// then the session (same page, "NotPrincipal With Deny") is why naming an account
+/// or a role leaves out everything under it (derived).
+fn not_principal_excludes(entries: &[PrincipalEntry], caller: &Caller<'_>, effect: Effect) -> bool {
+    if effect == Effect::Allow {
+        return entries
+            .iter()
+            .any(|e| principal_entry(&e.matcher, caller).is_some());
+    }
     let any = entries.iter().any(|e| e.matcher == PrincipalMatcher::Any);
     if any {
         return true;
@@ -482,9 +795,14 @@ fn not_principal_excludes(entries: &[PrincipalEntry], caller: &Caller<'_>) -> bo
     }
 }
 
-fn principal_block(block: &PrincipalBlock, caller: &Caller<'_>) -> Option<GrantKind> {
+fn principal_block(
+    block: &PrincipalBlock,
+    caller: &Caller<'_>,
+    effect: Effect,
+) -> Option<GrantKind> {
     if block.negated {
-        return (!not_principal_excludes(&block.entries, caller)).then_some(GrantKind::Everyone);
+        return (!not_principal_excludes(&block.entries, caller, effect))
+            .then_some(GrantKind::Everyone);
     }
     let mut best: Option<GrantKind> = None;
     for e in &block.entries {
@@ -555,7 +873,7 @@ fn statement_applies(
     v: &View<'_>,
     use_principal: bool,
 ) -> Option<GrantKind> {
-    st.effect.as_ref()?;
+    let effect = st.effect.as_ref()?.value;
     if !st
         .action
         .as_ref()
@@ -572,7 +890,7 @@ fn statement_applies(
         return None;
     }
     let grant = if use_principal {
-        principal_block(st.principal.as_ref()?, &v.caller)?
+        principal_block(st.principal.as_ref()?, &v.caller, effect)?
     } else {
         GrantKind::Principal
     };
@@ -591,7 +909,10 @@ struct Hit {
 }
 
 fn uses_principal(slot: PolicySlot) -> bool {
-    matches!(slot, PolicySlot::Resource | PolicySlot::Rcp(_))
+    matches!(
+        slot,
+        PolicySlot::Resource | PolicySlot::Rcp { .. } | PolicySlot::VpcEndpoint
+    )
 }
 
 fn collect(policy: &Policy, slot: PolicySlot, v: &View<'_>, hits: &mut Vec<Hit>) {
@@ -629,14 +950,20 @@ struct Applicability {
     rcps: bool,
     boundary: bool,
     session: bool,
+    /// False when the action needs no permission: no policy is consulted.
+    any: bool,
 }
 
 fn resource_account<'a>(req: &'a Request, caller: &Caller<'a>) -> Option<&'a str> {
     if let Some(a) = req.resource_account.as_deref().filter(|a| !a.is_empty()) {
         return Some(a);
     }
+    // AWS managed policies carry `aws` where the account goes
+    // (`arn:aws:iam::aws:policy/…`): AWS owns them, no account does, so a request on
+    // one is decided by the caller's own policies.
     if let Some((_, _, account, _)) = arn_parts(&req.resource)
         && !account.is_empty()
+        && account != "aws"
     {
         return Some(account);
     }
@@ -649,6 +976,19 @@ fn resource_account<'a>(req: &'a Request, caller: &Caller<'a>) -> Option<&'a str
 fn is_kms_key(resource: &str) -> bool {
     arn_parts(resource)
         .is_some_and(|(service, _, _, res)| service == "kms" && res.starts_with("key/"))
+}
+
+/// `sts:GetCallerIdentity` needs no permission: "If an administrator attaches a
+/// policy to your identity that explicitly denies access to the
+/// sts:GetCallerIdentity action, you can still perform this operation. Permissions
+/// are not required because the same information is returned when access is denied."
+/// (AWS STS API Reference, GetCallerIdentity,
+/// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+/// The page names identity policies; Keyflow applies the rule to every policy type
+/// (SCPs, boundaries, session and endpoint policies too), because the documented
+/// reason holds for each (derived).
+fn needs_no_permission(action: &str, caller: &Caller<'_>) -> bool {
+    caller.is_iam() && action.eq_ignore_ascii_case("sts:GetCallerIdentity")
 }
 
 fn decide(req: &Request, pols: &Policies<'_>) -> Core {
@@ -670,17 +1010,57 @@ fn decide(req: &Request, pols: &Policies<'_>) -> Core {
             caller,
             Caller::Root { .. } | Caller::Service(_) | Caller::Anonymous
         ),
+        any: true,
     };
 
+    let caller_account = caller.account();
+    let res_account = resource_account(req, &caller);
+    let cross_account = matches!((caller_account, res_account), (Some(c), Some(r)) if c != r);
+    let mandatory = is_kms_key(&req.resource)
+        || pols.resource.as_ref().is_some_and(|r| {
+            matches!(
+                r.policy.kind,
+                PolicyKind::KeyPolicy | PolicyKind::TrustPolicy
+            )
+        });
+    let mut core = Core {
+        decision: Decision::ImplicitlyDenied,
+        reason: Reason::NoIdentityAllow,
+        deciding: Vec::new(),
+        hits: Vec::new(),
+        applicable,
+        caller_account: caller_account.map(str::to_owned),
+        resource_account: res_account.map(str::to_owned),
+        cross_account,
+        mandatory,
+    };
+
+    if needs_no_permission(&req.action, &caller) {
+        core.decision = Decision::Allowed;
+        core.reason = Reason::NoPermissionRequired;
+        core.applicable = Applicability {
+            scps: false,
+            rcps: false,
+            boundary: false,
+            session: false,
+            any: false,
+        };
+        return core;
+    }
+
     if applicable.scps {
-        for (i, p) in pols.scps.iter().enumerate() {
-            collect(p.policy, PolicySlot::Scp(i), &v, &mut hits);
+        for (level, index, p) in pols.scps.iter() {
+            collect(p.policy, PolicySlot::Scp { level, index }, &v, &mut hits);
         }
     }
     if applicable.rcps {
-        for (i, p) in pols.rcps.iter().enumerate() {
-            collect(p.policy, PolicySlot::Rcp(i), &v, &mut hits);
+        for (level, index, p) in pols.rcps.iter() {
+            collect(p.policy, PolicySlot::Rcp { level, index }, &v, &mut hits);
         }
+    }
+    // The endpoint policy applies to every request that comes through the endpoint.
+    if let Some(e) = &pols.vpc_endpoint {
+        collect(e.policy, PolicySlot::VpcEndpoint, &v, &mut hits);
     }
     if let Some(r) = &pols.resource {
         collect(r.policy, PolicySlot::Resource, &v, &mut hits);
@@ -699,32 +1079,10 @@ fn decide(req: &Request, pols: &Policies<'_>) -> Core {
         collect(s.policy, PolicySlot::Session, &v, &mut hits);
     }
 
-    let caller_account = caller.account();
-    let res_account = resource_account(req, &caller);
-    let cross_account = matches!((caller_account, res_account), (Some(c), Some(r)) if c != r);
-    let mandatory = is_kms_key(&req.resource)
-        || pols.resource.as_ref().is_some_and(|r| {
-            matches!(
-                r.policy.kind,
-                PolicyKind::KeyPolicy | PolicyKind::TrustPolicy
-            )
-        });
     let trust = pols
         .resource
         .as_ref()
         .is_some_and(|r| r.policy.kind == PolicyKind::TrustPolicy);
-
-    let mut core = Core {
-        decision: Decision::ImplicitlyDenied,
-        reason: Reason::NoIdentityAllow,
-        deciding: Vec::new(),
-        hits: Vec::new(),
-        applicable,
-        caller_account: caller_account.map(str::to_owned),
-        resource_account: res_account.map(str::to_owned),
-        cross_account,
-        mandatory,
-    };
 
     // 1. Explicit deny anywhere.
     let denies: Vec<usize> = (0..hits.len())
@@ -743,13 +1101,31 @@ fn decide(req: &Request, pols: &Policies<'_>) -> Core {
     // undetachable RCPFullAWSAccess at every level, and Allow is supported in no
     // other RCP, so every level always allows.
     // 3. SCPs: every level must allow.
+    // An action passes a level when any SCP attached there allows it.
     if applicable.scps {
-        for i in 0..pols.scps.len() {
-            if !allow_in(&|s| s == PolicySlot::Scp(i)) {
+        for i in 0..pols.scps.levels() {
+            if !allow_in(&|s| matches!(s, PolicySlot::Scp { level, .. } if level == i)) {
                 core.reason = Reason::ScpNoAllow { level: i };
                 core.hits = hits;
                 return core;
             }
+        }
+    }
+    // 4. A VPC endpoint policy must allow too. It names principals like any
+    // resource-based policy, except that an account principal ("AWS": "<account>")
+    // grants access to that account's root user only, not to its users and roles
+    // (AWS PrivateLink Guide, "Principals for gateway endpoints",
+    // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html;
+    // applied to every endpoint type, as the page states no other rule: assumption).
+    if pols.vpc_endpoint.is_some() {
+        let root_caller = matches!(caller, Caller::Root { .. });
+        let endpoint_allows = hits.iter().any(|h| {
+            h.slot == PolicySlot::VpcEndpoint && (h.grant != GrantKind::Account || root_caller)
+        });
+        if !endpoint_allows {
+            core.reason = Reason::VpcEndpointNoAllow;
+            core.hits = hits;
+            return core;
         }
     }
 
@@ -910,9 +1286,10 @@ fn policy_at<'a>(pols: &Policies<'a>, slot: PolicySlot) -> Option<PolicyRef<'a>>
         PolicySlot::Identity(i) => pols.identity.get(i).copied(),
         PolicySlot::Resource => pols.resource,
         PolicySlot::PermissionBoundary => pols.permission_boundary,
-        PolicySlot::Scp(i) => pols.scps.get(i).copied(),
-        PolicySlot::Rcp(i) => pols.rcps.get(i).copied(),
+        PolicySlot::Scp { level, index } => pols.scps.get(level, index),
+        PolicySlot::Rcp { level, index } => pols.rcps.get(level, index),
         PolicySlot::Session => pols.session,
+        PolicySlot::VpcEndpoint => pols.vpc_endpoint,
     }
 }
 
@@ -945,6 +1322,7 @@ pub fn evaluate(request: &Request, policies: &Policies<'_>) -> Evaluation {
         reason_code: core.reason.code(),
         reason: core.reason,
         deciding,
+        service_rule: service_rule(request),
         trace: None,
     }
 }
@@ -968,35 +1346,48 @@ pub fn explain(request: &Request, policies: &Policies<'_>) -> Evaluation {
         traces.push(policy_trace(slot, p, applies, note, &v));
     };
     let a = core.applicable;
-    for (i, p) in policies.scps.iter().enumerate() {
+    // Why a policy is not consulted, when it is not.
+    let skipped = |applies: bool, why: &str| -> Option<String> {
+        if !a.any {
+            Some("sts:GetCallerIdentity needs no permission: no policy is consulted".to_string())
+        } else {
+            (!applies).then(|| why.to_string())
+        }
+    };
+    for (level, index, p) in policies.scps.iter() {
         add(
-            PolicySlot::Scp(i),
-            p,
+            PolicySlot::Scp { level, index },
+            &p,
             a.scps,
-            (!a.scps).then(|| "SCPs do not restrict AWS service principals".to_string()),
+            skipped(a.scps, "SCPs do not restrict AWS service principals"),
         );
     }
-    for (i, p) in policies.rcps.iter().enumerate() {
+    for (level, index, p) in policies.rcps.iter() {
         add(
-            PolicySlot::Rcp(i),
-            p,
+            PolicySlot::Rcp { level, index },
+            &p,
             a.rcps,
-            (!a.rcps).then(|| "RCPs do not restrict AWS service principals".to_string()),
+            skipped(a.rcps, "RCPs do not restrict AWS service principals"),
         );
+    }
+    if let Some(p) = &policies.vpc_endpoint {
+        add(PolicySlot::VpcEndpoint, p, a.any, skipped(true, ""));
     }
     if let Some(p) = &policies.resource {
-        add(PolicySlot::Resource, p, true, None);
+        add(PolicySlot::Resource, p, a.any, skipped(true, ""));
     }
     for (i, p) in policies.identity.iter().enumerate() {
-        add(PolicySlot::Identity(i), p, true, None);
+        add(PolicySlot::Identity(i), p, a.any, skipped(true, ""));
     }
     if let Some(p) = &policies.permission_boundary {
         add(
             PolicySlot::PermissionBoundary,
             p,
             a.boundary,
-            (!a.boundary)
-                .then(|| "permissions boundaries do not apply to this principal".to_string()),
+            skipped(
+                a.boundary,
+                "permissions boundaries do not apply to this principal",
+            ),
         );
     }
     if let Some(p) = &policies.session {
@@ -1004,7 +1395,7 @@ pub fn explain(request: &Request, policies: &Policies<'_>) -> Evaluation {
             PolicySlot::Session,
             p,
             a.session,
-            (!a.session).then(|| "session policies do not apply to this principal".to_string()),
+            skipped(a.session, "session policies do not apply to this principal"),
         );
     }
     Evaluation {
@@ -1012,6 +1403,7 @@ pub fn explain(request: &Request, policies: &Policies<'_>) -> Evaluation {
         reason_code: core.reason.code(),
         reason: core.reason,
         deciding: deciding_list,
+        service_rule: service_rule(request),
         trace: Some(Trace {
             caller_account: core.caller_account,
             resource_account: core.resource_account,
@@ -1096,7 +1488,8 @@ fn statement_trace(
     let (principal, grant_from_principal) = if use_principal {
         match &st.principal {
             Some(b) => {
-                let grant = principal_block(b, &v.caller);
+                let effect = st.effect.as_ref().map_or(Effect::Deny, |e| e.value);
+                let grant = principal_block(b, &v.caller, effect);
                 let matching = if b.negated {
                     Vec::new()
                 } else {
@@ -1214,9 +1607,13 @@ mod tests {
         identity: Vec<Policy>,
         resource: Option<Policy>,
         boundary: Option<Policy>,
+        /// One level each.
         scps: Vec<Policy>,
         rcps: Vec<Policy>,
         session: Option<Policy>,
+        vpc_endpoint: Option<Policy>,
+        /// Levels added after `scps`, several documents each.
+        scp_levels: Vec<Vec<Policy>>,
     }
 
     impl Set {
@@ -1235,9 +1632,20 @@ mod tests {
                     .boundary
                     .as_ref()
                     .map(|p| PolicyRef::new("boundary", p)),
-                scps: self.scps.iter().map(|p| PolicyRef::new("scp", p)).collect(),
+                scps: {
+                    let mut levels: OrgLevels<'_> =
+                        self.scps.iter().map(|p| PolicyRef::new("scp", p)).collect();
+                    for level in &self.scp_levels {
+                        levels.push_level(level.iter().map(|p| PolicyRef::new("scp", p)));
+                    }
+                    levels
+                },
                 rcps: self.rcps.iter().map(|p| PolicyRef::new("rcp", p)).collect(),
                 session: self.session.as_ref().map(|p| PolicyRef::new("session", p)),
+                vpc_endpoint: self
+                    .vpc_endpoint
+                    .as_ref()
+                    .map(|p| PolicyRef::new("vpce", p)),
             }
         }
         fn decide(&self, r: &Request) -> Decision {
@@ -1576,6 +1984,317 @@ mod tests {
         )];
         assert_eq!(s.decide(&r2), ALLOW);
         assert_eq!(s.decide(&r), EXPLICIT);
+    }
+
+    #[test]
+    fn not_principal_with_allow_grants_everyone_but_the_named() {
+        let bucket = |listed: &str| {
+            pol(
+                BUCKET,
+                &format!(
+                    r#"{{"Effect":"Allow","NotPrincipal":{{"AWS":{listed}}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}}"#
+                ),
+            )
+        };
+        let bob = user("Bob");
+        let s = Set {
+            resource: Some(bucket(&format!(r#""{bob}""#))),
+            ..Set::default()
+        };
+        // The named user is not granted, even though its account is not listed.
+        assert_eq!(s.decide(&req(&bob, "s3:GetObject", OBJ)), IMPLICIT);
+        // Everyone else is, anonymous callers included.
+        assert_eq!(s.decide(&req(&user("Alice"), "s3:GetObject", OBJ)), ALLOW);
+        assert_eq!(s.decide(&req("anonymous", "s3:GetObject", OBJ)), ALLOW);
+        // Naming the account excludes the account and every principal in it.
+        let s = Set {
+            resource: Some(bucket(&format!(r#""arn:aws:iam::{A}:root""#))),
+            ..Set::default()
+        };
+        assert_eq!(
+            s.decide(&req(&user("Alice"), "s3:GetObject", OBJ)),
+            IMPLICIT
+        );
+        assert_eq!(
+            s.decide(&req(&format!("arn:aws:iam::{A}:root"), "s3:GetObject", OBJ)),
+            ALLOW,
+            "the root user has full access to its own account's resources anyway"
+        );
+        // Naming a role excludes its sessions.
+        let s = Set {
+            resource: Some(bucket(&format!(r#""{}""#, role(A, "Builder")))),
+            ..Set::default()
+        };
+        let session = format!("arn:aws:sts::{A}:assumed-role/Builder/s1");
+        assert_eq!(s.decide(&req(&session, "s3:GetObject", OBJ)), IMPLICIT);
+        assert_eq!(
+            s.decide(&req(
+                &format!("arn:aws:sts::{A}:assumed-role/Other/s1"),
+                "s3:GetObject",
+                OBJ
+            )),
+            ALLOW
+        );
+    }
+
+    #[test]
+    fn get_caller_identity_needs_no_permission() {
+        let r = req(&role(A, "App"), "sts:GetCallerIdentity", "*");
+        let check = |s: &Set| {
+            assert_eq!(s.decide(&r), ALLOW);
+            let e = evaluate(&r, &s.policies());
+            assert_eq!(e.reason_code, "no_permission_required");
+            assert!(e.deciding.is_empty());
+        };
+        check(&Set::default());
+        check(&Set {
+            identity: vec![pol(ID, &deny("sts:GetCallerIdentity", "*"))],
+            ..Set::default()
+        });
+        check(&Set {
+            identity: vec![pol(ID, &allow("s3:*", "*"))],
+            session: Some(pol(PolicyKind::SessionPolicy, &deny("*", "*"))),
+            ..Set::default()
+        });
+        check(&Set {
+            identity: vec![pol(ID, &allow("*", "*"))],
+            boundary: Some(pol(PolicyKind::PermissionBoundary, &allow("s3:*", "*"))),
+            scps: vec![pol(PolicyKind::Scp, &deny("sts:*", "*"))],
+            ..Set::default()
+        });
+        // Any spelling of the action, any IAM caller.
+        let mut r2 = req(&user("u"), "STS:getcalleridentity", "*");
+        r2.context.insert("aws:username", "u");
+        assert_eq!(Set::default().decide(&r2), ALLOW);
+        // Other STS actions still need permission.
+        assert_eq!(
+            Set::default().decide(&req(&role(A, "App"), "sts:GetSessionToken", "*")),
+            IMPLICIT
+        );
+    }
+
+    #[test]
+    fn several_scps_at_one_level() {
+        let full = pol(PolicyKind::Scp, &allow("*", "*"));
+        let ec2 = pol(PolicyKind::Scp, &allow("ec2:*", "*"));
+        let s3 = pol(PolicyKind::Scp, &allow("s3:*", "*"));
+        let r = req(&role(A, "App"), "s3:GetObject", OBJ);
+        // Any policy at a level that allows lets the action through that level.
+        let mut s = Set {
+            identity: vec![pol(ID, &allow("*", "*"))],
+            scps: vec![full.clone()],
+            scp_levels: vec![vec![ec2.clone(), s3]],
+            ..Set::default()
+        };
+        assert_eq!(s.decide(&r), ALLOW);
+        let e = evaluate(&r, &s.policies());
+        assert!(e.deciding.iter().any(|d| d.slot == PolicySlot::Identity(0)));
+        // No policy at level 1 allows.
+        s.scp_levels = vec![vec![
+            ec2.clone(),
+            pol(PolicyKind::Scp, &allow("iam:*", "*")),
+        ]];
+        assert_eq!(s.decide(&r), IMPLICIT);
+        assert_eq!(
+            evaluate(&r, &s.policies()).reason,
+            Reason::ScpNoAllow { level: 1 }
+        );
+        // A Deny in any policy of a level denies, FullAWSAccess beside it or not.
+        s.scp_levels = vec![vec![full.clone(), pol(PolicyKind::Scp, &deny("s3:*", "*"))]];
+        assert_eq!(s.decide(&r), EXPLICIT);
+        let e = evaluate(&r, &s.policies());
+        assert_eq!(e.deciding.len(), 1);
+        assert_eq!(e.deciding[0].slot, PolicySlot::Scp { level: 1, index: 1 });
+        let tr = explain(&r, &s.policies()).trace.unwrap();
+        let slots: Vec<PolicySlot> = tr.policies.iter().map(|p| p.slot).collect();
+        assert!(slots.contains(&PolicySlot::Scp { level: 1, index: 0 }));
+        assert!(tr.policies.iter().any(|p| p.denies));
+        // OrgLevels counts levels, not documents.
+        let p = s.policies();
+        assert_eq!(p.scps.levels(), 2);
+        assert_eq!(p.scps.level(1).count(), 2);
+        assert!(p.scps.get(1, 2).is_none());
+        let mut empty = OrgLevels::new();
+        empty.push_level([]);
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn vpc_endpoint_policy_must_allow_too() {
+        let endpoint = |statements: &str| pol(BUCKET, statements);
+        let r = req(&role(A, "App"), "s3:GetObject", OBJ);
+        let full = r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#;
+        let mut s = Set {
+            identity: vec![pol(ID, &allow("s3:*", "*"))],
+            vpc_endpoint: Some(endpoint(full)),
+            ..Set::default()
+        };
+        // The default endpoint policy (full access) changes nothing.
+        assert_eq!(s.decide(&r), ALLOW);
+        // It grants nothing by itself.
+        s.identity.clear();
+        assert_eq!(s.decide(&r), IMPLICIT);
+        assert_eq!(evaluate(&r, &s.policies()).reason_code, "no_identity_allow");
+        // It must allow the request.
+        s.identity = vec![pol(ID, &allow("s3:*", "*"))];
+        s.vpc_endpoint = Some(endpoint(
+            r#"{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"*"}"#,
+        ));
+        assert_eq!(s.decide(&r), IMPLICIT);
+        let e = evaluate(&r, &s.policies());
+        assert_eq!(e.reason, Reason::VpcEndpointNoAllow);
+        assert!(e.summary().contains("vpc-endpoints-access.html"));
+        // Its Deny denies.
+        s.vpc_endpoint = Some(endpoint(&format!(
+            r#"{full},{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}}"#
+        )));
+        assert_eq!(s.decide(&r), EXPLICIT);
+        assert_eq!(
+            evaluate(&r, &s.policies()).deciding[0].slot,
+            PolicySlot::VpcEndpoint
+        );
+        // An account principal stands for the account's root user only.
+        s.vpc_endpoint = Some(endpoint(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{A}"}},"Action":"*","Resource":"*"}}"#
+        )));
+        assert_eq!(s.decide(&r), IMPLICIT);
+        assert_eq!(
+            s.decide(&req(&format!("arn:aws:iam::{A}:root"), "s3:GetObject", OBJ)),
+            ALLOW
+        );
+        // Naming the role lets its sessions through.
+        s.vpc_endpoint = Some(endpoint(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{}"}},"Action":"*","Resource":"*"}}"#,
+            role(A, "App")
+        )));
+        assert_eq!(s.decide(&r), ALLOW);
+        assert_eq!(
+            s.decide(&req(
+                &format!("arn:aws:sts::{A}:assumed-role/App/s"),
+                "s3:GetObject",
+                OBJ
+            )),
+            ALLOW
+        );
+        // Conditions on the endpoint policy see the request context.
+        s.vpc_endpoint = Some(endpoint(
+            r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}"#,
+        ));
+        assert_eq!(s.decide(&r), IMPLICIT);
+        let mut r2 = r.clone();
+        r2.context.insert("aws:PrincipalOrgID", "o-1");
+        assert_eq!(s.decide(&r2), ALLOW);
+        let tr = explain(&r2, &s.policies()).trace.unwrap();
+        let vpce = tr
+            .policies
+            .iter()
+            .find(|p| p.slot == PolicySlot::VpcEndpoint)
+            .unwrap();
+        assert!(vpce.applies && vpce.allows);
+    }
+
+    #[test]
+    fn service_rules_are_reported_beside_the_decision() {
+        let admin = Set {
+            identity: vec![pol(ID, &allow("*", "*"))],
+            ..Set::default()
+        };
+        let check = |action: &str, resource: &str| {
+            let r = req(&role(A, "Admin"), action, resource);
+            let e = evaluate(&r, &admin.policies());
+            assert_eq!(e.service_rule, explain(&r, &admin.policies()).service_rule);
+            (e.decision, e.service_rule, e.is_permitted())
+        };
+        let managed = "arn:aws:iam::aws:policy/AdministratorAccess";
+        assert_eq!(
+            check("iam:CreatePolicyVersion", managed),
+            (ALLOW, Some(ServiceRule::AwsManagedPolicy), false)
+        );
+        assert_eq!(
+            check("IAM:deletepolicy", managed).1,
+            Some(ServiceRule::AwsManagedPolicy)
+        );
+        // Reading or attaching an AWS managed policy is fine.
+        assert_eq!(check("iam:GetPolicyVersion", managed), (ALLOW, None, true));
+        // A customer managed policy can be changed.
+        assert_eq!(
+            check(
+                "iam:CreatePolicyVersion",
+                &format!("arn:aws:iam::{A}:policy/Mine")
+            ),
+            (ALLOW, None, true)
+        );
+        let alias = format!("arn:aws:kms:us-east-1:{A}:alias/aws/s3");
+        assert_eq!(
+            check("kms:DeleteAlias", &alias).1,
+            Some(ServiceRule::AwsReservedAlias)
+        );
+        assert_eq!(
+            check(
+                "kms:UpdateAlias",
+                &format!("arn:aws:kms:us-east-1:{A}:alias/awsome")
+            )
+            .1,
+            None
+        );
+        let sso = format!(
+            "arn:aws:iam::{A}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+        );
+        assert_eq!(
+            check("iam:AttachRolePolicy", &sso).1,
+            Some(ServiceRule::AwsReservedRole)
+        );
+        assert_eq!(check("iam:GetRole", &sso).1, None);
+        assert_eq!(check("s3:GetObject", OBJ).1, None);
+        // The decision is still the policies' own: a Deny stays a Deny.
+        let denied = Set {
+            identity: vec![pol(ID, &deny("iam:*", "*"))],
+            ..Set::default()
+        };
+        let e = evaluate(
+            &req(&role(A, "Admin"), "iam:DeleteRole", &sso),
+            &denied.policies(),
+        );
+        assert_eq!(
+            (e.decision, e.service_rule),
+            (EXPLICIT, Some(ServiceRule::AwsReservedRole))
+        );
+        // Display cites the AWS page; codes round-trip.
+        for rule in ServiceRule::ALL {
+            assert_eq!(ServiceRule::parse(rule.code()), Some(rule));
+            assert!(rule.to_string().contains(rule.source().1));
+        }
+        assert_eq!(ServiceRule::parse("aws_managed"), None);
+        // Service principals are exempt.
+        let r = req("sso.amazonaws.com", "iam:DeleteRole", &sso);
+        assert_eq!(service_rule(&r), None);
+    }
+
+    #[test]
+    fn get_caller_identity_trace_says_no_policy_was_consulted() {
+        let s = Set {
+            identity: vec![pol(ID, &deny("*", "*"))],
+            scps: vec![pol(PolicyKind::Scp, &deny("*", "*"))],
+            ..Set::default()
+        };
+        let r = req(&role(A, "App"), "sts:GetCallerIdentity", "*");
+        let e = explain(&r, &s.policies());
+        assert_eq!(e.decision, ALLOW);
+        assert!(e.summary().contains("API_GetCallerIdentity.html"));
+        for p in &e.trace.unwrap().policies {
+            assert!(!p.applies && !p.denies);
+            assert!(
+                p.note
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("needs no permission")
+            );
+        }
+        // Anonymous callers get no free pass.
+        assert_eq!(
+            Set::default().decide(&req("anonymous", "sts:GetCallerIdentity", "*")),
+            IMPLICIT
+        );
     }
 
     #[test]

@@ -36,8 +36,9 @@ pub use condition::{OPERATORS, Operator, OperatorSpec, SetOperator};
 pub use context::{Context, ContextValue, Request};
 pub use diag::{Diagnostic, Severity};
 pub use eval::{
-    ConditionTrace, DecidingStatement, Decision, ElementTrace, Evaluation, GrantKind, Policies,
-    PolicyRef, PolicySlot, PolicyTrace, Reason, StatementTrace, Trace, decision, evaluate, explain,
+    ConditionTrace, DecidingStatement, Decision, ElementTrace, Evaluation, GrantKind, OrgLevels,
+    Policies, PolicyRef, PolicySlot, PolicyTrace, Reason, ServiceRule, StatementTrace, Trace,
+    decision, evaluate, explain, service_rule,
 };
 pub use lint::{LINT_CODES, lint, lint_text, size_limit};
 pub use parse::{Parsed, parse};

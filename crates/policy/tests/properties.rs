@@ -1,7 +1,8 @@
 //! Property tests of the evaluator and the parser.
 
 use keyflow_policy::{
-    Context, Decision, Policies, Policy, PolicyKind, PolicyRef, Request, evaluate, explain, parse,
+    Context, Decision, OrgLevels, Policies, Policy, PolicyKind, PolicyRef, Request, evaluate,
+    explain, parse,
 };
 use proptest::prelude::*;
 
@@ -241,8 +242,67 @@ fn decide(p: &Parsed, r: &Request) -> Decision {
     d
 }
 
+/// Like [`decide`], but every SCP level holds one document per statement, and an
+/// optional VPC endpoint policy applies.
+fn decide_split(w: &World, endpoint: Option<&Policy>) -> Decision {
+    let p = build(w);
+    let split: Vec<Vec<Policy>> = w
+        .scps
+        .iter()
+        .map(|level| {
+            level
+                .iter()
+                .map(|st| parse(&render(std::slice::from_ref(st), false), PolicyKind::Scp).policy)
+                .collect()
+        })
+        .collect();
+    let mut scps = OrgLevels::new();
+    for level in &split {
+        scps.push_level(level.iter().map(|x| PolicyRef::new("scp", x)));
+    }
+    let policies = Policies {
+        identity: p
+            .identity
+            .iter()
+            .map(|x| PolicyRef::new("identity", x))
+            .collect(),
+        resource: p.resource.as_ref().map(|x| PolicyRef::new("resource", x)),
+        permission_boundary: p.boundary.as_ref().map(|x| PolicyRef::new("boundary", x)),
+        scps,
+        vpc_endpoint: endpoint.map(|x| PolicyRef::new("vpce", x)),
+        ..Policies::default()
+    };
+    let d = evaluate(&w.request, &policies).decision;
+    assert_eq!(d, explain(&w.request, &policies).decision);
+    d
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// An action passes a level when any policy at that level allows it and no Deny
+    /// applies, so spreading a level's statements over several policies changes nothing.
+    #[test]
+    fn splitting_an_scp_level_into_several_policies_changes_nothing(w in world()) {
+        prop_assert_eq!(decide(&build(&w), &w.request), decide_split(&w, None));
+    }
+
+    /// The default endpoint policy (full access) changes nothing; any other endpoint
+    /// policy can only take access away.
+    #[test]
+    fn a_vpc_endpoint_policy_never_grants(w in world(), extra in prop::collection::vec(statement(), 1..3)) {
+        let before = decide(&build(&w), &w.request);
+        let full = parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#, PolicyKind::BucketPolicy).policy;
+        prop_assert_eq!(before, decide_split(&w, Some(&full)));
+        let other = parse(&render(&extra, true), PolicyKind::BucketPolicy).policy;
+        let after = decide_split(&w, Some(&other));
+        if before != Decision::Allowed {
+            prop_assert_ne!(after, Decision::Allowed);
+        }
+        if before == Decision::ExplicitlyDenied {
+            prop_assert_eq!(after, Decision::ExplicitlyDenied);
+        }
+    }
 
     #[test]
     fn adding_a_deny_never_allows(w in world(), extra in statement(), target in 0usize..4) {

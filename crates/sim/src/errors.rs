@@ -28,8 +28,9 @@ fn denial_reason(check: &Check) -> String {
         {
             Some(S::Resource) => "a resource-based policy",
             Some(S::PermissionBoundary) => "a permissions boundary",
-            Some(S::Scp(_)) => "a service control policy",
-            Some(S::Rcp(_)) => "a resource control policy",
+            Some(S::Scp { .. }) => "a service control policy",
+            Some(S::Rcp { .. }) => "a resource control policy",
+            Some(S::VpcEndpoint) => "a VPC endpoint policy",
             Some(S::Session) => "a session policy",
             _ => "an identity-based policy",
         };
@@ -45,6 +46,7 @@ fn denial_reason(check: &Check) -> String {
             | R::CrossAccountNoResourceGrant { .. },
         ) => "resource-based policy",
         Some(R::ScpNoAllow { .. }) => "service control policy",
+        Some(R::VpcEndpointNoAllow) => "VPC endpoint policy",
         Some(R::BoundaryNoAllow) => "permissions boundary",
         Some(R::SessionNoAllow) => "session policy",
         _ => "identity-based policy",

@@ -264,7 +264,8 @@ impl PolicySet {
             S::Identity(i) => self.identity.get(i),
             S::Resource => self.resource.as_ref(),
             S::PermissionBoundary => self.permission_boundary.as_ref(),
-            S::Scp(i) => self.scps.get(i),
+            // Each scenario SCP is one level of the organization, one policy per level.
+            S::Scp { level, index: 0 } => self.scps.get(level),
             _ => None,
         }
     }
@@ -298,6 +299,10 @@ pub struct Check {
     /// Set when a policy this check needs does not parse.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_evaluated: Option<NotEvaluated>,
+    /// A service rule that refuses the call whatever the policies say (reported
+    /// beside the policy decision, never as one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_rule: Option<keyflow_policy::ServiceRule>,
     /// Who makes the request on whose behalf (e.g. "S3 calls KMS for the requester").
     #[serde(skip_serializing_if = "String::is_empty")]
     pub via: String,
@@ -305,8 +310,9 @@ pub struct Check {
 }
 
 impl Check {
+    /// Whether the call goes through: the policies allow it and no service rule refuses it.
     pub fn allowed(&self) -> bool {
-        self.decision.is_allowed()
+        self.decision.is_allowed() && self.service_rule.is_none()
     }
 
     pub fn action(&self) -> &str {
@@ -334,6 +340,9 @@ impl Check {
     pub fn summary(&self) -> String {
         if let Some(n) = &self.not_evaluated {
             return format!("not evaluated: {n}");
+        }
+        if let Some(rule) = &self.service_rule {
+            return format!("refused by a service rule: {rule}");
         }
         if let Some(g) = &self.granted_by {
             return format!(

@@ -431,7 +431,9 @@ impl<'s> World<'s> {
             None => None,
         };
         for id in &set.scps {
-            policies.scps.extend(get(id)?);
+            if let Some(p) = get(id)? {
+                policies.scps.push(p);
+            }
         }
         Ok(policies)
     }
@@ -465,6 +467,7 @@ impl<'s> World<'s> {
             deciding: Vec::new(),
             granted_by: None,
             not_evaluated: None,
+            service_rule: None,
             via: call.via,
             policies: PolicySet::default(),
         };
@@ -495,6 +498,7 @@ impl<'s> World<'s> {
                         })
                     })
                     .collect();
+                check.service_rule = evaluation.service_rule;
                 check.reason = Some(evaluation.reason);
             }
         }

@@ -90,9 +90,10 @@ fn slot_name(slot: &keyflow_policy::PolicySlot) -> &'static str {
         S::Identity(_) => " identity",
         S::Resource => " resource",
         S::PermissionBoundary => " permissions boundary",
-        S::Scp(_) => " SCP",
-        S::Rcp(_) => " RCP",
+        S::Scp { .. } => " SCP",
+        S::Rcp { .. } => " RCP",
         S::Session => " session",
+        S::VpcEndpoint => " VPC endpoint",
     }
 }
 
