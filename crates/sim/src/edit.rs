@@ -1,10 +1,12 @@
 //! Changes to a scenario, as pure functions: the page's forms, what-ifs and
 //! fixes all dispatch these, and they are tested natively.
 
+use crate::flows::{FlowKind, FlowParams};
 use crate::ids::PolicyId;
+use crate::rename::{Target, rename};
 use crate::scenario::{
-    Behaviour, DigestEncryption, ElbLogWriter, KeyState, NamedPolicy, Principal, PrincipalKind,
-    Scenario, Sse, Tier,
+    AccessLogs, Behaviour, Bucket, DigestEncryption, ElbLogWriter, Key, KeyState, LoadBalancer,
+    NamedPolicy, Parameter, Principal, PrincipalKind, Scenario, Sse, Tier, Trail,
 };
 
 /// An identity policy that allows nothing yet, as a starting point.
@@ -75,6 +77,57 @@ pub enum Edit {
     },
     AddScp,
     RemoveScp(usize),
+    /// A rename refactoring (see [`crate::rename`]): the name and every reference to it.
+    Rename {
+        target: Target,
+        to: String,
+    },
+    /// Principals made from an ARN ([`crate::principals_from_arn`]).
+    AddPrincipals(Vec<Principal>),
+    /// A bucket with nothing set yet (a quick fix names it).
+    AddBucket(String),
+    /// A key with the given ID and the default key policy of the scenario's account.
+    AddKey(String),
+    /// A trail delivering to the scenario's first bucket.
+    AddTrail(String),
+    /// A SecureString parameter under the AWS managed key.
+    AddParameter(String),
+    /// A load balancer logging to the scenario's first bucket.
+    AddLoadBalancer(String),
+    /// A flow bound to the scenario's resources ([`crate::compose::add_flow`]).
+    AddFlow(FlowKind),
+    RemoveFlow(usize),
+    /// Set a flow field that names one principal (`admin`, `reader`, `writer`, `app`, …).
+    FlowPrincipal {
+        flow: usize,
+        field: String,
+        principal: String,
+    },
+    /// Add a principal to, or drop it from, a flow's readers.
+    FlowReader {
+        flow: usize,
+        principal: String,
+        on: bool,
+    },
+}
+
+/// The default key policy the KMS console and API give a new key: the account
+/// root may use the key, which lets IAM policies grant access ("Default key
+/// policy", AWS KMS Developer Guide,
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+pub fn default_key_policy(account: &str) -> String {
+    format!(
+        "{{\n    \"Version\": \"2012-10-17\",\n    \"Id\": \"key-default-1\",\n    \"Statement\": [\n        {{\n            \"Sid\": \"Enable IAM User Permissions\",\n            \"Effect\": \"Allow\",\n            \"Principal\": {{\n                \"AWS\": \"arn:aws:iam::{account}:root\"\n            }},\n            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        }}\n    ]\n}}"
+    )
+}
+
+/// The readers list of a flow, for flows that have one.
+fn readers_mut(p: &mut FlowParams) -> Option<&mut Vec<String>> {
+    match p {
+        FlowParams::CloudtrailSseKms(c) => Some(&mut c.readers),
+        FlowParams::SsmSecurestring(c) => Some(&mut c.readers),
+        _ => None,
+    }
 }
 
 /// Applies an edit; false when it refers to something that is not there (the
@@ -133,20 +186,155 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
             }
             s.principals.remove(i);
         }
+        // A rename is a refactoring: flows, expectations and policies follow.
         Edit::RenamePrincipal { principal, name } => {
-            let name = name.trim().to_string();
-            if name.is_empty()
-                || name.contains(['/', ':'])
-                || s.principals
-                    .iter()
-                    .enumerate()
-                    .any(|(j, p)| j != principal && p.name == name)
-            {
+            let Some(old) = s.principals.get(principal).map(|p| p.name.clone()) else {
+                return false;
+            };
+            return apply(
+                s,
+                Edit::Rename {
+                    target: Target::Principal(old),
+                    to: name,
+                },
+            );
+        }
+        Edit::Rename { target, to } => match rename(s, &target, &to) {
+            Ok(r) => *s = r.scenario,
+            Err(_) => return false,
+        },
+        Edit::AddPrincipals(list) => {
+            let mut next = s.clone();
+            next.principals.extend(list);
+            if next.validate().is_err() {
                 return false;
             }
-            match s.principals.get_mut(principal) {
-                Some(p) => p.name = name,
-                None => return false,
+            *s = next;
+        }
+        Edit::AddBucket(name) => {
+            if s.buckets.iter().any(|b| b.name == name) {
+                return false;
+            }
+            s.buckets.push(Bucket::new(name));
+        }
+        Edit::AddKey(id) => {
+            if s.keys.iter().any(|k| k.id == id) || id.is_empty() || id.contains('/') {
+                return false;
+            }
+            s.keys.push(Key {
+                id,
+                account: None,
+                description: String::new(),
+                aliases: Vec::new(),
+                policy: default_key_policy(&s.account),
+                state: KeyState::Enabled,
+                grants: Vec::new(),
+            });
+        }
+        Edit::AddTrail(name) => {
+            let Some(bucket) = s.buckets.first().map(|b| b.name.clone()) else {
+                return false;
+            };
+            if s.trails.iter().any(|t| t.name == name) {
+                return false;
+            }
+            s.trails.push(Trail {
+                name,
+                bucket,
+                prefix: String::new(),
+                kms_key: None,
+                log_file_validation: false,
+            });
+        }
+        Edit::AddParameter(name) => {
+            if s.parameters.iter().any(|p| p.name == name) {
+                return false;
+            }
+            s.parameters.push(Parameter {
+                name,
+                kind: Default::default(),
+                key: None,
+                tier: Tier::Standard,
+                value: "example".into(),
+            });
+        }
+        Edit::AddLoadBalancer(name) => {
+            let Some(bucket) = s.buckets.first().map(|b| b.name.clone()) else {
+                return false;
+            };
+            if s.load_balancers.iter().any(|l| l.name == name) {
+                return false;
+            }
+            s.load_balancers.push(LoadBalancer {
+                name,
+                id: "50dc6c495c0c9188".into(),
+                access_logs: AccessLogs {
+                    bucket,
+                    prefix: String::new(),
+                },
+            });
+        }
+        Edit::AddFlow(kind) => match crate::compose::add_flow(s, kind) {
+            Ok(next) => *s = next,
+            Err(_) => return false,
+        },
+        Edit::RemoveFlow(i) => {
+            if i >= s.flows.len() {
+                return false;
+            }
+            let id = s.flows.remove(i).id().to_string();
+            // Expectations about the flow go with it, or the scenario would not be valid.
+            s.expectations.retain(|e| match e {
+                crate::Expectation::Step { flow, .. } | crate::Expectation::Matrix { flow, .. } => {
+                    *flow != id
+                }
+                crate::Expectation::Request { .. } => true,
+            });
+        }
+        Edit::FlowPrincipal {
+            flow,
+            field,
+            principal,
+        } => {
+            if !s.principals.iter().any(|p| p.name == principal) {
+                return false;
+            }
+            let mut next = s.clone();
+            let Some(f) = next.flows.get_mut(flow) else {
+                return false;
+            };
+            let mut found = false;
+            for r in f.params.refs_mut() {
+                if r.field == field {
+                    *r.name = principal.clone();
+                    found = true;
+                }
+            }
+            if !found || next.validate().is_err() {
+                return false;
+            }
+            *s = next;
+        }
+        Edit::FlowReader {
+            flow,
+            principal,
+            on,
+        } => {
+            if !s.principals.iter().any(|p| p.name == principal) {
+                return false;
+            }
+            let Some(readers) = s
+                .flows
+                .get_mut(flow)
+                .and_then(|f| readers_mut(&mut f.params))
+            else {
+                return false;
+            };
+            let has = readers.contains(&principal);
+            match (on, has) {
+                (true, false) => readers.push(principal),
+                (false, true) => readers.retain(|r| *r != principal),
+                _ => return false,
             }
         }
         Edit::AddIdentityPolicy { principal } => match s.principals.get_mut(principal) {

@@ -11,15 +11,20 @@
 //! typed answer; no decision is written into a flow.
 
 mod builtins;
+pub mod compose;
 mod diff;
 pub mod edit;
 mod errors;
 mod expect;
+pub mod findings;
+mod flips;
 pub mod flows;
 mod ids;
 pub mod jsontext;
 mod managed;
 mod names;
+mod principal_arn;
+pub mod rename;
 mod render;
 mod report;
 mod scenario;
@@ -29,10 +34,12 @@ mod world;
 
 pub use builtins::{Builtin, builtin, builtins};
 pub use diff::{StepChange, StepState, diff};
+pub use flips::{CellChange, matrix_changes};
 pub use flows::{FieldRef, FlowKind, FlowParams, FlowSpec, RefKind};
 pub use ids::{BadId, CheckId, ManagedService, PolicyId};
 pub use managed::key_policy as managed_key_policy;
 pub use names::{Named, UnknownName};
+pub use principal_arn::principals_from_arn;
 pub use render::{RenderOptions, render, render_text};
 pub use report::*;
 pub use scenario::*;
@@ -56,6 +63,7 @@ pub fn run(scenario: &Scenario) -> Report {
         flows,
         expectations,
         policies: w.policies.iter().map(|p| p.info.clone()).collect(),
+        findings: findings::findings(scenario),
     }
 }
 

@@ -151,6 +151,12 @@ pub fn render(r: &Report, options: RenderOptions) -> String {
             );
         }
     }
+    for f in &r.findings {
+        let _ = writeln!(out, "Finding {f}");
+        for fix in &f.fixes {
+            let _ = writeln!(out, "   fix: {}", fix.label);
+        }
+    }
     for f in &r.flows {
         let _ = writeln!(out);
         let _ = writeln!(out, "== {} ({}): {}", f.id, f.kind, f.title);

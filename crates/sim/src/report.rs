@@ -26,6 +26,8 @@ pub struct Report {
     pub expectations: Vec<ExpectationResult>,
     /// Every policy the run parsed, with its diagnostics and where it came from.
     pub policies: Vec<PolicyInfo>,
+    /// Names in policies that match nothing in the scenario's own accounts.
+    pub findings: Vec<crate::findings::Finding>,
 }
 
 impl Report {

@@ -523,6 +523,12 @@ pub struct PolicyField {
 }
 
 impl Scenario {
+    /// Checks every cross-reference (the same checks `from_json` makes), for a
+    /// scenario built or changed in memory.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        validate::check(self)
+    }
+
     /// Every policy text in the scenario with its id, slot and JSON path, in document order.
     pub fn policy_fields(&self) -> Vec<PolicyField> {
         let mut out = Vec::new();
