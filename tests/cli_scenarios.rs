@@ -133,7 +133,7 @@ fn share_then_run_the_link_gives_the_same_report() {
     assert!(o.status.success());
     let url = stdout(&o).trim().to_string();
     assert!(
-        url.starts_with("https://keyflow.example/play#s=1."),
+        url.starts_with("https://keyflow.example/play#s=2."),
         "{url}"
     );
     let from_link = keyflow(&["run", &url, "--json"]);
@@ -141,7 +141,7 @@ fn share_then_run_the_link_gives_the_same_report() {
     assert!(from_link.status.success());
     assert_eq!(stdout(&from_link), stdout(&from_builtin));
     let bare = keyflow(&["share", "builtin:alb-logs-cmk"]);
-    assert!(stdout(&bare).starts_with("#s=1."));
+    assert!(stdout(&bare).starts_with("#s=2."));
 }
 
 #[test]

@@ -392,9 +392,9 @@ fn a_deflate_bomb_is_refused_at_the_inflate_cap() {
 #[test]
 fn a_link_from_a_future_format_is_refused_by_version() {
     let payload = link_for(br#"{"account":"111122223333","region":"us-east-1"}"#);
-    let future = payload.replace("#s=1.", "#s=2.");
+    let future = payload.replace("#s=1.", "#s=3.");
     let err = decode(&future).unwrap_err();
-    assert_eq!(err, ShareError::UnsupportedVersion(2));
+    assert_eq!(err, ShareError::UnsupportedVersion(3));
     assert!(err.to_string().contains("newer Keyflow"), "{err}");
     for bad in [
         "#s=99999999999.AAAA",

@@ -276,7 +276,9 @@ fn share_links_round_trip_and_stay_short() {
 #[test]
 fn share_decoder_errors_are_distinct() {
     use keyflow_share::{ShareError, decode, encode_json};
-    let good = keyflow_share::encode(&scenario("ssm-securestring-cmk"));
+    // A format 1 link (no integrity check): the DEFLATE stream itself is on trial.
+    let json = scenario("ssm-securestring-cmk").to_canonical_json();
+    let good = raw_bytes_link(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9));
     let payload = good.strip_prefix("s=1.").unwrap();
     assert_eq!(
         decode("https://keyflow.example/"),
@@ -291,11 +293,11 @@ fn share_decoder_errors_are_distinct() {
         decode(&format!("s=1.{}", &payload[..half])),
         Err(ShareError::Truncated)
     ));
-    let e = decode(&format!("s=2.{payload}")).unwrap_err();
-    assert_eq!(e, ShareError::UnsupportedVersion(2));
+    let e = decode(&format!("s=3.{payload}")).unwrap_err();
+    assert_eq!(e, ShareError::UnsupportedVersion(3));
     assert!(
         e.to_string()
-            .contains("this link was made by a newer Keyflow (format 2)")
+            .contains("this link was made by a newer Keyflow (format 3)")
     );
     assert!(matches!(
         decode(&format!("s=1.{}", "A".repeat(70_000))),

@@ -298,6 +298,8 @@ fn check_error(e: &ShareError) {
         | ShareError::Truncated
         | ShareError::Corrupt
         | ShareError::TrailingData
+        | ShareError::IntegrityMismatch
+        | ShareError::Changed
         | ShareError::InvalidUtf8
         | ShareError::Scenario(_) => {}
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use keyflow_sim::{RenderOptions, Scenario, builtin, builtins, render, run as run_scenario};
 
-/// Loads `builtin:NAME`, a share link (`https://…#s=1.…`, `#s=1.…`, `s=1.…`) or a file.
+/// Loads `builtin:NAME`, a share link (`https://…#s=2.…`, `#s=2.…`, `s=2.…`) or a file.
 fn load(source: &str) -> Result<Scenario, String> {
     if let Some(name) = source.strip_prefix("builtin:") {
         let b = builtin(name).ok_or_else(|| {

@@ -62,6 +62,20 @@ pub fn inflate(input: &[u8], cap: usize) -> Result<Vec<u8>, ShareError> {
     }
 }
 
+/// CRC-32 (IEEE 802.3, the polynomial of gzip and PNG), bit by bit: links are
+/// checked once when they open, and a table would only add to the bundle.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = 0u32.wrapping_sub(crc & 1);
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
 pub fn base64url_encode(data: &[u8]) -> String {
     base64::encode(data, Alphabet::UrlSafe)
 }
@@ -87,6 +101,13 @@ mod tests {
             assert!(!text.contains('='));
             assert_eq!(base64url_decode(&text).unwrap(), slice);
         }
+    }
+
+    #[test]
+    fn crc32_check_value() {
+        // The standard check value of CRC-32/ISO-HDLC.
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
     }
 
     #[test]

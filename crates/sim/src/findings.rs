@@ -123,7 +123,24 @@ fn named(text: &str, region: &str) -> Option<Named> {
         }),
         _ => None,
     }?;
-    (!wildcard(&found.name)).then_some(found)
+    // A name AWS would not accept for its kind names no resource at all (the
+    // policy lints report malformed ARNs); only well-formed names are compared.
+    use crate::rename::{NameKind, check_name};
+    let kind = match found.kind {
+        RefKind::Bucket => NameKind::Bucket,
+        RefKind::Key if found.name.starts_with("alias/") => NameKind::Alias,
+        RefKind::Key => NameKind::KeyId,
+        RefKind::Trail => NameKind::Trail,
+        RefKind::Parameter => NameKind::Parameter,
+        _ => NameKind::IamName,
+    };
+    let key_id_ok = found.kind != RefKind::Key
+        || found.name.starts_with("alias/")
+        || found
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (!wildcard(&found.name) && key_id_ok && check_name(kind, &found.name).is_ok()).then_some(found)
 }
 
 /// The scenario's own accounts: the home account and every account a
