@@ -1,9 +1,8 @@
 //! Changes to a scenario, as pure functions: the page's forms, what-ifs and
 //! fixes all dispatch these, and they are tested natively.
 
-use crate::flows::{FlowKind, FlowParams};
+use crate::flows::{FlowParams, RefKind};
 use crate::ids::PolicyId;
-use crate::rename::{Target, rename};
 use crate::scenario::{
     AccessLogs, Behaviour, Bucket, DigestEncryption, ElbLogWriter, Key, KeyState, LoadBalancer,
     NamedPolicy, Parameter, Principal, PrincipalKind, Scenario, Sse, Tier, Trail,
@@ -77,11 +76,6 @@ pub enum Edit {
     },
     AddScp,
     RemoveScp(usize),
-    /// A rename refactoring (see [`crate::rename`]): the name and every reference to it.
-    Rename {
-        target: Target,
-        to: String,
-    },
     /// Principals made from an ARN ([`crate::principals_from_arn`]).
     AddPrincipals(Vec<Principal>),
     /// A bucket with nothing set yet (a quick fix names it).
@@ -94,8 +88,6 @@ pub enum Edit {
     AddParameter(String),
     /// A load balancer logging to the scenario's first bucket.
     AddLoadBalancer(String),
-    /// A flow bound to the scenario's resources ([`crate::compose::add_flow`]).
-    AddFlow(FlowKind),
     RemoveFlow(usize),
     /// Set a flow field that names one principal (`admin`, `reader`, `writer`, `app`, …).
     FlowPrincipal {
@@ -186,23 +178,7 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
             }
             s.principals.remove(i);
         }
-        // A rename is a refactoring: flows, expectations and policies follow.
-        Edit::RenamePrincipal { principal, name } => {
-            let Some(old) = s.principals.get(principal).map(|p| p.name.clone()) else {
-                return false;
-            };
-            return apply(
-                s,
-                Edit::Rename {
-                    target: Target::Principal(old),
-                    to: name,
-                },
-            );
-        }
-        Edit::Rename { target, to } => match rename(s, &target, &to) {
-            Ok(r) => *s = r.scenario,
-            Err(_) => return false,
-        },
+        Edit::RenamePrincipal { principal, name } => return rename_handle(s, principal, &name),
         Edit::AddPrincipals(list) => {
             let mut next = s.clone();
             next.principals.extend(list);
@@ -274,10 +250,6 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
                 },
             });
         }
-        Edit::AddFlow(kind) => match crate::compose::add_flow(s, kind) {
-            Ok(next) => *s = next,
-            Err(_) => return false,
-        },
         Edit::RemoveFlow(i) => {
             if i >= s.flows.len() {
                 return false;
@@ -370,6 +342,57 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
     true
 }
 
+/// Renames a principal's handle and every field that names it: sessions of a
+/// role, grants, flow fields, expectations and the step ids they hold (so
+/// its steps stay). Policy texts are not touched: [`crate::rename`] also
+/// rewrites the ARNs in them, and shows every change first.
+fn rename_handle(s: &mut Scenario, i: usize, name: &str) -> bool {
+    let name = name.trim();
+    let Some(old) = s.principals.get(i).map(|p| p.name.clone()) else {
+        return false;
+    };
+    if name.is_empty()
+        || name.contains(['/', ':'])
+        || s.principals.iter().any(|p| p.name == name && p.name != old)
+    {
+        return false;
+    }
+    let swap = |x: &mut String| {
+        if *x == old {
+            *x = name.to_string();
+        }
+    };
+    for p in &mut s.principals {
+        swap(&mut p.name);
+        if let Some(r) = &mut p.role {
+            swap(r);
+        }
+    }
+    for k in &mut s.keys {
+        k.grants.iter_mut().for_each(|g| swap(&mut g.grantee));
+    }
+    for f in &mut s.flows {
+        for r in f.params.refs_mut() {
+            if matches!(r.kind, RefKind::Principal | RefKind::Role) {
+                swap(r.name);
+            }
+        }
+    }
+    let suffix = format!(":{old}");
+    for e in &mut s.expectations {
+        match e {
+            crate::Expectation::Step { step, .. } => {
+                if let Some(head) = step.strip_suffix(suffix.as_str()) {
+                    *step = format!("{head}:{name}");
+                }
+            }
+            crate::Expectation::Matrix { principal, .. }
+            | crate::Expectation::Request { principal, .. } => swap(principal),
+        }
+    }
+    true
+}
+
 /// `base`, `base-2`, `base-3`, … : the first that is not taken.
 pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
     (1..)
@@ -413,6 +436,67 @@ mod tests {
         };
         assert!(!apply(&mut s, nothing));
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn renaming_a_principal_keeps_its_steps_and_expectations() {
+        let mut s = scenario("cloudtrail-sse-kms");
+        let before = crate::run(&s);
+        let i = s.principals.iter().position(|p| p.name == "user1").unwrap();
+        assert!(apply(
+            &mut s,
+            Edit::RenamePrincipal {
+                principal: i,
+                name: "auditor".into()
+            }
+        ));
+        assert_eq!(s.validate(), Ok(()));
+        let after = crate::run(&s);
+        assert_eq!(before.flows[0].steps.len(), after.flows[0].steps.len());
+        assert!(after.flows[0].step("read-log:auditor").is_some());
+        assert!(after.expectations_pass(), "{:#?}", after.expectations);
+        // Flows, expectations and the scenario stay valid for a share link.
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()), Ok(s.clone()));
+    }
+
+    #[test]
+    fn flow_fields_and_readers_take_scenario_principals() {
+        let mut s = scenario("cloudtrail-sse-kms");
+        let n = s.flows[0].params.refs().len();
+        assert!(apply(
+            &mut s,
+            Edit::FlowReader {
+                flow: 0,
+                principal: "CloudTrail".into(),
+                on: true
+            }
+        ));
+        assert_eq!(s.flows[0].params.refs().len(), n + 1);
+        assert!(!apply(
+            &mut s,
+            Edit::FlowReader {
+                flow: 0,
+                principal: "nobody".into(),
+                on: true
+            }
+        ));
+        assert!(apply(
+            &mut s,
+            Edit::FlowPrincipal {
+                flow: 0,
+                field: "admin".into(),
+                principal: "Role1".into()
+            }
+        ));
+        let run = crate::run(&s);
+        assert!(run.flows[0].step("read-log:CloudTrail").is_some());
+        assert!(apply(&mut s, Edit::RemoveFlow(0)));
+        assert!(s.flows.is_empty());
+        assert!(
+            s.expectations.is_empty(),
+            "the flow's expectations go with it"
+        );
+        assert_eq!(s.validate(), Ok(()));
     }
 
     #[test]
