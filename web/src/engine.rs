@@ -5,11 +5,8 @@
 use std::rc::Rc;
 
 use keyflow_policy::LineIndex;
-use keyflow_sim::edit::EMPTY_POLICY;
-use keyflow_sim::{
-    Check, FlowParams, FlowSpec, KeyState, NamedPolicy, Parameter, PolicyId, PolicySlot, Principal,
-    PrincipalKind, Scenario, Tier,
-};
+use keyflow_sim::findings::Finding;
+use keyflow_sim::{Check, PolicyId, PolicySlot, Scenario};
 
 use crate::components::editor::{Mark, Severity};
 
@@ -37,6 +34,7 @@ pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
                 help: d.help,
                 line: pos.line,
                 column: pos.column,
+                fixes: Vec::new(),
             }
         })
         .collect();
@@ -53,14 +51,46 @@ pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
     out
 }
 
-/// Marks for every policy of the scenario, in `policy_fields` order.
-pub fn all_marks(s: &Scenario) -> PolicyMarks {
-    PolicyMarks(
-        s.policy_fields()
-            .into_iter()
-            .map(|f| (f.id, Rc::new(marks(&f.text, f.slot))))
-            .collect(),
-    )
+/// Lint marks by policy, kept from one run to the next: only a policy whose
+/// text changed is linted again (typing in a 300 KB policy re-lints that
+/// policy only).
+#[derive(Default)]
+pub struct MarkCache(Vec<(PolicyId, String, Rc<Vec<Mark>>)>);
+
+/// Marks for every policy of the scenario, in `policy_fields` order: parse and
+/// lint findings, then the scenario's name-mismatch findings at their place.
+pub fn all_marks(s: &Scenario, findings: &[Finding], cache: &mut MarkCache) -> PolicyMarks {
+    let mut next = Vec::new();
+    let mut out = Vec::new();
+    for f in s.policy_fields() {
+        let lint = match cache.0.iter().position(|(id, text, _)| *id == f.id && *text == f.text) {
+            Some(i) => cache.0.swap_remove(i).2,
+            None => Rc::new(marks(&f.text, f.slot)),
+        };
+        let mut all = Rc::clone(&lint);
+        let mine = findings.iter().filter(|x| x.policy == f.id);
+        for x in mine {
+            let list = Rc::make_mut(&mut all);
+            let at = list.partition_point(|m| m.range.start <= x.start as usize);
+            list.insert(
+                at,
+                Mark {
+                    range: x.start as usize..x.end as usize,
+                    severity: Severity::Warning,
+                    code: x.code.to_string(),
+                    message: x.message.clone(),
+                    help: None,
+                    line: x.line,
+                    column: x.column,
+                    fixes: x.fixes.clone(),
+                },
+            );
+        }
+        out.push((f.id.clone(), all));
+        next.push((f.id, f.text, lint));
+    }
+    cache.0 = next;
+    PolicyMarks(out)
 }
 
 /// Marks by policy id. A handful of policies: a list is as fast as a map and smaller in the bundle.
@@ -78,86 +108,10 @@ pub fn explain(s: &Scenario, check: &Check) -> Option<keyflow_policy::Evaluation
     keyflow_sim::explain(s, check)
 }
 
-const DEFAULT_KEY_POLICY: &str = r#"{
-    "Version": "2012-10-17",
-    "Id": "key-default-1",
-    "Statement": [
-        {
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": {
-                "AWS": "arn:aws:iam::111122223333:root"
-            },
-            "Action": "kms:*",
-            "Resource": "*"
-        }
-    ]
-}"#;
-
-const ADMIN_POLICY: &str = r#"{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": "*",
-            "Resource": "*"
-        }
-    ]
-}"#;
-
-/// "Start blank": one key with the default key policy, an administrator, an
-/// application with no permissions yet, and an SSM SecureString flow to try
-/// them on.
+/// "Start blank": an account and a Region, no resources and no flows; flows
+/// are added from the menu.
 pub fn blank() -> Scenario {
-    let user = |name: &str, policy: &str, doc: &str| Principal {
-        policies: vec![NamedPolicy {
-            name: policy.to_string(),
-            document: doc.to_string(),
-        }],
-        ..Principal::new(name, PrincipalKind::User)
-    };
-    Scenario {
-        name: "blank".into(),
-        title: "Blank scenario".into(),
-        description: "A key with the default key policy, an administrator and an application without permissions."
-            .into(),
-        account: "111122223333".into(),
-        region: "us-east-1".into(),
-        settings: Default::default(),
-        principals: vec![
-            user("Admin", "AdministratorAccess", ADMIN_POLICY),
-            user("App", "AppPolicy", EMPTY_POLICY),
-        ],
-        keys: vec![keyflow_sim::Key {
-            id: "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e".into(),
-            account: None,
-            description: String::new(),
-            aliases: vec!["alias/my-key".into()],
-            policy: DEFAULT_KEY_POLICY.into(),
-            state: KeyState::Enabled,
-            grants: Vec::new(),
-        }],
-        buckets: Vec::new(),
-        load_balancers: Vec::new(),
-        trails: Vec::new(),
-        parameters: vec![Parameter {
-            name: "my-secret".into(),
-            kind: Default::default(),
-            key: Some("alias/my-key".into()),
-            tier: Tier::Standard,
-            value: "s3cr3t".into(),
-        }],
-        scps: Vec::new(),
-        flows: vec![FlowSpec {
-            params: FlowParams::SsmSecurestring(keyflow_sim::flows::ssm::Params {
-                parameter: "my-secret".into(),
-                writer: "Admin".into(),
-                readers: vec!["App".into()],
-            }),
-            id: None,
-        }],
-        expectations: Vec::new(),
-    }
+    keyflow_sim::compose::blank()
 }
 
 /// The scenario a page opens with when it has nothing else.
@@ -187,14 +141,33 @@ mod tests {
     }
 
     #[test]
-    fn blank_is_a_valid_scenario_with_a_flow() {
+    fn blank_is_valid_and_empty() {
         let s = blank();
-        let json = s.to_canonical_json();
-        let back = Scenario::from_canonical_json(&json).unwrap();
-        assert_eq!(back.flows.len(), 1);
+        assert_eq!(s.validate(), Ok(()));
         let report = keyflow_sim::run(&s);
-        assert_eq!(report.flows.len(), 1);
-        assert!(!report.flows[0].steps.is_empty());
+        assert!(report.flows.is_empty());
+        assert!(all_marks(&s, &[], &mut MarkCache::default()).0.is_empty());
+    }
+
+    #[test]
+    fn marks_are_cached_per_policy_text_and_findings_join_them() {
+        let mut s = keyflow_sim::builtin("alb-logs-cmk").unwrap().scenario().unwrap();
+        let mut cache = MarkCache::default();
+        let first = all_marks(&s, &[], &mut cache);
+        let key = PolicyId::Key(s.keys[0].id.clone());
+        let again = all_marks(&s, &[], &mut cache);
+        assert!(Rc::ptr_eq(first.get(&key).unwrap(), again.get(&key).unwrap()));
+        // A bucket policy naming another bucket: the finding is a warning with its fixes.
+        let text = s.buckets[0].policy.clone().unwrap().replace("test-alb-access-logs/", "other-logs/");
+        s.buckets[0].policy = Some(text);
+        let findings = keyflow_sim::findings::findings(&s);
+        let marks = all_marks(&s, &findings, &mut cache);
+        let bucket = PolicyId::Bucket("test-alb-access-logs".into());
+        let m = marks.get(&bucket).unwrap().iter().find(|m| m.code == "unknown-name").unwrap();
+        assert_eq!((m.line, m.severity), (10, Severity::Warning));
+        assert_eq!(m.fixes.len(), 2);
+        // The key policy did not change: still the cached marks.
+        assert!(Rc::ptr_eq(first.get(&key).unwrap(), marks.get(&key).unwrap()));
     }
 
     #[test]

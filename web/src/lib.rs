@@ -3,21 +3,35 @@
 //!
 //! One [`state::State`] lives in `use_reducer`; the report is derived from
 //! its scenario with `use_memo`, so every edit re-runs every flow at once.
-//! Both travel to the components through one context, [`AppContext`].
+//! Both travel to the components through one context, [`AppContext`]. Work
+//! that is rarely needed and heavy (rename refactoring, adding a flow,
+//! writing share links) runs in an on-demand worker, see [`helper`].
 
 pub mod components;
 pub mod engine;
+pub mod helper;
 pub mod hooks;
 pub mod state;
 pub mod text;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use keyflow_sim::{Report, Scenario};
 use yew::prelude::*;
 
 use hooks::browser;
-use state::{Action, Origin, State};
+use hooks::shown::Shown;
+use state::{Action, CompareWith, Origin, State};
+
+/// An `Rc` compared by address: for memo keys of values without `PartialEq`.
+pub struct ByPtr<T>(pub Rc<T>);
+
+impl<T> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// What one run of the scenario produced, and how long the engine took.
 pub struct Run {
@@ -28,22 +42,31 @@ pub struct Run {
     pub lint_ms: f64,
 }
 
-/// The compare view's what-if: the changes on offer and the run with the chosen one.
-pub type Compared = Option<(Vec<keyflow_sim::WhatIf>, Report)>;
+/// The compare view: the earlier and the later run, and what the choice is called.
+pub struct Compared {
+    pub before: Report,
+    pub after: Report,
+    /// The what-ifs on offer for the scenario on screen.
+    pub what_ifs: Vec<keyflow_sim::WhatIf>,
+}
 
 /// Handed to every view: the state handle and what is derived from it.
 #[derive(Clone)]
 pub struct AppContext {
     pub state: UseReducerHandle<State>,
+    /// The run of the scenario on screen (marks and findings for the editors).
     pub run: Rc<Run>,
+    /// The run the results column shows (an earlier one while a policy does not parse).
+    pub shown: Rc<Shown>,
     /// Computed only while the compare view is in front.
-    pub compare: Rc<Compared>,
+    pub compare: Rc<Option<Compared>>,
 }
 
 impl PartialEq for AppContext {
     fn eq(&self, other: &Self) -> bool {
         self.state == other.state
             && Rc::ptr_eq(&self.run, &other.run)
+            && Rc::ptr_eq(&self.shown, &other.shown)
             && Rc::ptr_eq(&self.compare, &other.compare)
     }
 }
@@ -52,11 +75,11 @@ impl AppContext {
     pub fn dispatch(&self, action: Action) {
         self.state.dispatch(action);
     }
-}
 
-/// The scenario file format without indentation.
-fn compact_json(s: &Scenario) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    /// The report the results column shows.
+    pub fn report(&self) -> &Report {
+        &self.shown.run.report
+    }
 }
 
 /// Whole microseconds as text; avoids pulling float formatting into the bundle.
@@ -69,40 +92,15 @@ fn engine_line() -> String {
     format!("engine keyflow-policy {}", keyflow_policy::VERSION)
 }
 
-/// Origin as stored next to the autosave.
-fn origin_tag(origin: &Origin) -> String {
-    match origin {
-        Origin::Builtin(name) => format!("builtin:{name}"),
-        Origin::Blank => "blank".into(),
-        Origin::Shared => "shared".into(),
-        Origin::Saved => "saved".into(),
-    }
-}
-
-fn origin_from_tag(tag: &str) -> Origin {
-    match tag.split_once(':') {
-        Some(("builtin", name)) => Origin::Builtin(name.to_string()),
-        _ if tag == "blank" => Origin::Blank,
-        _ if tag == "shared" => Origin::Shared,
-        _ => Origin::Saved,
-    }
-}
-
-/// The state a page opens with: the autosave (or the default scenario), then
-/// the share link in the fragment, if any.
+/// The state a page opens with: what this browser kept (or the default
+/// scenario), then the share link in the fragment, if any.
 fn initial_state() -> State {
-    let saved = browser::load_saved().and_then(|s| {
-        let scenario = Scenario::from_json(&s.json).ok()?;
-        let mut state = State::new(scenario, origin_from_tag(&s.origin));
-        state.edited = s.edited;
-        Some(state)
-    });
-    let state = saved.unwrap_or_else(|| {
+    let state = hooks::persist::saved_state().unwrap_or_else(|| {
         let scenario = engine::default_scenario();
         let name = scenario.name.clone();
         State::new(scenario, Origin::Builtin(name))
     });
-    match browser::fragment() {
+    match browser::fragment().filter(|f| keyflow_share::looks_like_link(f)) {
         Some(fragment) => {
             browser::clear_fragment();
             state::reduce(&state, link_action(&fragment))
@@ -121,11 +119,11 @@ fn link_action(fragment: &str) -> Action {
     }
 }
 
-fn run_scenario(s: &Scenario) -> Run {
+fn run_scenario(s: &Scenario, cache: &RefCell<engine::MarkCache>) -> Run {
     let t0 = browser::now_ms();
     let report = keyflow_sim::run(s);
     let t1 = browser::now_ms();
-    let marks = engine::all_marks(s);
+    let marks = engine::all_marks(s, &report.findings, &mut cache.borrow_mut());
     let t2 = browser::now_ms();
     Run {
         report,
@@ -135,70 +133,112 @@ fn run_scenario(s: &Scenario) -> Run {
     }
 }
 
+/// The scenario the compare view sets beside the one on screen, and whether
+/// it is the earlier one (own states) or the later one (what-ifs).
+fn compare_other(state: &State, what_ifs: &[keyflow_sim::WhatIf]) -> Option<(Rc<Scenario>, bool)> {
+    match state.compare {
+        CompareWith::WhatIf(i) => {
+            let w = what_ifs.get(i).or(what_ifs.first())?;
+            Some((Rc::new(w.apply_to(&state.scenario)), false))
+        }
+        CompareWith::Checkpoint => Some((state.checkpoint.as_ref()?.scenario.clone(), true)),
+        CompareWith::Builtin => {
+            let name = match &state.origin {
+                Origin::Builtin(n) => n.clone(),
+                _ => return None,
+            };
+            let s = keyflow_sim::builtin(&name)?.scenario().ok()?;
+            Some((Rc::new(s), true))
+        }
+        CompareWith::Draft(id) => Some((state.draft(id)?.scenario.clone(), true)),
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer_eq(initial_state);
-    let run = use_memo(state.scenario.clone(), |s| run_scenario(s));
+    let cache = use_mut_ref(engine::MarkCache::default);
+    let run = use_memo(state.scenario.clone(), move |s| run_scenario(s, &cache));
+    let shown = hooks::shown::use_shown(run.clone(), state.scenario.clone(), state.generation);
     let comparing = state.view == state::View::Compare;
-    let compare = use_memo(
-        (state.scenario.clone(), state.compare, comparing),
-        |(s, choice, comparing)| {
-            if !*comparing {
-                return None;
-            }
-            let changes = keyflow_sim::what_ifs(s);
-            let change = changes.get(*choice).or(changes.first())?.clone();
-            let after = keyflow_sim::run(&change.apply_to(s));
-            Some((changes, after))
-        },
-    );
+    let compare = {
+        let what_ifs = if comparing {
+            keyflow_sim::what_ifs(&state.scenario)
+        } else {
+            Vec::new()
+        };
+        let other = comparing.then(|| compare_other(&state, &what_ifs)).flatten();
+        let now = ByPtr(shown.run.clone());
+        use_memo((other, now), move |(other, now)| {
+            let (other, earlier) = other.as_ref()?;
+            let other = keyflow_sim::run(other);
+            let now = now.0.report.clone();
+            let (before, after) = if *earlier { (other, now) } else { (now, other) };
+            Some(Compared {
+                before,
+                after,
+                what_ifs,
+            })
+        })
+    };
+    hooks::persist::use_persist(&state);
 
-    // Autosave every change; the share-link decision and the previous work
-    // are saved too, so a reload never loses either.
-    {
-        let snapshot = (
-            state.scenario.clone(),
-            state.origin.clone(),
-            state.edited,
-            state.previous.clone(),
-        );
-        use_effect_with(snapshot, |(scenario, origin, edited, previous)| {
-            // Compact JSON, not the share form: it keeps every policy's text
-            // exactly (and, unlike the pretty form, adds no code to the bundle).
-            let prev = previous.as_ref().map(|p| compact_json(p));
-            browser::save(
-                &compact_json(scenario),
-                &origin_tag(origin),
-                *edited,
-                prev.as_deref(),
-            );
-        });
-    }
-
-    // A link pasted into the address bar of the open page.
+    // A link pasted into the address bar of the open page; Escape closes dialogs.
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
+            let links = dispatcher.clone();
             let listener = browser::on_fragment_change(move |fragment| {
-                browser::clear_fragment();
-                dispatcher.dispatch(link_action(&fragment));
+                if keyflow_share::looks_like_link(&fragment) {
+                    browser::clear_fragment();
+                    links.dispatch(link_action(&fragment));
+                }
+            });
+            let keys = browser::on_key(move |key| {
+                if key == "Escape" {
+                    dispatcher.dispatch(Action::Escape);
+                }
             });
             move || {
                 browser::remove_fragment_listener();
+                browser::remove_key_listener();
                 drop(listener);
+                drop(keys);
             }
+        });
+    }
+
+    // Keyboard focus follows the rename dialog: into it when it opens or
+    // fills in, back to the settings when it closes.
+    {
+        let phase = match &state.rename {
+            None => 0,
+            Some(state::Rename::Working { .. }) => 1,
+            Some(state::Rename::Ready(_)) => 2,
+            Some(state::Rename::Refused { .. }) => 3,
+        };
+        use_effect_with(phase, |&phase| match phase {
+            2 => browser::focus("rename-apply"),
+            1 | 3 => browser::focus("rename-close"),
+            _ => {}
         });
     }
 
     let ctx = AppContext {
         state: state.clone(),
         run: run.clone(),
+        shown,
         compare,
     };
+    let skip = Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        browser::focus("results");
+    });
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
             <div class="app" data-testid="app" data-revision={state.revision.to_string()}
                 data-engine-us={micros(run.engine_ms)} data-lint-us={micros(run.lint_ms)}>
+                <a class="skip" href="#results" onclick={skip} data-testid="skip-link">{ "Skip to the results" }</a>
                 <header class="topbar">
                     <h1 class="brand">{ "Keyflow" }</h1>
                     <p class="tagline">{ "How KMS key policies, bucket policies and IAM policies combine when AWS services do the work." }</p>
@@ -209,15 +249,17 @@ pub fn app() -> Html {
                 <main class="layout">
                     <aside class="sidebar" aria-label="Scenario">
                         { components::picker::picker(&ctx) }
+                        { components::drafts::drafts(&ctx) }
                         { components::settings::settings(&ctx) }
                     </aside>
                     <section class="editors" aria-label="Policies">
                         { components::policies::policies(&ctx) }
                     </section>
-                    <section class="results" aria-label="Results">
+                    <section class="results" id="results" tabindex="-1" aria-label="Results">
                         { components::results::results(&ctx) }
                     </section>
                 </main>
+                { components::rename::rename_dialog(&ctx) }
             </div>
         </ContextProvider<AppContext>>
     }

@@ -3,12 +3,19 @@
 //! Everything the page shows is derived from [`State`]: the report comes from
 //! running `state.scenario` (memoised in the app), never stored here. The
 //! reducer does no I/O, so every transition is unit-tested natively.
+//!
+//! Nothing the user edits is ever dropped: the first edit of a scenario makes
+//! it a named [`Draft`], every later edit updates that draft, and picking
+//! another scenario leaves the drafts where they are.
 
 use std::rc::Rc;
 
 use keyflow_sim::edit::{Edit, apply};
+use keyflow_sim::rename::Target;
 use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
+
+use crate::helper::RenamePreview;
 
 /// Where the scenario on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,8 +23,48 @@ pub enum Origin {
     Builtin(String),
     Blank,
     Shared,
-    /// Restored from this browser's autosave.
+    /// Restored from this browser's storage.
     Saved,
+}
+
+impl Origin {
+    /// The origin as stored in the browser.
+    pub fn tag(&self) -> String {
+        match self {
+            Origin::Builtin(name) => format!("builtin:{name}"),
+            Origin::Blank => "blank".into(),
+            Origin::Shared => "shared".into(),
+            Origin::Saved => "saved".into(),
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Origin {
+        match tag.split_once(':') {
+            Some(("builtin", name)) => Origin::Builtin(name.to_string()),
+            _ if tag == "blank" => Origin::Blank,
+            _ if tag == "shared" => Origin::Shared,
+            _ => Origin::Saved,
+        }
+    }
+
+    /// In words, for the drafts list.
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Builtin(name) => format!("from {name}"),
+            Origin::Blank => "from blank".into(),
+            Origin::Shared => "from a share link".into(),
+            Origin::Saved => "restored".into(),
+        }
+    }
+}
+
+/// A scenario the user edited, kept in this browser under a name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub id: u32,
+    pub name: String,
+    pub origin: Origin,
+    pub scenario: Rc<Scenario>,
 }
 
 /// The check or matrix cell whose explanation is open. Both are named by
@@ -51,19 +98,57 @@ pub enum View {
     Expectations,
 }
 
+/// What the compare view sets beside the scenario on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareWith {
+    /// One of `keyflow_sim::what_ifs` of the scenario (after = the change applied).
+    WhatIf(usize),
+    /// The scenario before the last edit (before = that state).
+    Checkpoint,
+    /// The built-in the scenario came from, as shipped.
+    Builtin,
+    /// A draft.
+    Draft(u32),
+}
+
+/// The scenario as it was before the edits to one thing began.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// What was being edited (a policy id, or "settings").
+    pub target: String,
+    pub label: String,
+    pub scenario: Rc<Scenario>,
+}
+
 /// A message above the workspace.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
     /// A share link could not be opened; the default scenario is shown.
-    BadLink {
-        message: String,
-        saved_work: bool,
-    },
+    BadLink { message: String },
     /// A share link arrived while this browser holds edited work.
     SharedPending,
-    /// The shared scenario replaced earlier work, which can be brought back.
-    Replaced,
+    /// Other work took the screen; the earlier work is kept as a draft.
+    Replaced { draft: u32, name: String },
     Info(String),
+}
+
+/// The share popover.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Share {
+    /// The link is being written and checked.
+    Working,
+    /// A link that opens again, and whether the clipboard took it.
+    Link { url: String, copied: Option<bool> },
+    /// The link would not open; why. Nothing was copied.
+    Refused(String),
+}
+
+/// The rename dialog.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rename {
+    Working { target: Target, to: String },
+    Ready(RenamePreview),
+    Refused { target: Target, to: String, why: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,16 +165,24 @@ pub struct State {
     pub notice: Option<Notice>,
     /// A shared scenario waiting for the user to choose it over their work.
     pub pending: Option<Rc<Scenario>>,
-    /// The work a shared or default scenario replaced, to offer it back.
-    pub previous: Option<Rc<Scenario>>,
     /// Bumped by every edit, so tests and autosave can tell renders apart.
     pub revision: u32,
+    /// Bumped when another scenario takes the screen: results of an earlier
+    /// generation are never shown as this one's.
+    pub generation: u32,
+    /// Bumped to reset the settings forms (a cancelled rename).
+    pub form: u32,
     /// Whether the user changed the scenario since it was loaded.
     pub edited: bool,
-    /// The share link on show, and whether the clipboard took it (`None`: not yet known).
-    pub share: Option<(String, Option<bool>)>,
-    /// Index into `engine::what_ifs` of the change the compare view tries.
-    pub compare: usize,
+    pub drafts: Vec<Draft>,
+    /// The draft the scenario on screen is saved as.
+    pub draft: Option<u32>,
+    pub checkpoint: Option<Checkpoint>,
+    pub share: Option<Share>,
+    pub rename: Option<Rename>,
+    /// Something the helper is doing that the page waits for ("Adding a flow…").
+    pub busy: Option<String>,
+    pub compare: CompareWith,
 }
 
 impl State {
@@ -104,12 +197,29 @@ impl State {
             caret: None,
             notice: None,
             pending: None,
-            previous: None,
             revision: 0,
+            generation: 0,
+            form: 0,
             edited: false,
+            drafts: Vec::new(),
+            draft: None,
+            checkpoint: None,
             share: None,
-            compare: 0,
+            rename: None,
+            busy: None,
+            compare: CompareWith::WhatIf(0),
         }
+    }
+
+    /// Another scenario on screen: drafts and counters carry over, nothing else.
+    fn switched(&self, scenario: Scenario, origin: Origin) -> State {
+        let mut next = State::new(scenario, origin);
+        next.drafts = self.drafts.clone();
+        next.revision = self.revision.wrapping_add(1);
+        next.generation = self.generation.wrapping_add(1);
+        next.form = self.form.wrapping_add(1);
+        next.view = self.view;
+        next
     }
 
     /// The policy in the editor, falling back to the first one.
@@ -119,6 +229,19 @@ impl State {
             Some(id) if fields.iter().any(|f| &f.id == id) => Some(id.clone()),
             _ => first_policy(&self.scenario),
         }
+    }
+
+    pub fn draft(&self, id: u32) -> Option<&Draft> {
+        self.drafts.iter().find(|d| d.id == id)
+    }
+
+    /// The notice for work that left the screen, if it was edited.
+    fn kept_notice(&self) -> Option<Notice> {
+        let d = self.draft.and_then(|id| self.draft(id)).filter(|_| self.edited)?;
+        Some(Notice::Replaced {
+            draft: d.id,
+            name: d.name.clone(),
+        })
     }
 }
 
@@ -130,7 +253,7 @@ fn first_policy(s: &Scenario) -> Option<PolicyId> {
 }
 
 pub enum Action {
-    /// Replace the scenario (picker, blank, a decided share link).
+    /// Replace the scenario (picker, blank).
     Load {
         scenario: Scenario,
         origin: Origin,
@@ -139,17 +262,21 @@ pub enum Action {
     /// work, ask before replacing it.
     LinkOpened(Scenario),
     /// A share link that failed to decode: say why and show the default
-    /// scenario, keeping edited work restorable.
+    /// scenario; edited work stays in its draft.
     LinkBroken {
         message: String,
         default: Scenario,
     },
     TakePending,
     KeepMine,
-    RestorePrevious,
     DismissNotice,
     Notify(String),
     Edit(Edit),
+    /// A whole new scenario from the helper (a rename applied, a flow added).
+    Replace {
+        scenario: Scenario,
+        label: String,
+    },
     OpenPolicy(PolicyId),
     Select(Option<Selection>),
     /// Open a policy and put the caret at a byte offset (a problem was clicked).
@@ -160,10 +287,20 @@ pub enum Action {
     Show(View),
     Pin(Expectation),
     Unpin(usize),
-    ShareLink(String),
+    RestoreDraft(u32),
+    DeleteDraft(u32),
+    NameDraft(u32, String),
+    Share(Share),
     Copied(bool),
     CloseShare,
-    CompareWith(usize),
+    /// The rename dialog: waiting, the preview, or why not.
+    Rename(Rename),
+    ApplyRename,
+    CancelRename,
+    Busy(Option<String>),
+    /// Escape: close whatever dialog is open.
+    Escape,
+    CompareWith(CompareWith),
 }
 
 impl Reducible for State {
@@ -174,59 +311,50 @@ impl Reducible for State {
     }
 }
 
+/// What an edit changes, for the "before your last edit" checkpoint.
+fn edit_target(edit: &Edit) -> (String, String) {
+    match edit {
+        Edit::Policy { id, .. } => (
+            id.to_string(),
+            format!("Before your last edit of {id}"),
+        ),
+        _ => (
+            "settings".into(),
+            "Before your last settings change".into(),
+        ),
+    }
+}
+
 /// The transition function; `Reducible::reduce` only wraps it in an `Rc`.
 pub fn reduce(state: &State, action: Action) -> State {
     let mut next = state.clone();
     match action {
         Action::Load { scenario, origin } => {
-            next = State::new(scenario, origin);
-            next.revision = state.revision + 1;
-            // Picking another scenario must not silently drop edited work.
-            if state.edited {
-                next.previous = Some(state.scenario.clone());
-                next.notice = Some(Notice::Replaced);
-            }
+            next = state.switched(scenario, origin);
+            next.notice = state.kept_notice();
         }
         Action::LinkOpened(scenario) => {
             if state.edited && *state.scenario != scenario {
                 next.pending = Some(Rc::new(scenario));
                 next.notice = Some(Notice::SharedPending);
             } else {
-                next = State::new(scenario, Origin::Shared);
-                next.revision = state.revision + 1;
+                next = state.switched(scenario, Origin::Shared);
             }
         }
         Action::LinkBroken { message, default } => {
             let name = default.name.clone();
-            next = State::new(default, Origin::Builtin(name));
-            next.revision = state.revision + 1;
-            let saved_work = state.edited;
-            if saved_work {
-                next.previous = Some(state.scenario.clone());
-            }
-            next.notice = Some(Notice::BadLink {
-                message,
-                saved_work,
-            });
+            next = state.switched(default, Origin::Builtin(name));
+            next.notice = Some(Notice::BadLink { message });
         }
         Action::TakePending => {
             if let Some(shared) = state.pending.clone() {
-                next = State::new((*shared).clone(), Origin::Shared);
-                next.previous = Some(state.scenario.clone());
-                next.notice = Some(Notice::Replaced);
-                next.revision = state.revision + 1;
+                next = state.switched((*shared).clone(), Origin::Shared);
+                next.notice = state.kept_notice();
             }
         }
         Action::KeepMine => {
             next.pending = None;
             next.notice = None;
-        }
-        Action::RestorePrevious => {
-            if let Some(prev) = state.previous.clone() {
-                next = State::new((*prev).clone(), Origin::Saved);
-                next.revision = state.revision + 1;
-                next.edited = true;
-            }
         }
         Action::DismissNotice => next.notice = None,
         Action::Notify(text) => next.notice = Some(Notice::Info(text)),
@@ -235,14 +363,22 @@ pub fn reduce(state: &State, action: Action) -> State {
                 Edit::Policy { id, .. } => Some(id.clone()),
                 _ => None,
             };
+            let (target, label) = edit_target(&edit);
             let mut scenario = (*state.scenario).clone();
             if apply(&mut scenario, edit) {
                 next.scenario = Rc::new(scenario);
                 if open.is_some() {
                     next.open_policy = open;
                 }
+                checkpoint(&mut next, state, target, label);
                 touched(&mut next, state);
             }
+        }
+        Action::Replace { scenario, label } => {
+            next.scenario = Rc::new(scenario);
+            next.busy = None;
+            checkpoint(&mut next, state, label.clone(), format!("Before: {label}"));
+            touched(&mut next, state);
         }
         Action::OpenPolicy(id) => next.open_policy = Some(id),
         Action::Select(selection) => next.selection = selection,
@@ -252,14 +388,82 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.caret = Some((policy, offset, n));
         }
         Action::Show(view) => next.view = view,
-        Action::ShareLink(url) => next.share = Some((url, None)),
+        Action::RestoreDraft(id) => {
+            if let Some(d) = state.draft(id).cloned() {
+                next = state.switched((*d.scenario).clone(), d.origin);
+                next.draft = Some(id);
+                next.edited = true;
+                next.notice = None;
+                if state.draft != Some(id) {
+                    next.notice = state.kept_notice();
+                }
+            }
+        }
+        Action::DeleteDraft(id) => {
+            next.drafts.retain(|d| d.id != id);
+            if state.draft == Some(id) {
+                next.draft = None;
+            }
+            if matches!(&state.notice, Some(Notice::Replaced { draft, .. }) if *draft == id) {
+                next.notice = None;
+            }
+            if state.compare == CompareWith::Draft(id) {
+                next.compare = CompareWith::WhatIf(0);
+            }
+        }
+        Action::NameDraft(id, name) => {
+            let name = name.trim().to_string();
+            if let Some(d) = next.drafts.iter_mut().find(|d| d.id == id)
+                && !name.is_empty()
+            {
+                d.name = name;
+            }
+        }
+        Action::Share(share) => next.share = Some(share),
         Action::Copied(ok) => {
-            if let Some(share) = &mut next.share {
-                share.1 = Some(ok);
+            if let Some(Share::Link { copied, .. }) = &mut next.share {
+                *copied = Some(ok);
             }
         }
         Action::CloseShare => next.share = None,
-        Action::CompareWith(i) => next.compare = i,
+        Action::Rename(r) => {
+            next.busy = None;
+            next.rename = Some(r);
+        }
+        Action::ApplyRename => {
+            if let Some(Rename::Ready(p)) = &state.rename {
+                let label = format!("rename {} to {}", p.target.describe(), p.to);
+                next = reduce(
+                    state,
+                    Action::Replace {
+                        scenario: (*p.scenario).clone(),
+                        label,
+                    },
+                );
+                // Ids that named the old name follow it.
+                let follow = |id: &PolicyId| p.target.policy_id_after(id, &p.to);
+                next.open_policy = state.open_policy.as_ref().map(follow);
+                next.caret = None;
+                next.selection = None;
+                next.rename = None;
+                next.form = state.form.wrapping_add(1);
+            }
+        }
+        Action::CancelRename => {
+            next.rename = None;
+            next.busy = None;
+            next.form = state.form.wrapping_add(1);
+        }
+        Action::Busy(what) => next.busy = what,
+        Action::Escape => {
+            if state.rename.is_some() {
+                next.rename = None;
+                next.form = state.form.wrapping_add(1);
+            } else {
+                next.share = None;
+            }
+        }
+        Action::CompareWith(c) => next.compare = c,
         Action::Pin(expectation) => {
             let target = without_because(&expectation);
             if !state
@@ -293,203 +497,47 @@ fn without_because(e: &Expectation) -> Expectation {
     e
 }
 
+/// A new edit target keeps the scenario before it as the checkpoint.
+fn checkpoint(next: &mut State, prev: &State, target: String, label: String) {
+    if next.checkpoint.as_ref().is_none_or(|c| c.target != target) {
+        next.checkpoint = Some(Checkpoint {
+            target,
+            label,
+            scenario: prev.scenario.clone(),
+        });
+    }
+}
+
+/// A name no other draft has: the scenario's title, numbered if need be.
+fn draft_name(state: &State) -> String {
+    let s = &state.scenario;
+    let base = if s.title.is_empty() { &s.name } else { &s.title };
+    let base = if base.is_empty() { "Untitled" } else { base };
+    keyflow_sim::edit::unique_name(base, |n| state.drafts.iter().any(|d| d.name == n))
+}
+
 fn touched(next: &mut State, prev: &State) {
     next.revision = prev.revision.wrapping_add(1);
     next.edited = true;
     // A link shown before the edit no longer holds the scenario.
     next.share = None;
+    // The edited scenario is (or becomes) a draft.
+    let scenario = next.scenario.clone();
+    match next.draft.and_then(|id| next.drafts.iter_mut().find(|d| d.id == id)) {
+        Some(d) => d.scenario = scenario,
+        None => {
+            let id = next.drafts.iter().map(|d| d.id).max().unwrap_or(0) + 1;
+            let name = draft_name(next);
+            next.drafts.push(Draft {
+                id,
+                name,
+                origin: next.origin.clone(),
+                scenario,
+            });
+            next.draft = Some(id);
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn builtin(name: &str) -> Scenario {
-        keyflow_sim::builtin(name).unwrap().scenario().unwrap()
-    }
-
-    fn fresh(name: &str) -> State {
-        State::new(builtin(name), Origin::Builtin(name.into()))
-    }
-
-    #[test]
-    fn opens_the_key_policy_first() {
-        let s = fresh("alb-logs-cmk");
-        assert!(matches!(s.current_policy(), Some(PolicyId::Key(_))));
-        assert!(!s.edited);
-    }
-
-    #[test]
-    fn editing_a_policy_changes_only_that_policy_and_marks_the_work_edited() {
-        let s = fresh("ssm-securestring-cmk");
-        let id: PolicyId = "identity:Intern/ReadParameters".parse().unwrap();
-        let next = reduce(
-            &s,
-            Action::Edit(Edit::Policy {
-                id: id.clone(),
-                text: "{}".into(),
-            }),
-        );
-        assert!(next.edited);
-        assert_eq!(next.revision, s.revision + 1);
-        assert_eq!(next.open_policy.as_ref(), Some(&id));
-        let field = next
-            .scenario
-            .policy_fields()
-            .into_iter()
-            .find(|f| f.id == id)
-            .unwrap();
-        assert_eq!(field.text, "{}");
-        let before: Vec<_> = s
-            .scenario
-            .policy_fields()
-            .into_iter()
-            .filter(|f| f.id != id)
-            .collect();
-        let after: Vec<_> = next
-            .scenario
-            .policy_fields()
-            .into_iter()
-            .filter(|f| f.id != id)
-            .collect();
-        assert_eq!(before, after);
-        // An id that names nothing changes nothing.
-        let same = reduce(
-            &s,
-            Action::Edit(Edit::Policy {
-                id: PolicyId::Key("nope".into()),
-                text: "{}".into(),
-            }),
-        );
-        assert_eq!(same, s);
-    }
-
-    #[test]
-    fn a_shared_link_waits_when_there_is_edited_work() {
-        let s = fresh("alb-logs-cmk");
-        let shared = builtin("ssm-securestring-cmk");
-        // Nothing edited: the link opens at once.
-        let opened = reduce(&s, Action::LinkOpened(shared.clone()));
-        assert_eq!(*opened.scenario, shared);
-        assert_eq!(opened.origin, Origin::Shared);
-
-        let edited = reduce(&s, Action::Edit(Edit::Region("eu-west-1".into())));
-        let waiting = reduce(&edited, Action::LinkOpened(shared.clone()));
-        assert_eq!(waiting.scenario, edited.scenario);
-        assert_eq!(waiting.notice, Some(Notice::SharedPending));
-
-        let kept = reduce(&waiting, Action::KeepMine);
-        assert_eq!(kept.scenario, edited.scenario);
-        assert_eq!(kept.pending, None);
-
-        let taken = reduce(&waiting, Action::TakePending);
-        assert_eq!(*taken.scenario, shared);
-        assert_eq!(taken.previous.as_deref(), Some(&*edited.scenario));
-        let restored = reduce(&taken, Action::RestorePrevious);
-        assert_eq!(restored.scenario, edited.scenario);
-    }
-
-    #[test]
-    fn a_broken_link_shows_the_default_and_keeps_edited_work() {
-        let edited = reduce(
-            &fresh("ssm-securestring-cmk"),
-            Action::Edit(Edit::Region("eu-west-1".into())),
-        );
-        let default = builtin("alb-logs-cmk");
-        let next = reduce(
-            &edited,
-            Action::LinkBroken {
-                message: "truncated".into(),
-                default: default.clone(),
-            },
-        );
-        assert_eq!(*next.scenario, default);
-        assert!(matches!(
-            next.notice,
-            Some(Notice::BadLink {
-                saved_work: true,
-                ..
-            })
-        ));
-        assert_eq!(next.previous, Some(edited.scenario.clone()));
-    }
-
-    #[test]
-    fn loading_another_scenario_keeps_edited_work_restorable() {
-        let edited = reduce(
-            &fresh("alb-logs-cmk"),
-            Action::Edit(Edit::BucketKeyEnabled {
-                bucket: 0,
-                on: true,
-            }),
-        );
-        let next = reduce(
-            &edited,
-            Action::Load {
-                scenario: builtin("cloudtrail-sse-kms"),
-                origin: Origin::Builtin("x".into()),
-            },
-        );
-        assert_eq!(next.notice, Some(Notice::Replaced));
-        assert_eq!(next.previous, Some(edited.scenario.clone()));
-        // Unedited: nothing to keep, no notice.
-        let plain = reduce(
-            &fresh("alb-logs-cmk"),
-            Action::Load {
-                scenario: builtin("cloudtrail-sse-kms"),
-                origin: Origin::Blank,
-            },
-        );
-        assert_eq!(plain.notice, None);
-    }
-
-    #[test]
-    fn pin_adds_once_and_unpin_removes() {
-        let s = fresh("ssm-securestring-cmk");
-        let n = s.scenario.expectations.len();
-        let e = Expectation::Step {
-            flow: "ssm".into(),
-            step: "get-parameters-no-decryption:KeyUser".into(),
-            outcome: keyflow_sim::ExpectedOutcome::Ok,
-            code: None,
-            because: "pinned".into(),
-        };
-        let once = reduce(&s, Action::Pin(e.clone()));
-        let twice = reduce(&once, Action::Pin(e));
-        assert_eq!(twice.scenario.expectations.len(), n + 1);
-        // One the scenario already has is not added again, whatever its reason says.
-        let existing = s.scenario.expectations[0].clone();
-        assert_eq!(
-            reduce(&s, Action::Pin(without_because(&existing)))
-                .scenario
-                .expectations
-                .len(),
-            n
-        );
-        let report = keyflow_sim::run(&twice.scenario);
-        assert!(report.expectations.iter().all(|r| r.passed));
-        let back = reduce(&twice, Action::Unpin(n));
-        assert_eq!(back.scenario.expectations.len(), n);
-    }
-
-    #[test]
-    fn goto_bumps_the_counter_so_repeated_clicks_move_the_caret() {
-        let s = fresh("alb-logs-cmk");
-        let a = reduce(
-            &s,
-            Action::GoTo {
-                policy: PolicyId::Key("x".into()),
-                offset: 5,
-            },
-        );
-        let b = reduce(
-            &a,
-            Action::GoTo {
-                policy: PolicyId::Key("x".into()),
-                offset: 5,
-            },
-        );
-        assert_ne!(a.caret, b.caret);
-        assert_eq!(b.open_policy, Some(PolicyId::Key("x".into())));
-    }
-}
+mod tests;

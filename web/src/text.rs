@@ -147,6 +147,11 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// [`visible`] as an owned string, for labels.
+pub fn v(text: &str) -> String {
+    visible(text).into_owned()
+}
+
 /// Byte offsets where each line starts.
 pub fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];

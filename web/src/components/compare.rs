@@ -1,100 +1,195 @@
-//! Before / after: the flows run on the scenario and on a copy with one
-//! change applied, side by side, with the steps that changed marked.
+//! Before / after: the scenario on screen beside an earlier state of it (the
+//! text before the last edit, a draft, the built-in it came from) or beside a
+//! what-if change, with the steps and access-matrix cells that flip.
 
-use keyflow_sim::{FlowReport, Outcome, Report};
+use keyflow_sim::{FlowReport, Outcome, Report, Verdict};
 use yew::prelude::*;
 
 use crate::AppContext;
-use crate::state::Action;
+use crate::state::{Action, CompareWith, Origin};
+use crate::text::v;
 
-/// The what-if run itself is memoised in the app (see `AppContext::compare`).
+fn choice_value(c: CompareWith) -> String {
+    match c {
+        CompareWith::WhatIf(i) => format!("w{i}"),
+        CompareWith::Checkpoint => "c".into(),
+        CompareWith::Builtin => "b".into(),
+        CompareWith::Draft(id) => format!("d{id}"),
+    }
+}
+
+fn choice_of(value: &str) -> CompareWith {
+    let n = |s: &str| s.parse().unwrap_or(0);
+    match value.split_at(value.len().min(1)) {
+        ("c", _) => CompareWith::Checkpoint,
+        ("b", _) => CompareWith::Builtin,
+        ("d", id) => CompareWith::Draft(n(id)),
+        (_, i) => CompareWith::WhatIf(n(i) as usize),
+    }
+}
+
+fn verdict(v: Option<Verdict>) -> &'static str {
+    match v {
+        None => "—",
+        Some(Verdict::Allowed) => "yes",
+        Some(Verdict::NotEvaluated) => "not evaluated",
+        Some(_) => "no",
+    }
+}
+
+/// The run pair itself is memoised in the app (see `AppContext::compare`).
 pub fn compare(ctx: &AppContext) -> Html {
-    let choice = ctx.state.compare;
-    let Some((changes, after)) = ctx.compare.as_ref().as_ref() else {
-        return html! { <p class="muted">{ "Nothing in this scenario to compare." }</p> };
-    };
-    let before = &ctx.run.report;
-    let diff = keyflow_sim::diff(before, after);
+    let state = &ctx.state;
+    let choice = state.compare;
     let onchange = {
         let ctx = ctx.clone();
         Callback::from(move |e: Event| {
-            let v = e
+            let value = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            ctx.dispatch(Action::CompareWith(v.parse().unwrap_or(0)));
+            ctx.dispatch(Action::CompareWith(choice_of(&value)));
         })
     };
-    let options = changes.iter().enumerate().map(|(i, w)| {
-        html! { <option value={i.to_string()} selected={i == choice}>{ w.label.clone() }</option> }
-    });
-    let changed: Vec<(String, String)> = diff
+    let option = |c: CompareWith, label: String| {
+        html! { <option value={choice_value(c)} selected={c == choice}>{ label }</option> }
+    };
+    let what_ifs = ctx
+        .compare
+        .as_ref()
+        .as_ref()
+        .map(|c| c.what_ifs.clone())
+        .unwrap_or_default();
+    let mut own = Vec::new();
+    if let Some(cp) = &state.checkpoint {
+        own.push(option(CompareWith::Checkpoint, cp.label.clone()));
+    }
+    if let Origin::Builtin(name) = &state.origin
+        && state.edited
+    {
+        own.push(option(CompareWith::Builtin, format!("The built-in {name} as shipped")));
+    }
+    for d in state.drafts.iter().filter(|d| Some(d.id) != state.draft) {
+        own.push(option(CompareWith::Draft(d.id), format!("Draft: {}", v(&d.name))));
+    }
+    let select = html! {
+        <label class="field">
+            <span>{ "Compare with" }</span>
+            <select data-testid="compare-change" {onchange}>
+                if !own.is_empty() { <optgroup label="Your earlier states (before → now)">{ for own }</optgroup> }
+                <optgroup label="What if (now → after the change)">
+                    { for what_ifs.iter().enumerate().map(|(i, w)| option(CompareWith::WhatIf(i), v(&w.label))) }
+                </optgroup>
+            </select>
+        </label>
+    };
+    let Some(c) = ctx.compare.as_ref().as_ref() else {
+        return html! { <div class="compare" data-testid="compare">{ select }<p class="muted">{ "Nothing to compare with yet." }</p></div> };
+    };
+    let steps = keyflow_sim::diff(&c.before, &c.after);
+    let cells = keyflow_sim::matrix_changes(&c.before, &c.after);
+    let changed: Vec<(String, String)> = steps
         .iter()
         .map(|d| (d.flow.clone(), d.step.clone()))
         .collect();
+    let summary = match (steps.len(), cells.len()) {
+        (0, 0) => "No step ends differently and no access changes.".to_string(),
+        (s, m) => format!(
+            "{s} step{} and {m} access cell{} change.",
+            if s == 1 { "" } else { "s" },
+            if m == 1 { "" } else { "s" }
+        ),
+    };
+    let flows: Vec<&FlowReport> = c
+        .after
+        .flows
+        .iter()
+        .chain(
+            c.before
+                .flows
+                .iter()
+                .filter(|f| c.after.flow(&f.id).is_none()),
+        )
+        .collect();
     html! {
         <div class="compare" data-testid="compare">
-            <label class="field">
-                <span>{ "Change to try" }</span>
-                <select data-testid="compare-change" {onchange}>{ for options }</select>
-            </label>
-            <p class="small" data-testid="compare-summary">
-                { match diff.len() { 0 => "No step ends differently.".to_string(), 1 => "1 step changes.".to_string(), n => format!("{n} steps change.") } }
-            </p>
-            { for after.flows.iter().map(|fa| flow_pair(before, fa, &changed)) }
-            if diff.iter().any(|d| !d.decisions.is_empty()) {
+            { select }
+            <p class="small" data-testid="compare-summary">{ summary }</p>
+            { for flows.into_iter().map(|f| flow_pair(&c.before, &c.after, f, &changed)) }
+            if !cells.is_empty() {
+                <h4>{ "Access cells that flip" }</h4>
+                <div class="table-wrap">
+                <table class="compare-table small" data-testid="compare-cells">
+                    <thead><tr><th>{ "flow · principal · column" }</th><th>{ "before" }</th><th>{ "after" }</th></tr></thead>
+                    <tbody>
+                        { for cells.iter().map(|x| html! {
+                            <tr class="changed" data-testid={format!("compare-cell-{}-{}-{}", x.flow, x.principal, x.column)}>
+                                <th scope="row">{ format!("{} · {} · {}", x.flow, v(&x.principal), x.column) }</th>
+                                <td>{ verdict(x.before) }</td><td>{ verdict(x.after) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                </div>
+            }
+            if steps.iter().any(|d| !d.decisions.is_empty()) {
                 <h4>{ "Changed decisions" }</h4>
                 <ul class="small">
-                    { for diff.iter().flat_map(|d| d.decisions.iter().map(move |x| html! { <li>{ format!("{}: {x}", d.step) }</li> })) }
+                    { for steps.iter().flat_map(|d| d.decisions.iter().map(move |x| html! { <li>{ v(&format!("{}: {x}", d.step)) }</li> })) }
                 </ul>
             }
         </div>
     }
 }
 
-fn flow_pair(before: &Report, after: &FlowReport, changed: &[(String, String)]) -> Html {
-    let fb = before.flow(&after.id);
-    let mut ids: Vec<String> = after.steps.iter().map(|s| s.id.clone()).collect();
-    if let Some(fb) = fb {
-        for s in &fb.steps {
-            if !ids.contains(&s.id) {
-                ids.push(s.id.clone());
-            }
+fn flow_pair(before: &Report, after: &Report, flow: &FlowReport, changed: &[(String, String)]) -> Html {
+    let fb = before.flow(&flow.id);
+    let fa = after.flow(&flow.id);
+    let mut ids: Vec<String> = Vec::new();
+    for s in fa.iter().chain(fb.iter()).flat_map(|f| f.steps.iter()) {
+        if !ids.contains(&s.id) {
+            ids.push(s.id.clone());
         }
     }
     let cell = |f: Option<&FlowReport>, id: &str| match f.and_then(|f| f.step(id)) {
         None => html! { <td class="muted">{ "—" }</td> },
         Some(s) => {
-            let ok = s.outcome == Outcome::Ok;
+            let (ok, label) = match s.outcome {
+                Outcome::Ok => (true, "ok"),
+                Outcome::Error => (false, "error"),
+                Outcome::NotEvaluated => (false, "not evaluated"),
+            };
             html! {
                 <td>
-                    { super::badge(ok, if ok { "ok" } else { "error" }) }
+                    { super::badge(ok, label) }
                     // The code only: the full message is a hover away, and in the timeline.
-                    if let Some(e) = &s.error { <span class="small err-code" title={e.message.clone()}>{ format!(" {}", e.code) }</span> }
+                    if let Some(e) = &s.error { <span class="small err-code" title={v(&e.message)}>{ format!(" {}", e.code) }</span> }
                 </td>
             }
         }
     };
     let rows = ids.iter().map(|id| {
-        let is_changed = changed.contains(&(after.id.clone(), id.clone()));
-        let title = after.step(id).or(fb.and_then(|f| f.step(id))).map(|s| s.title.clone()).unwrap_or_default();
+        let is_changed = changed.contains(&(flow.id.clone(), id.clone()));
+        let title = fa.and_then(|f| f.step(id)).or(fb.and_then(|f| f.step(id))).map(|s| v(&s.title)).unwrap_or_default();
         html! {
-            <tr class={super::when(is_changed, "changed").to_string()} data-testid={format!("compare-{}-{id}", after.id)} data-changed={is_changed.to_string()}>
+            <tr class={super::when(is_changed, "changed").to_string()} data-testid={format!("compare-{}-{id}", flow.id)} data-changed={is_changed.to_string()}>
                 <th scope="row">
                     if is_changed { <span class="badge warn small">{ "changed" }</span>{ " " } }
                     { title }
                 </th>
                 { cell(fb, id) }
-                { cell(Some(after), id) }
+                { cell(fa, id) }
             </tr>
         }
     });
     html! {
         <section class="flow">
-            <h3>{ after.title.clone() }</h3>
+            <h3>{ v(&flow.title) }</h3>
+            <div class="table-wrap">
             <table class="compare-table">
                 <thead><tr><th>{ "step" }</th><th>{ "before" }</th><th>{ "after" }</th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            </div>
         </section>
     }
 }

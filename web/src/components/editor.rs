@@ -18,6 +18,10 @@ use crate::text::{self, Token};
 const LINE_PX: f64 = 20.0;
 /// Top padding of the code box in pixels; must match style.css.
 const PAD_PX: f64 = 8.0;
+/// Longer texts render only the lines in view (and this many around them):
+/// a 300 KB policy is ten thousand lines, and only some forty are visible.
+const WINDOW_MARGIN: usize = 60;
+const VIRTUAL_FROM_LINES: usize = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -47,6 +51,8 @@ pub struct Mark {
     /// 1-based, for the problems list.
     pub line: u32,
     pub column: u32,
+    /// Quick fixes (name-mismatch findings have them).
+    pub fixes: Vec<keyflow_sim::findings::Fix>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -69,7 +75,12 @@ pub struct EditorProps {
 pub fn editor(props: &EditorProps) -> Html {
     let area = use_node_ref();
     let scroller = use_node_ref();
+    let code = use_node_ref();
+    let pre = use_node_ref();
+    let gutter_ref = use_node_ref();
     let hover_line = use_state_eq(|| None::<usize>);
+    // The first and last line in view, for long texts.
+    let view = use_state_eq(|| (0usize, 60usize));
 
     // The textarea is uncontrolled: writing its value on every render would
     // move the caret, so only outside changes (Format, load) are written.
@@ -120,13 +131,70 @@ pub fn editor(props: &EditorProps) -> Html {
     };
 
     let starts = text::line_starts(&props.text);
-    let mut by_line: Vec<Vec<&Mark>> = vec![Vec::new(); starts.len()];
+    let lines = starts.len();
+    let virtual_ = lines > VIRTUAL_FROM_LINES;
+    let (first, last) = if virtual_ {
+        let (top, bottom) = *view;
+        (
+            top.saturating_sub(WINDOW_MARGIN),
+            (bottom + WINDOW_MARGIN).min(lines),
+        )
+    } else {
+        (0, lines)
+    };
+    let window_start = starts.get(first).copied().unwrap_or(0);
+    let window_end = starts.get(last).copied().unwrap_or(props.text.len());
+    let mut by_line: Vec<Vec<&Mark>> = vec![Vec::new(); last.saturating_sub(first)];
     for m in props.marks.iter() {
         let line = text::line_of(&starts, m.range.start.min(props.text.len()));
-        if let Some(list) = by_line.get_mut(line) {
+        if let Some(list) = line.checked_sub(first).and_then(|l| by_line.get_mut(l)) {
             list.push(m);
         }
     }
+
+    // Long texts: the code box is as tall as all the lines, the rendered
+    // window sits at its place. Sizes go through the CSSOM (the CSP refuses
+    // `style` attributes).
+    {
+        let (code, pre, gutter_ref) = (code.clone(), pre.clone(), gutter_ref.clone());
+        let widest = if virtual_ {
+            props.text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+        } else {
+            0
+        };
+        use_effect_with((virtual_, lines, first, widest), move |&(on, lines, first, widest)| {
+            let px = |n: f64| format!("{n}px");
+            let (height, top, width) = if on {
+                (
+                    px(lines as f64 * LINE_PX + 2.0 * PAD_PX),
+                    px(PAD_PX + first as f64 * LINE_PX),
+                    format!("calc({widest}ch + 24px)"),
+                )
+            } else {
+                (String::new(), String::new(), String::new())
+            };
+            if let Some(el) = code.cast::<web_sys::Element>() {
+                crate::hooks::browser::set_style(&el, "height", &height);
+                crate::hooks::browser::set_style(&el, "min-width", &width);
+            }
+            if let Some(el) = pre.cast::<web_sys::Element>() {
+                crate::hooks::browser::set_style(&el, "padding-top", &top);
+            }
+            if let Some(el) = gutter_ref.cast::<web_sys::Element>() {
+                crate::hooks::browser::set_style(&el, "padding-top", &top);
+                crate::hooks::browser::set_style(&el, "height", &height);
+            }
+        });
+    }
+    let onscroll = {
+        let view = view.clone();
+        Callback::from(move |e: Event| {
+            let el = e.target_unchecked_into::<web_sys::Element>();
+            let top = (f64::from(el.scroll_top()) / LINE_PX) as usize;
+            let rows = (f64::from(el.client_height()) / LINE_PX) as usize + 1;
+            view.set((top, top + rows));
+        })
+    };
 
     let onmousemove = {
         let hover_line = hover_line.clone();
@@ -140,7 +208,7 @@ pub fn editor(props: &EditorProps) -> Html {
         Callback::from(move |_| hover_line.set(None))
     };
     let hover_title = hover_line
-        .and_then(|l| by_line.get(l))
+        .and_then(|l| by_line.get(l.checked_sub(first)?))
         .filter(|list| !list.is_empty())
         .map(|list| {
             list.iter()
@@ -160,7 +228,7 @@ pub fn editor(props: &EditorProps) -> Html {
             }
         })
     };
-    let can_format = text::format_json(&props.text).is_some();
+    let can_format = !props.marks.iter().any(|m| m.code == "KF001");
 
     let gutter = by_line.iter().enumerate().map(|(i, marks)| {
         let worst = marks.iter().map(|m| m.severity).min_by_key(|s| *s as u8);
@@ -175,8 +243,32 @@ pub fn editor(props: &EditorProps) -> Html {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
-        html! { <div {class} {title}>{ i + 1 }</div> }
+        html! { <div {class} {title}>{ first + i + 1 }</div> }
     });
+
+    // The window's text, and the marks and highlight moved into it.
+    let window = props.text.get(window_start..window_end).unwrap_or("");
+    let shift = |r: &Range<usize>| -> Option<Range<usize>> {
+        (r.end >= window_start && r.start <= window_end).then(|| {
+            r.start.saturating_sub(window_start).min(window.len())
+                ..r.end.saturating_sub(window_start).min(window.len())
+        })
+    };
+    let window_marks: Vec<Mark> = if virtual_ {
+        props
+            .marks
+            .iter()
+            .filter_map(|m| {
+                Some(Mark {
+                    range: shift(&m.range)?,
+                    ..m.clone()
+                })
+            })
+            .collect()
+    } else {
+        props.marks.to_vec()
+    };
+    let highlight = props.highlight.as_ref().and_then(shift);
 
     let id = &props.id;
     let errors = props
@@ -198,10 +290,10 @@ pub fn editor(props: &EditorProps) -> Html {
                     title={if can_format { "Re-indent this policy" } else { "Fix the JSON errors first" }}
                     data-testid={format!("format-{id}")}>{ "Format" }</button>
             </div>
-            <div class="editor-scroll" ref={scroller}>
-                <div class="gutter" aria-hidden="true">{ for gutter }</div>
-                <div class="code">
-                    <pre class="code-hl" aria-hidden="true">{ render_segments(&props.text, &props.marks, props.highlight.as_ref()) }</pre>
+            <div class="editor-scroll" ref={scroller} {onscroll}>
+                <div class="gutter" aria-hidden="true" ref={gutter_ref}>{ for gutter }</div>
+                <div class="code" ref={code}>
+                    <pre class="code-hl" aria-hidden="true" ref={pre}>{ render_segments(window, &window_marks, highlight.as_ref()) }</pre>
                     <textarea ref={area} id={format!("ta-{id}")} class="code-input"
                         spellcheck="false" autocomplete="off" wrap="off"
                         data-testid={format!("textarea-{id}")}
@@ -367,6 +459,7 @@ mod tests {
             help: None,
             line: 1,
             column: 1,
+            fixes: Vec::new(),
         }
     }
 

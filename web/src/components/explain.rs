@@ -42,13 +42,21 @@ pub fn explain(ctx: &AppContext, c: &Check) -> Html {
         }
     });
 
-    let trace = evaluation.as_ref().and_then(|e| e.trace.as_ref());
+    // A stale result's checks are from text that has changed since: no trace.
+    let stale = ctx.shown.stale;
+    let trace = evaluation
+        .as_ref()
+        .and_then(|e| e.trace.as_ref())
+        .filter(|t| !stale && !t.policies.is_empty());
     let context_rows = c.request.context.iter().map(|(k, v)| {
-        html! { <tr><td><code>{ k.to_string() }</code></td><td>{ v.values().join(", ") }</td></tr> }
+        html! { <tr><td><code>{ k.to_string() }</code></td><td>{ crate::text::v(&v.values().join(", ")) }</td></tr> }
     });
     let implicit = match (&c.not_evaluated, trace.is_some()) {
         (Some(_), _) => {
             "Keyflow could not evaluate this request: a policy it needs does not parse."
+        }
+        _ if stale => {
+            "This explanation belongs to the last result that parsed; it comes back when the policy parses again."
         }
         (None, true) => {
             "No statement allowed this request: an implicit deny. The policies below show what each statement lacked."
@@ -59,11 +67,11 @@ pub fn explain(ctx: &AppContext, c: &Check) -> Html {
         <div class="explain" data-testid="explanation" data-check={c.id.to_string()}>
             <div class="explain-head">
                 <span class={if c.allowed() { "badge ok" } else { "badge deny" }} data-testid="explain-decision">{ c.decision.as_str() }</span>
-                <code class="wrap">{ c.principal().to_string() }</code>
-                <span>{ " → " }</span><code>{ c.action().to_string() }</code>
-                <span>{ " on " }</span><code class="wrap">{ c.resource().to_string() }</code>
+                <code class="wrap">{ crate::text::v(c.principal()) }</code>
+                <span>{ " → " }</span><code>{ crate::text::v(c.action()) }</code>
+                <span>{ " on " }</span><code class="wrap">{ crate::text::v(c.resource()) }</code>
             </div>
-            if !c.via.is_empty() { <p class="small muted">{ c.via.clone() }</p> }
+            if !c.via.is_empty() { <p class="small muted">{ crate::text::v(&c.via) }</p> }
             <p class="summary" data-testid="explain-summary">{ crate::text::visible(&c.summary()).into_owned() }</p>
             if !c.deciding.is_empty() {
                 <h4>{ "Deciding statements" }</h4>
@@ -72,7 +80,10 @@ pub fn explain(ctx: &AppContext, c: &Check) -> Html {
                 <p class="small">{ implicit }</p>
             }
             if let Some(trace) = trace {
-                <h4>{ "Every policy consulted" }{ if trace.cross_account { " (cross-account)" } else { "" } }</h4>
+                <h4>{ "Every policy consulted" }</h4>
+                // Cross-account policy evaluation logic, IAM User Guide
+                // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+                if trace.cross_account { <p class="small" data-testid="cross-account">{ "Cross-account request: the caller's identity-based policies and the resource-based policy must both allow it." }</p> }
                 if trace.resource_policy_mandatory { <p class="small muted">{ "The resource policy must allow this principal itself (KMS key policies and trust policies are primary)." }</p> }
                 { for trace.policies.iter().map(|p| policy_view(ctx, c, p)) }
             }
@@ -111,12 +122,12 @@ fn policy_view(ctx: &AppContext, c: &Check, p: &PolicyTrace) -> Html {
     html! {
         <div class="ptrace" data-testid="policy-trace">
             <div class="ptrace-head">
-                <strong>{ p.id.clone() }</strong>
+                <strong>{ crate::text::v(&p.id) }</strong>
                 <span class="muted small">{ slot_name(&p.slot) }</span>
                 <span class={super::cls(&["badge small", verdict.0])}>{ verdict.1 }</span>
                 if !p.applies { <span class="muted small">{ " does not apply to this caller" }</span> }
             </div>
-            if let Some(note) = &p.note { <p class="small muted">{ note.clone() }</p> }
+            if let Some(note) = &p.note { <p class="small muted">{ crate::text::v(note) }</p> }
             <ul class="stmts">{ for p.statements.iter().map(|s| statement_view(ctx, id.as_ref().filter(|_| editable), s)) }</ul>
         </div>
     }
@@ -187,13 +198,13 @@ fn condition_view(c: &ConditionTrace) -> Html {
     html! {
         <li class={if c.result { "cond el-ok" } else { "cond el-no" }} data-testid="condition">
             <span class="cond-res">{ if c.result { "✓" } else { "✗" } }</span>
-            <code>{ c.operator.clone() }</code>
+            <code>{ crate::text::v(&c.operator) }</code>
             if !c.known_operator { <span class="badge small deny">{ "unknown operator" }</span> }
-            { " " }<code>{ c.key.clone() }</code>
+            { " " }<code>{ crate::text::v(&c.key) }</code>
             <div class="cond-vals small">
-                <span class="muted">{ "policy: " }</span><span class="vals">{ c.policy_values.join(", ") }</span>
+                <span class="muted">{ "policy: " }</span><span class="vals">{ crate::text::v(&c.policy_values.join(", ")) }</span>
                 <br />
-                <span class="muted">{ "request: " }</span><span class="vals">{ request }</span>
+                <span class="muted">{ "request: " }</span><span class="vals">{ crate::text::v(&request) }</span>
             </div>
         </li>
     }

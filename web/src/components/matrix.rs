@@ -18,7 +18,7 @@ const COLUMNS: [(MatrixColumn, &str, &str); 2] = [
 /// Plain function rather than a component: it has no hooks, and each
 /// component type costs bundle size.
 pub fn matrix(ctx: &AppContext) -> Html {
-    let report = &ctx.run.report;
+    let report = ctx.report();
     let flows = report.flows.iter().filter(|f| !f.matrix.is_empty());
     let selected = ctx.state.selection.as_ref().and_then(|s| match s {
         Selection::Cell { .. } => focused_check(report, s).cloned(),
@@ -92,10 +92,10 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
             let testid = format!("cell-{}-{}-{slug}", flow.id, row.principal);
             html! {
                 <td class={super::cls(&["cell", state, super::when(selected, "selected")])}>
-                    <button type="button" class="cell-btn" title={why.clone()} onclick={select} aria-pressed={selected.to_string()}
+                    <button type="button" class="cell-btn" title={crate::text::v(why)} onclick={select} aria-pressed={selected.to_string()}
                         data-testid={testid.clone()} data-allowed={ok.to_string()} data-verdict={access.verdict.as_str()}>
                         { super::badge(ok, label) }
-                        <span class="why small">{ why.clone() }</span>
+                        <span class="why small">{ crate::text::v(why) }</span>
                     </button>
                     if let Some(pin) = pin {
                         <button type="button" class="btn small ghost" title="Pin this cell as an expectation" onclick={pin}
@@ -106,7 +106,7 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
         });
         html! {
             <tr>
-                <th scope="row"><span>{ row.principal.clone() }</span><br /><code class="small muted">{ row.arn.clone() }</code></th>
+                <th scope="row"><span>{ crate::text::v(&row.principal) }</span><br /><code class="small muted">{ crate::text::v(&row.arn) }</code></th>
                 { for cells }
             </tr>
         }
@@ -114,10 +114,12 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
     html! {
         <section class="flow">
             <h3>{ flow.title.clone() }</h3>
+            <div class="table-wrap">
             <table class="matrix" data-testid={format!("matrix-{}", flow.id)}>
                 <thead><tr><th>{ "principal" }</th>{ for COLUMNS.iter().map(|c| html! { <th scope="col">{ c.2 }</th> }) }</tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            </div>
         </section>
     }
 }

@@ -2,13 +2,16 @@
 //! keeps state that matters beyond a render (that is all in `State`).
 
 pub mod compare;
+pub mod drafts;
 pub mod editor;
 pub mod expectations;
 pub mod explain;
+pub mod fields;
 pub mod matrix;
 pub mod notice;
 pub mod picker;
 pub mod policies;
+pub mod rename;
 pub mod results;
 pub mod settings;
 pub mod share;

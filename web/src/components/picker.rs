@@ -49,7 +49,7 @@ pub fn picker(ctx: &AppContext) -> Html {
     let status = match (&state.origin, state.edited) {
         (Origin::Shared, _) => "opened from a share link",
         (Origin::Saved, _) => "restored from this browser",
-        (_, true) => "edited, saved in this browser",
+        (_, true) => "edited, saved in this browser as a draft",
         _ => "",
     };
     html! {
@@ -61,14 +61,14 @@ pub fn picker(ctx: &AppContext) -> Html {
                     <button type="button" class={if blank_active { "pick active" } else { "pick" }} aria-pressed={blank_active.to_string()}
                         data-testid="pick-blank" onclick={blank}>
                         <span class="pick-name">{ "blank" }</span>
-                        <span class="pick-title">{ "Start blank: a default key policy and an app without permissions" }</span>
+                        <span class="pick-title">{ "Start blank: your account and Region, then add flows from the menu" }</span>
                     </button>
                 </li>
             </ul>
             <div class="scenario-about" data-testid="scenario-about">
-                <h3 data-testid="scenario-title">{ if s.title.is_empty() { s.name.clone() } else { s.title.clone() } }</h3>
+                <h3 data-testid="scenario-title">{ crate::text::v(if s.title.is_empty() { &s.name } else { &s.title }) }</h3>
                 if !status.is_empty() { <p class="muted small" data-testid="scenario-status">{ status }</p> }
-                if !s.description.is_empty() { <p class="small">{ s.description.clone() }</p> }
+                if !s.description.is_empty() { <p class="small">{ crate::text::v(&s.description) }</p> }
             </div>
         </nav>
     }

@@ -50,7 +50,7 @@ pub fn policies(ctx: &AppContext) -> Html {
     let scenario = &state.scenario;
     let fields = scenario.policy_fields();
     let Some(current) = state.current_policy() else {
-        return html! { <><h2>{ "Policies" }</h2><p class="muted">{ "This scenario has no policies." }</p></> };
+        return html! { <><h2>{ "Policies" }</h2><p class="muted">{ "This scenario has no policies yet: add a flow, a principal's identity policy or an SCP." }</p></> };
     };
     let empty = Rc::new(Vec::new());
     let marks = ctx.run.marks.get(&current).cloned().unwrap_or(empty);
@@ -65,6 +65,7 @@ pub fn policies(ctx: &AppContext) -> Html {
         };
         html! {
             <button type="button" role="tab" aria-selected={active.to_string()} class={if active { "tab active" } else { "tab" }}
+                tabindex={if active { "0" } else { "-1" }}
                 data-testid={format!("policy-tab-{}", f.id)} title={f.path.clone()} {onclick}>
                 <span class="tab-kind">{ slot_label(f.slot) }</span>
                 <span class="tab-name">{ tab_name(scenario, &f.id) }</span>
@@ -87,11 +88,13 @@ pub fn policies(ctx: &AppContext) -> Html {
         })
     };
 
-    // The deciding statement of the open explanation, when it is in this policy.
+    // The deciding statement of the open explanation, when it is in this policy
+    // (and the result on show is this text's: a stale one points elsewhere).
     let highlight = state
         .selection
         .as_ref()
-        .and_then(|sel| focused_check(&ctx.run.report, sel))
+        .filter(|_| !ctx.shown.stale)
+        .and_then(|sel| focused_check(ctx.report(), sel))
         .and_then(|c| c.deciding.iter().find(|d| d.policy == current))
         .map(|d| d.span.start as usize..d.span.end as usize);
     let caret = state
@@ -100,13 +103,26 @@ pub fn policies(ctx: &AppContext) -> Html {
         .filter(|c| c.0 == current)
         .map(|c| (c.1, c.2));
 
-    let problems = marks.iter().map(|m| {
+    // A huge policy may have thousands of problems: the first 200 are listed.
+    let problems = marks.iter().take(200).map(|m| {
         let onclick = {
             let ctx = ctx.clone();
             let policy = current.clone();
             let offset = m.range.start;
             Callback::from(move |_| ctx.dispatch(Action::GoTo { policy: policy.clone(), offset }))
         };
+        let fixes = m.fixes.iter().map(|f| {
+            let onclick = {
+                let ctx = ctx.clone();
+                let edits = f.edits.clone();
+                Callback::from(move |_| {
+                    for e in &edits {
+                        ctx.dispatch(Action::Edit(e.clone()));
+                    }
+                })
+            };
+            html! { <button type="button" class="btn tiny" data-testid="quick-fix" {onclick}>{ crate::text::v(&f.label) }</button> }
+        });
         html! {
             <li>
                 <button type="button" class={super::cls(&["problem", m.severity.class()])} data-testid="problem"
@@ -114,17 +130,19 @@ pub fn policies(ctx: &AppContext) -> Html {
                     <span class={super::cls(&["sev", m.severity.class()])}>{ m.severity.class() }</span>
                     <span class="pos">{ format!("{}:{}", m.line, m.column) }</span>
                     <span class="code-id">{ m.code.clone() }</span>
-                    <span class="msg">{ m.message.clone() }</span>
-                    if let Some(help) = &m.help { <span class="help">{ help.clone() }</span> }
+                    <span class="msg">{ crate::text::v(&m.message) }</span>
+                    if let Some(help) = &m.help { <span class="help">{ crate::text::v(help) }</span> }
                 </button>
+                if !m.fixes.is_empty() { <div class="fixes">{ for fixes }</div> }
             </li>
         }
     });
+    let tab_keys = Callback::from(|e: KeyboardEvent| crate::hooks::browser::tablist_key(&e));
 
     html! {
         <div class="policies">
             <h2>{ "Policies" }</h2>
-            <div class="tabs" role="tablist" aria-label="Policies in this scenario">{ for tabs }</div>
+            <div class="tabs" role="tablist" aria-label="Policies in this scenario" onkeydown={tab_keys}>{ for tabs }</div>
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
             <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />

@@ -1,15 +1,22 @@
-//! The scenario's settings as ordinary form controls.
+//! The scenario's settings as ordinary form controls. Every name is editable
+//! — account, Region, buckets, keys and aliases, load balancers, trails,
+//! parameters, principals — and a change of name is a rename refactoring
+//! that shows every place it changes before it is applied.
 
 use keyflow_sim::edit::Edit;
+use keyflow_sim::rename::{NameKind, Target, check_name};
 use keyflow_sim::{
     Behaviour, DigestEncryption, ElbLogWriter, FlowKind, KeyState, Named, PolicyId, PrincipalKind,
-    Scenario, Sse, Tier,
+    RefKind, Scenario, Sse, Tier,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::fields::Field;
+use super::rename::propose;
 use crate::AppContext;
 use crate::state::Action;
+use crate::text::v;
 
 const REGIONS: &[&str] = &[
     "us-east-1",
@@ -40,8 +47,38 @@ const REGIONS: &[&str] = &[
     "sa-east-1",
 ];
 
-/// A `<select>` whose value maps to an edit.
+/// A `<select>` whose value maps to an action.
 /// Not generic over `make`: one copy of this code serves every select (bundle size).
+fn select_action(
+    ctx: &AppContext,
+    testid: String,
+    label: &str,
+    current: &str,
+    options: Vec<(String, String)>,
+    make: Box<dyn Fn(String) -> Option<Action>>,
+) -> Html {
+    let ctx = ctx.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        if let Some(action) = make(v) {
+            ctx.dispatch(action);
+        }
+    });
+    let mut options = options;
+    if !options.iter().any(|(v, _)| v == current) {
+        options.insert(0, (current.to_string(), current.to_string()));
+    }
+    let id = format!("f-{testid}");
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ label.to_string() }</label>
+            <select {id} data-testid={testid} {onchange}>
+                { for options.into_iter().map(|(v, text)| html! { <option selected={v == current} value={v.clone()}>{ text }</option> }) }
+            </select>
+        </div>
+    }
+}
+
 fn select(
     ctx: &AppContext,
     testid: String,
@@ -50,32 +87,21 @@ fn select(
     options: Vec<(String, String)>,
     make: Box<dyn Fn(String) -> Option<Edit>>,
 ) -> Html {
-    let ctx = ctx.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-        if let Some(edit) = make(v) {
-            ctx.dispatch(Action::Edit(edit));
-        }
-    });
-    let mut options = options;
-    if !options.iter().any(|(v, _)| v == current) {
-        options.insert(0, (current.to_string(), current.to_string()));
-    }
-    html! {
-        <label class="field">
-            <span>{ label.to_string() }</span>
-            <select data-testid={testid} {onchange}>
-                { for options.into_iter().map(|(v, text)| html! { <option selected={v == current} value={v.clone()}>{ text }</option> }) }
-            </select>
-        </label>
-    }
+    select_action(
+        ctx,
+        testid,
+        label,
+        current,
+        options,
+        Box::new(move |v| make(v).map(Action::Edit)),
+    )
 }
 
 fn key_options(s: &Scenario, managed: &str) -> Vec<(String, String)> {
     let mut out = vec![(String::new(), format!("{managed} (AWS managed)"))];
     for k in &s.keys {
         let value = k.aliases.first().cloned().unwrap_or_else(|| k.id.clone());
-        out.push((value.clone(), value));
+        out.push((value.clone(), v(&value)));
     }
     out
 }
@@ -111,19 +137,124 @@ fn behaviour_text(b: Behaviour) -> &'static str {
     }
 }
 
+/// A name field whose commit proposes renaming `target`.
+fn name_field(
+    ctx: &AppContext,
+    label: &str,
+    value: &str,
+    testid: String,
+    kind: NameKind,
+    target: Target,
+) -> Html {
+    let check = Callback::from(move |v: String| check_name(kind, &v).err());
+    let ctx = ctx.clone();
+    let on_commit = Callback::from(move |to: String| propose(&ctx, target.clone(), to));
+    html! { <Field label={label.to_string()} value={value.to_string()} {testid} {check} {on_commit} /> }
+}
+
+/// An account field: 12 digits, or empty for the home account.
+fn account_field(ctx: &AppContext, value: Option<&str>, testid: String, target: Target) -> Html {
+    let check = Callback::from(|v: String| {
+        (!v.is_empty())
+            .then(|| check_name(NameKind::Account, &v).err())
+            .flatten()
+    });
+    let ctx = ctx.clone();
+    let on_commit = Callback::from(move |to: String| propose(&ctx, target.clone(), to));
+    html! {
+        <Field label="Account" value={value.unwrap_or("").to_string()} {testid} {check} {on_commit}
+            placeholder="home account" />
+    }
+}
+
+fn flow_label(kind: FlowKind) -> &'static str {
+    match kind {
+        FlowKind::AlbAccessLogs => "ALB access logs",
+        FlowKind::CloudtrailSseKms => "CloudTrail with SSE-KMS",
+        FlowKind::SsmSecurestring => "SSM SecureString",
+        FlowKind::S3EncryptInUse => "Encrypt an in-use S3 bucket",
+    }
+}
+
+/// The flows of the scenario: who plays each part, readers, and a menu to add one.
+fn flows(ctx: &AppContext, s: &Scenario) -> Html {
+    let names: Vec<(String, PrincipalKind)> = s.principals.iter().map(|p| (p.name.clone(), p.kind)).collect();
+    let list = s.flows.iter().enumerate().map(|(i, f)| {
+        let refs = f.params.refs();
+        let parts = refs
+            .iter()
+            .filter(|r| matches!(r.kind, RefKind::Principal | RefKind::Role) && !r.field.contains('['))
+            .map(|r| {
+                let options = names
+                    .iter()
+                    .filter(|(_, k)| r.kind != RefKind::Role || *k == PrincipalKind::Role)
+                    .map(|(n, _)| (n.clone(), v(n)))
+                    .collect();
+                let field = r.field.clone();
+                select(ctx, format!("flow-{}-{}", f.id(), r.field), &r.field, &r.name, options,
+                    Box::new(move |principal| Some(Edit::FlowPrincipal { flow: i, field: field.clone(), principal })))
+            });
+        let has_readers = matches!(f.kind(), FlowKind::CloudtrailSseKms | FlowKind::SsmSecurestring);
+        let readers = refs.iter().filter(|r| r.field.starts_with("readers[")).map(|r| r.name.clone()).collect::<Vec<_>>();
+        let reader_boxes = names.iter().filter(|_| has_readers).map(|(n, _)| {
+            let on = readers.contains(n);
+            let onchange = {
+                let ctx = ctx.clone();
+                let principal = n.clone();
+                Callback::from(move |e: Event| {
+                    let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                    ctx.dispatch(Action::Edit(Edit::FlowReader { flow: i, principal: principal.clone(), on }));
+                })
+            };
+            html! {
+                <label class="check-field"><input type="checkbox" checked={on} {onchange} data-testid={format!("reader-{}-{n}", f.id())} />{ v(n) }</label>
+            }
+        });
+        let remove = {
+            let ctx = ctx.clone();
+            Callback::from(move |_| ctx.dispatch(Action::Edit(Edit::RemoveFlow(i))))
+        };
+        html! {
+            <li class="flow-item" data-testid={format!("flow-item-{}", f.id())}>
+                <div class="row">
+                    <strong class="grow">{ format!("{} · {}", f.id(), flow_label(f.kind())) }</strong>
+                    <button type="button" class="btn tiny ghost" onclick={remove} aria-label={format!("Remove flow {}", f.id())}>{ "×" }</button>
+                </div>
+                { for parts }
+                if has_readers { <p class="small muted">{ "Readers (each gets its steps):" }</p>{ for reader_boxes } }
+            </li>
+        }
+    });
+    let onchange = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: Event| {
+            let select = e.target_unchecked_into::<HtmlSelectElement>();
+            let value = select.value();
+            select.set_value("");
+            if let Some(kind) = FlowKind::from_name(&value) {
+                super::rename::add_flow(&ctx, kind);
+            }
+        })
+    };
+    html! {
+        <fieldset class="group" data-testid="flows">
+            <legend>{ "Flows" }</legend>
+            if s.flows.is_empty() { <p class="muted small">{ "No flows yet: add one below. It starts from its write-up's setup, bound to your buckets and keys." }</p> }
+            <ul class="flow-list">{ for list }</ul>
+            <label class="field" for="add-flow"><span>{ "Add a flow" }</span>
+                <select id="add-flow" data-testid="add-flow" {onchange}>
+                    <option value="" selected=true>{ "Choose a flow…" }</option>
+                    { for FlowKind::ALL.iter().map(|k| html! { <option value={k.as_str()}>{ flow_label(*k) }</option> }) }
+                </select>
+            </label>
+        </fieldset>
+    }
+}
+
 /// Plain function rather than a component: it has no hooks, and each
 /// component type costs bundle size.
 pub fn settings(ctx: &AppContext) -> Html {
     let s = ctx.state.scenario.clone();
-    let on_account = {
-        let ctx = ctx.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            if !v.trim().is_empty() {
-                ctx.dispatch(Action::Edit(Edit::Account(v.trim().to_string())));
-            }
-        })
-    };
     let regions: Vec<(String, String)> = REGIONS
         .iter()
         .map(|r| (r.to_string(), r.to_string()))
@@ -151,7 +282,9 @@ pub fn settings(ctx: &AppContext) -> Html {
         };
         html! {
             <fieldset class="group">
-                <legend>{ format!("Bucket {}", b.name) }</legend>
+                <legend>{ format!("Bucket {}", v(&b.name)) }</legend>
+                { name_field(ctx, "Name", &b.name, format!("bucket-name-{i}"), NameKind::Bucket, Target::Bucket(b.name.clone())) }
+                { account_field(ctx, b.account.as_deref(), format!("bucket-account-{i}"), Target::BucketAccount(b.name.clone())) }
                 { sse }
                 if enc.sse == Sse::Kms {
                     { key }
@@ -171,19 +304,29 @@ pub fn settings(ctx: &AppContext) -> Html {
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "Pending deletion",
         };
-        select(
-            ctx,
-            format!("key-state-{}", k.id),
-            &format!("Key {name}"),
-            k.state.as_str(),
-            KeyState::ALL
-                .iter()
-                .map(|v| (v.as_str().to_string(), text(*v).to_string()))
-                .collect(),
-            Box::new(move |v| {
-                KeyState::from_name(&v).map(|state| Edit::KeyState { key: i, state })
-            }),
-        )
+        let state = select(ctx, format!("key-state-{}", k.id), "Key state", k.state.as_str(),
+            KeyState::ALL.iter().map(|v| (v.as_str().to_string(), text(*v).to_string())).collect(),
+            Box::new(move |v| KeyState::from_name(&v).map(|state| Edit::KeyState { key: i, state })));
+        let aliases = k.aliases.iter().enumerate().map(|(j, a)| {
+            name_field(ctx, "Alias", a, format!("key-alias-{i}-{j}"), NameKind::Alias, Target::KeyAlias(a.clone()))
+        });
+        html! {
+            <fieldset class="group">
+                <legend>{ format!("KMS key {}", v(&name)) }</legend>
+                { name_field(ctx, "Key ID", &k.id, format!("key-id-{i}"), NameKind::KeyId, Target::KeyId(k.id.clone())) }
+                { for aliases }
+                { account_field(ctx, k.account.as_deref(), format!("key-account-{i}"), Target::KeyAccount(k.id.clone())) }
+                { state }
+            </fieldset>
+        }
+    });
+
+    let lbs = s.load_balancers.iter().enumerate().map(|(i, l)| html! {
+        <fieldset class="group">
+            <legend>{ format!("Load balancer {}", v(&l.name)) }</legend>
+            { name_field(ctx, "Name", &l.name, format!("lb-name-{i}"), NameKind::LoadBalancer, Target::LoadBalancer(l.name.clone())) }
+            <p class="small muted">{ format!("Home account; access logs to bucket {}", v(&l.access_logs.bucket)) }</p>
+        </fieldset>
     });
 
     let trails = s.trails.iter().enumerate().map(|(i, t)| {
@@ -191,19 +334,15 @@ pub fn settings(ctx: &AppContext) -> Html {
         if let Some(first) = opts.first_mut() {
             first.1 = "none (SSE-S3)".into();
         }
-        select(
-            ctx,
-            format!("trail-key-{}", t.name),
-            &format!("Trail {} log encryption", t.name),
-            t.kms_key.as_deref().unwrap_or(""),
-            opts,
-            Box::new(move |v| {
-                Some(Edit::TrailKey {
-                    trail: i,
-                    key: (!v.is_empty()).then_some(v),
-                })
-            }),
-        )
+        let enc = select(ctx, format!("trail-key-{}", t.name), "Log file encryption", t.kms_key.as_deref().unwrap_or(""), opts,
+            Box::new(move |v| Some(Edit::TrailKey { trail: i, key: (!v.is_empty()).then_some(v) })));
+        html! {
+            <fieldset class="group">
+                <legend>{ format!("Trail {}", v(&t.name)) }</legend>
+                { name_field(ctx, "Name", &t.name, format!("trail-name-{i}"), NameKind::Trail, Target::Trail(t.name.clone())) }
+                { enc }
+            </fieldset>
+        }
     });
 
     let parameters = s.parameters.iter().enumerate().map(|(i, p)| {
@@ -212,17 +351,16 @@ pub fn settings(ctx: &AppContext) -> Html {
             Box::new(move |v| Tier::from_name(&v).map(|tier| Edit::ParameterTier { parameter: i, tier })));
         let key = select(ctx, format!("param-key-{}", p.name), "KMS key", p.key.as_deref().unwrap_or(""), key_options(&s, "alias/aws/ssm"),
             Box::new(move |v| Some(Edit::ParameterKey { parameter: i, key: (!v.is_empty()).then_some(v) })));
-        html! { <fieldset class="group"><legend>{ format!("Parameter {}", p.name) }</legend>{ tier }{ key }</fieldset> }
+        html! {
+            <fieldset class="group">
+                <legend>{ format!("Parameter {}", v(&p.name)) }</legend>
+                { name_field(ctx, "Name", &p.name, format!("param-name-{i}"), NameKind::Parameter, Target::Parameter(p.name.clone())) }
+                { tier }{ key }
+            </fieldset>
+        }
     });
 
     let principals = s.principals.iter().enumerate().map(|(i, p)| {
-        let rename = {
-            let ctx = ctx.clone();
-            Callback::from(move |e: Event| {
-                let name = e.target_unchecked_into::<HtmlInputElement>().value();
-                ctx.dispatch(Action::Edit(Edit::RenamePrincipal { principal: i, name }));
-            })
-        };
         let remove = {
             let ctx = ctx.clone();
             Callback::from(move |_| ctx.dispatch(Action::Edit(Edit::RemovePrincipal(i))))
@@ -238,6 +376,12 @@ pub fn settings(ctx: &AppContext) -> Html {
             PrincipalKind::Root => "account root",
             PrincipalKind::Service => "service",
         };
+        let iam = matches!(p.kind, PrincipalKind::User | PrincipalKind::Role);
+        let detail = match (p.kind, &p.service, &p.role) {
+            (PrincipalKind::Service, Some(svc), _) => v(svc),
+            (PrincipalKind::AssumedRole, _, Some(role)) => format!("of role {}, session {}", v(role), v(p.session.as_deref().unwrap_or(""))),
+            _ => String::new(),
+        };
         let policies = p.policies.iter().enumerate().map(|(j, pol)| {
             let open = {
                 let ctx = ctx.clone();
@@ -250,19 +394,23 @@ pub fn settings(ctx: &AppContext) -> Html {
             };
             html! {
                 <li>
-                    <button type="button" class="link" onclick={open}>{ pol.name.clone() }</button>
-                    <button type="button" class="btn tiny ghost" onclick={drop} aria-label={format!("Remove policy {}", pol.name)}>{ "×" }</button>
+                    <button type="button" class="link" onclick={open}>{ v(&pol.name) }</button>
+                    <button type="button" class="btn tiny ghost" onclick={drop} aria-label={format!("Remove policy {}", v(&pol.name))}>{ "×" }</button>
                 </li>
             }
         });
+        let name_kind = if iam { NameKind::IamName } else { NameKind::Handle };
         html! {
             <li class="principal" data-testid={format!("principal-{}", p.name)}>
                 <div class="row">
-                    <input class="name" value={p.name.clone()} onchange={rename} aria-label="Principal name" />
-                    <span class="muted small">{ kind }</span>
-                    <button type="button" class="btn tiny ghost" onclick={remove} aria-label={format!("Remove {}", p.name)}>{ "×" }</button>
+                    <span class="small muted grow">{ format!("{kind} {detail}") }</span>
+                    <button type="button" class="btn tiny ghost" onclick={remove} aria-label={format!("Remove {}", v(&p.name))}>{ "×" }</button>
                 </div>
-                if p.kind != PrincipalKind::Service {
+                { name_field(ctx, "Name", &p.name, format!("principal-name-{i}"), name_kind, Target::Principal(p.name.clone())) }
+                if iam || p.kind == PrincipalKind::Root {
+                    { account_field(ctx, p.account.as_deref(), format!("principal-account-{i}"), Target::PrincipalAccount(p.name.clone())) }
+                }
+                if !matches!(p.kind, PrincipalKind::Service | PrincipalKind::AssumedRole | PrincipalKind::Root) {
                     <ul class="pol-list small">{ for policies }</ul>
                     <button type="button" class="btn tiny" onclick={add_policy} data-testid={format!("add-policy-{}", p.name)}>{ "+ identity policy" }</button>
                 }
@@ -275,6 +423,23 @@ pub fn settings(ctx: &AppContext) -> Html {
             Callback::from(move |_| ctx.dispatch(Action::Edit(Edit::AddPrincipal { kind })));
         html! { <button type="button" class="btn tiny" {onclick}>{ label.to_string() }</button> }
     };
+    let from_arn = {
+        let check = {
+            let s = s.clone();
+            Callback::from(move |text: String| keyflow_sim::principals_from_arn(&s, &text).err())
+        };
+        let ctx = ctx.clone();
+        let s = s.clone();
+        let on_commit = Callback::from(move |text: String| {
+            if let Ok(list) = keyflow_sim::principals_from_arn(&s, &text) {
+                ctx.dispatch(Action::Edit(Edit::AddPrincipals(list)));
+            }
+        });
+        html! {
+            <Field label="Add from an ARN (any account)" value="" testid="principal-arn" {check} {on_commit}
+                placeholder="arn:aws:iam::777788889999:role/Auditor" button="Add" />
+        }
+    };
     let scps = s.scps.iter().enumerate().map(|(i, p)| {
         let ctx2 = ctx.clone();
         let open = {
@@ -283,22 +448,26 @@ pub fn settings(ctx: &AppContext) -> Html {
         };
         let ctx3 = ctx.clone();
         let remove = Callback::from(move |_| ctx3.dispatch(Action::Edit(Edit::RemoveScp(i))));
-        html! { <li><button type="button" class="link" onclick={open}>{ p.name.clone() }</button>
-            <button type="button" class="btn tiny ghost" onclick={remove} aria-label={format!("Remove SCP {}", p.name)}>{ "×" }</button></li> }
+        html! { <li><button type="button" class="link" onclick={open}>{ v(&p.name) }</button>
+            <button type="button" class="btn tiny ghost" onclick={remove} aria-label={format!("Remove SCP {}", v(&p.name))}>{ "×" }</button></li> }
     });
     let add_scp = {
         let ctx = ctx.clone();
         Callback::from(move |_| ctx.dispatch(Action::Edit(Edit::AddScp)))
     };
+    let region = {
+        let ctx2 = ctx.clone();
+        select_action(ctx, "region".into(), "Region", &s.region, regions, Box::new(move |r| {
+            propose(&ctx2, Target::Region, r);
+            None
+        }))
+    };
 
     html! {
-        <div class="settings" data-testid="settings">
+        <div class="settings" data-testid="settings" key={ctx.state.form.to_string()}>
             <h2>{ "Settings" }</h2>
-            <label class="field">
-                <span>{ "Account" }</span>
-                <input value={s.account.clone()} onchange={on_account} inputmode="numeric" data-testid="account" />
-            </label>
-            { select(ctx, "region".into(), "Region", &s.region, regions, Box::new(|v| Some(Edit::Region(v)))) }
+            { name_field(ctx, "Account", &s.account, "account".into(), NameKind::Account, Target::Account(s.account.clone())) }
+            { region }
             if has(FlowKind::AlbAccessLogs) {
                 { named_select(ctx, "alb-delivery", "ALB delivery after the key switch", s.settings.alb_delivery, behaviour_text, Edit::AlbDelivery) }
                 { named_select(ctx, "elb-writer", "ELB log writer", s.settings.elb_log_writer,
@@ -313,13 +482,16 @@ pub fn settings(ctx: &AppContext) -> Html {
             if has(FlowKind::S3EncryptInUse) {
                 { named_select(ctx, "batch-bucket-key", "Batch copy Bucket Key", s.settings.batch_copy_bucket_key, behaviour_text, Edit::BatchCopyBucketKey) }
             }
+            { flows(ctx, &s) }
             { for buckets }
-            if !s.keys.is_empty() { <fieldset class="group"><legend>{ "KMS keys" }</legend>{ for keys }</fieldset> }
-            if !s.trails.is_empty() { <fieldset class="group"><legend>{ "Trails" }</legend>{ for trails }</fieldset> }
+            { for keys }
+            { for lbs }
+            { for trails }
             { for parameters }
             <fieldset class="group">
                 <legend>{ "Principals" }</legend>
                 <ul class="principals">{ for principals }</ul>
+                { from_arn }
                 <div class="row">{ add_principal(PrincipalKind::User, "+ user") }{ add_principal(PrincipalKind::Role, "+ role") }</div>
             </fieldset>
             <fieldset class="group">

@@ -9,13 +9,18 @@ use super::explain::explain;
 use super::{short_arn, telling_check};
 use crate::AppContext;
 use crate::state::{Action, Selection};
+use crate::text::v;
 
 /// Plain function rather than a component: it has no hooks, and each
 /// component type costs bundle size.
 pub fn timeline(ctx: &AppContext) -> Html {
-    let report = &ctx.run.report;
+    let report = ctx.report();
     if report.flows.is_empty() {
-        return html! { <p class="muted">{ "This scenario has no flows." }</p> };
+        return html! {
+            <div class="timeline" data-testid="timeline">
+                <p class="muted" data-testid="no-flows">{ "This scenario has no flows yet. Add one under Settings → Flows: it is bound to your own buckets, keys and principals." }</p>
+            </div>
+        };
     }
     html! {
         <div class="timeline" data-testid="timeline">
@@ -37,9 +42,9 @@ fn flow_view(ctx: &AppContext, flow: &FlowReport) -> Html {
         .map(|(api, n)| format!("{api} ×{n}"))
         .collect();
     html! {
-        <section class="flow" data-testid={format!("flow-{}", flow.id)} aria-label={flow.title.clone()}>
+        <section class="flow" data-testid={format!("flow-{}", flow.id)} aria-label={v(&flow.title)}>
             <header class="flow-head">
-                <h3>{ flow.title.clone() }</h3>
+                <h3>{ v(&flow.title) }</h3>
                 <p class="muted small">
                     { format!("{} · {} steps", flow.kind, flow.steps.len()) }
                     if failed > 0 { { format!(" · {failed} failing") } }
@@ -103,12 +108,12 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 <button type="button" class="check-row" aria-expanded={is_sel.to_string()}
                     data-testid={format!("check-{}-{}-{i}", flow.id, step.id)} data-check={c.id.to_string()}
                     data-decision={c.decision.as_str()}
-                    onclick={select(Some(c))} title={format!("{} {} {}", c.principal(), c.action(), c.resource())}>
+                    onclick={select(Some(c))} title={v(&format!("{} {} {}", c.principal(), c.action(), c.resource()))}>
                     { super::badge(c.allowed(), label) }
-                    <span class="action">{ c.action().to_string() }</span>
-                    <span class="who">{ short_arn(c.principal()).to_string() }</span>
-                    <span class="res">{ short_arn(c.resource()).to_string() }</span>
-                    if !c.via.is_empty() { <span class="via">{ c.via.clone() }</span> }
+                    <span class="action">{ v(c.action()) }</span>
+                    <span class="who">{ v(short_arn(c.principal())) }</span>
+                    <span class="res">{ v(short_arn(c.resource())) }</span>
+                    if !c.via.is_empty() { <span class="via">{ v(&c.via) }</span> }
                 </button>
             </li>
         }
@@ -145,7 +150,7 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 html! {
                     <p>
                         if kind != NoteKind::Note { <strong>{ format!("{}: ", capitalised(kind.as_str())) }</strong> }
-                        { n.text.clone() }
+                        { v(&n.text) }
                         <span class="source small muted" data-testid="note-source">{ format!(" — {}", n.source.label()) }</span>
                     </p>
                 }
@@ -160,8 +165,8 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 <button type="button" class="step-main" onclick={head_click} aria-expanded={selected.is_some().to_string()}
                     data-testid={format!("{testid}-open")}>
                     <span class="step-n">{ index + 1 }</span>
-                    <span class="step-title">{ step.title.clone() }</span>
-                    <span class="step-meta"><span class="actor">{ step.actor.clone() }</span>{ " → " }<code>{ step.call.clone() }</code></span>
+                    <span class="step-title">{ v(&step.title) }</span>
+                    <span class="step-meta"><span class="actor">{ v(&step.actor) }</span>{ " → " }<code>{ step.call.clone() }</code></span>
                 </button>
                 <span class={badge_class}>{ step.outcome.as_str().replace('_', " ") }</span>
                 if let Some(pin) = pin {
@@ -171,17 +176,17 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
             </div>
             if let Some(why) = &step.not_evaluated {
                 <div class="not-evaluated" data-testid={format!("{testid}-not-evaluated")}>
-                    <strong>{ "Not evaluated: " }</strong>{ why.to_string() }
+                    <strong>{ "Not evaluated: " }</strong>{ v(&why.to_string()) }
                     <p class="small muted">{ "Keyflow cannot say what AWS would do until the policy parses; no AWS error is shown." }</p>
                 </div>
             }
             if let Some(err) = &step.error {
                 <div class="aws-error" data-testid={format!("{testid}-error")}>
-                    <span class="err-code">{ err.code.clone() }</span>{ ": " }<span class="err-msg">{ err.message.clone() }</span>
-                    if let Some(cli) = &step.cli_error { <pre class="cli-error" data-testid={format!("{testid}-cli")}>{ cli.clone() }</pre> }
+                    <span class="err-code">{ err.code.clone() }</span>{ ": " }<span class="err-msg">{ v(&err.message) }</span>
+                    if let Some(cli) = &step.cli_error { <pre class="cli-error" data-testid={format!("{testid}-cli")}>{ v(cli) }</pre> }
                 </div>
             }
-            if ok && !step.result.is_empty() { <p class="result small">{ step.result.clone() }</p> }
+            if ok && !step.result.is_empty() { <p class="result small">{ v(&step.result) }</p> }
             if !step.checks.is_empty() { <ul class="checks">{ for checks }</ul> }
             if !step.notes.is_empty() {
                 <details class="notes">
@@ -195,7 +200,7 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 <table class="inventory small">
                     <thead><tr><th>{ "Key" }</th><th>{ "EncryptionStatus" }</th><th>{ "BucketKeyStatus" }</th></tr></thead>
                     <tbody>{ for step.inventory.iter().map(|r| html! {
-                        <tr><td>{ r.key.clone() }</td><td>{ r.encryption_status.as_str() }</td><td>{ r.bucket_key_status.clone() }</td></tr>
+                        <tr><td>{ v(&r.key) }</td><td>{ r.encryption_status.as_str() }</td><td>{ r.bucket_key_status.clone() }</td></tr>
                     }) }</tbody>
                 </table>
             }

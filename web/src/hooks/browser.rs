@@ -5,43 +5,40 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-const SCENARIO_KEY: &str = "keyflow.v1.scenario";
-const ORIGIN_KEY: &str = "keyflow.v1.origin";
-const EDITED_KEY: &str = "keyflow.v1.edited";
-const PREVIOUS_KEY: &str = "keyflow.v1.previous";
+const PREFIX: &str = "keyflow.v2.";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// What an earlier visit left: scenario JSON, origin tag, whether it was edited.
-pub struct Saved {
-    pub json: String,
-    pub origin: String,
-    pub edited: bool,
+/// A stored value under the playground's prefix.
+pub fn get(key: &str) -> Option<String> {
+    storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten()
 }
 
-pub fn load_saved() -> Option<Saved> {
-    let s = storage()?;
-    let json = s.get_item(SCENARIO_KEY).ok().flatten()?;
-    let origin = s.get_item(ORIGIN_KEY).ok().flatten().unwrap_or_default();
-    let edited = s.get_item(EDITED_KEY).ok().flatten().as_deref() == Some("1");
-    Some(Saved {
-        json,
-        origin,
-        edited,
-    })
-}
-
-pub fn save(json: &str, origin: &str, edited: bool, previous: Option<&str>) {
+/// Stores a value; a full or blocked storage simply forgets.
+pub fn set(key: &str, value: &str) {
     if let Some(s) = storage() {
-        let _ = s.set_item(SCENARIO_KEY, json);
-        let _ = s.set_item(ORIGIN_KEY, origin);
-        let _ = s.set_item(EDITED_KEY, if edited { "1" } else { "0" });
-        if let Some(p) = previous {
-            let _ = s.set_item(PREVIOUS_KEY, p);
-        }
+        let _ = s.set_item(&format!("{PREFIX}{key}"), value);
     }
+}
+
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&format!("{PREFIX}{key}"));
+    }
+}
+
+/// What the previous version of the page kept (one autosave slot): scenario
+/// JSON, origin tag, whether it was edited.
+pub fn legacy_autosave() -> Option<(String, String, bool)> {
+    let s = storage()?;
+    let get = |k: &str| s.get_item(&format!("keyflow.v1.{k}")).ok().flatten();
+    Some((
+        get("scenario")?,
+        get("origin").unwrap_or_default(),
+        get("edited").as_deref() == Some("1"),
+    ))
 }
 
 /// The fragment without its `#`, if any.
@@ -114,6 +111,76 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
     // call back whenever it settles.
     ok.forget();
     err.forget();
+}
+
+/// Calls `f` with the key of every keydown on the page (one handler: the page's).
+pub fn on_key(f: impl Fn(String) + 'static) -> Option<Closure<dyn Fn(web_sys::KeyboardEvent)>> {
+    let window = web_sys::window()?;
+    let closure = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+        f(e.key())
+    });
+    window.set_onkeydown(Some(closure.as_ref().unchecked_ref()));
+    Some(closure)
+}
+
+pub fn remove_key_listener() {
+    if let Some(w) = web_sys::window() {
+        w.set_onkeydown(None);
+    }
+}
+
+/// Moves the keyboard focus to the element with this id.
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Sets one CSS property through the CSSOM (the page's CSP refuses `style` attributes).
+pub fn set_style(el: &web_sys::Element, property: &str, value: &str) {
+    if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = el.style().set_property(property, value);
+    }
+}
+
+/// Arrow keys, Home and End in a tab list: focus and choose the neighbour tab.
+/// Tabs are the buttons with `role="tab"` directly inside the list.
+pub fn tablist_key(e: &web_sys::KeyboardEvent) {
+    let key = e.key();
+    if !matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End") {
+        return;
+    }
+    let Some(list) = e
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let tabs = list.children();
+    let n = tabs.length();
+    let current = (0..n).find(|&i| {
+        tabs.item(i)
+            .is_some_and(|t| t.get_attribute("aria-selected").as_deref() == Some("true"))
+    });
+    let at = current.unwrap_or(0);
+    let to = match key.as_str() {
+        "Home" => 0,
+        "End" => n.saturating_sub(1),
+        "ArrowLeft" | "ArrowUp" => (at + n - 1) % n.max(1),
+        _ => (at + 1) % n.max(1),
+    };
+    if let Some(tab) = tabs
+        .item(to)
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        e.prevent_default();
+        tab.click();
+        let _ = tab.focus();
+    }
 }
 
 /// Milliseconds from a monotonic clock (0 off the browser).

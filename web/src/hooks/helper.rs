@@ -1,0 +1,92 @@
+//! The page's side of the on-demand helper worker (`crate::helper`): started
+//! the first time it is asked for something, then kept. Each request gets an
+//! id; the answer calls back the one that asked.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+/// Where Trunk puts the worker's loader (worker files are not hashed).
+const LOADER: &str = "./keyflow-helper_loader.js";
+
+type Done = Box<dyn FnOnce(String)>;
+
+struct Client {
+    worker: web_sys::Worker,
+    next: u32,
+    waiting: Vec<(u32, Done)>,
+    _message: Closure<dyn Fn(web_sys::MessageEvent)>,
+    _error: Closure<dyn Fn(web_sys::Event)>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+}
+
+/// Takes the callback waiting for `id` (or every one, for `None`) out of the
+/// client before calling it, so a callback may ask again.
+fn answer(id: Option<u32>, text: &str) {
+    let done: Vec<Done> = CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        let Some(client) = c.as_mut() else {
+            return Vec::new();
+        };
+        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut client.waiting)
+            .into_iter()
+            .partition(|(i, _)| id.is_none_or(|id| id == *i));
+        client.waiting = rest;
+        mine.into_iter().map(|(_, f)| f).collect()
+    });
+    for f in done {
+        f(text.to_string());
+    }
+}
+
+fn start() -> Option<Client> {
+    let worker = web_sys::Worker::new(LOADER).ok()?;
+    let message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
+        let text = e.data().as_string().unwrap_or_default();
+        if let Some((id, body)) = text.split_once('\0') {
+            answer(id.parse().ok(), body);
+        }
+    });
+    let error = Closure::<dyn Fn(web_sys::Event)>::new(|_| {
+        answer(None, "err\0the helper could not be loaded from this site");
+    });
+    worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(error.as_ref().unchecked_ref()));
+    Some(Client {
+        worker,
+        next: 1,
+        waiting: Vec::new(),
+        _message: message,
+        _error: error,
+    })
+}
+
+/// Sends a request (built with `crate::helper::request_*`); `done` gets the answer.
+pub fn ask(request: String, done: impl FnOnce(String) + 'static) {
+    let mut done: Option<Done> = Some(Box::new(done));
+    let posted = CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = start();
+        }
+        let client = c.as_mut()?;
+        let id = client.next;
+        client.next = client.next.wrapping_add(1);
+        let sent = client
+            .worker
+            .post_message(&format!("{id}\0{request}").into())
+            .is_ok();
+        if sent && let Some(f) = done.take() {
+            client.waiting.push((id, f));
+        }
+        Some(())
+    });
+    if let Some(f) = done {
+        let _ = posted;
+        f("err\0this browser could not start the helper (Web Workers are off)".into());
+    }
+}

@@ -1,0 +1,248 @@
+use super::*;
+
+fn builtin(name: &str) -> Scenario {
+    keyflow_sim::builtin(name).unwrap().scenario().unwrap()
+}
+
+fn fresh(name: &str) -> State {
+    State::new(builtin(name), Origin::Builtin(name.into()))
+}
+
+fn load(s: &State, name: &str) -> State {
+    reduce(
+        s,
+        Action::Load {
+            scenario: builtin(name),
+            origin: Origin::Builtin(name.into()),
+        },
+    )
+}
+
+fn region(s: &State, r: &str) -> State {
+    reduce(s, Action::Edit(Edit::Region(r.into())))
+}
+
+#[test]
+fn opens_the_key_policy_first() {
+    let s = fresh("alb-logs-cmk");
+    assert!(matches!(s.current_policy(), Some(PolicyId::Key(_))));
+    assert!(!s.edited);
+    assert!(s.drafts.is_empty());
+}
+
+#[test]
+fn editing_a_policy_changes_only_that_policy_and_makes_a_draft() {
+    let s = fresh("ssm-securestring-cmk");
+    let id: PolicyId = "identity:Intern/ReadParameters".parse().unwrap();
+    let next = reduce(
+        &s,
+        Action::Edit(Edit::Policy {
+            id: id.clone(),
+            text: "{}".into(),
+        }),
+    );
+    assert!(next.edited);
+    assert_eq!(next.revision, s.revision + 1);
+    assert_eq!(next.open_policy.as_ref(), Some(&id));
+    assert_eq!(next.scenario.policy_text(&id), Some("{}"));
+    let others = |st: &State| -> Vec<_> {
+        st.scenario
+            .policy_fields()
+            .into_iter()
+            .filter(|f| f.id != id)
+            .collect()
+    };
+    assert_eq!(others(&s), others(&next));
+    // The edited scenario is a draft named after it; the next edit updates it.
+    assert_eq!(next.drafts.len(), 1);
+    assert_eq!(next.draft, Some(next.drafts[0].id));
+    assert_eq!(next.drafts[0].scenario, next.scenario);
+    let again = region(&next, "eu-west-1");
+    assert_eq!(again.drafts.len(), 1);
+    assert_eq!(again.drafts[0].scenario, again.scenario);
+    // An id that names nothing changes nothing.
+    let same = reduce(
+        &s,
+        Action::Edit(Edit::Policy {
+            id: PolicyId::Key("nope".into()),
+            text: "{}".into(),
+        }),
+    );
+    assert_eq!(same, s);
+}
+
+#[test]
+fn switching_scenarios_never_drops_work() {
+    // Edit A, switch, edit B, switch again: both are drafts, each restorable.
+    let a = region(&fresh("alb-logs-cmk"), "eu-west-1");
+    let b = region(&load(&a, "ssm-securestring-cmk"), "eu-west-2");
+    let c = load(&b, "cloudtrail-sse-kms");
+    assert_eq!(c.drafts.len(), 2);
+    assert!(!c.edited);
+    assert_eq!(c.draft, None);
+    assert!(matches!(c.notice, Some(Notice::Replaced { .. })));
+    let (da, db) = (c.drafts[0].clone(), c.drafts[1].clone());
+    assert_ne!(da.name, db.name);
+    assert_eq!(da.scenario.region, "eu-west-1");
+    assert_eq!(db.scenario.region, "eu-west-2");
+    let back = reduce(&c, Action::RestoreDraft(da.id));
+    assert_eq!(back.scenario.region, "eu-west-1");
+    assert_eq!(back.draft, Some(da.id));
+    assert_ne!(back.generation, c.generation);
+    // Editing the restored draft updates it, not a new one.
+    let more = region(&back, "eu-north-1");
+    assert_eq!(more.drafts.len(), 2);
+    assert_eq!(more.draft(da.id).unwrap().scenario.region, "eu-north-1");
+    let gone = reduce(&more, Action::DeleteDraft(db.id));
+    assert_eq!(gone.drafts.len(), 1);
+    let named = reduce(&gone, Action::NameDraft(da.id, " my account ".into()));
+    assert_eq!(named.draft(da.id).unwrap().name, "my account");
+}
+
+#[test]
+fn a_shared_link_waits_when_there_is_edited_work() {
+    let s = fresh("alb-logs-cmk");
+    let shared = builtin("ssm-securestring-cmk");
+    // Nothing edited: the link opens at once.
+    let opened = reduce(&s, Action::LinkOpened(shared.clone()));
+    assert_eq!(*opened.scenario, shared);
+    assert_eq!(opened.origin, Origin::Shared);
+
+    let edited = region(&s, "eu-west-1");
+    let waiting = reduce(&edited, Action::LinkOpened(shared.clone()));
+    assert_eq!(waiting.scenario, edited.scenario);
+    assert_eq!(waiting.notice, Some(Notice::SharedPending));
+
+    let kept = reduce(&waiting, Action::KeepMine);
+    assert_eq!(kept.scenario, edited.scenario);
+    assert_eq!(kept.pending, None);
+
+    let taken = reduce(&waiting, Action::TakePending);
+    assert_eq!(*taken.scenario, shared);
+    let Some(Notice::Replaced { draft, .. }) = taken.notice.clone() else {
+        panic!("{:?}", taken.notice)
+    };
+    let restored = reduce(&taken, Action::RestoreDraft(draft));
+    assert_eq!(restored.scenario, edited.scenario);
+}
+
+#[test]
+fn a_broken_link_shows_the_default_and_keeps_edited_work() {
+    let edited = region(&fresh("ssm-securestring-cmk"), "eu-west-1");
+    let default = builtin("alb-logs-cmk");
+    let next = reduce(
+        &edited,
+        Action::LinkBroken {
+            message: "truncated".into(),
+            default: default.clone(),
+        },
+    );
+    assert_eq!(*next.scenario, default);
+    assert!(matches!(next.notice, Some(Notice::BadLink { .. })));
+    assert_eq!(next.drafts, edited.drafts);
+}
+
+#[test]
+fn the_checkpoint_is_the_scenario_before_the_current_run_of_edits() {
+    let s = fresh("alb-logs-cmk");
+    let id = s.current_policy().unwrap();
+    let text = s.scenario.policy_text(&id).unwrap().to_string();
+    let typed = |st: &State, extra: &str| {
+        reduce(
+            st,
+            Action::Edit(Edit::Policy {
+                id: id.clone(),
+                text: format!("{text}{extra}"),
+            }),
+        )
+    };
+    let one = typed(&s, " ");
+    let two = typed(&one, "  ");
+    let cp = two.checkpoint.clone().unwrap();
+    assert_eq!(cp.scenario, s.scenario, "keystrokes keep the first state");
+    assert!(cp.label.starts_with("Before your last edit of key:"));
+    let three = region(&two, "eu-west-1");
+    assert_eq!(three.checkpoint.unwrap().scenario, two.scenario);
+}
+
+#[test]
+fn a_rename_preview_applies_with_its_ids() {
+    let s = fresh("alb-logs-cmk");
+    let target = Target::Bucket("test-alb-access-logs".into());
+    let answer = crate::helper::handle(&crate::helper::request_rename(
+        &s.scenario,
+        &target,
+        "my-logs-1",
+    ));
+    let preview = crate::helper::parse_rename(target, "my-logs-1", &answer).unwrap();
+    let mut open = reduce(&s, Action::OpenPolicy(PolicyId::Bucket("test-alb-access-logs".into())));
+    open = reduce(&open, Action::Rename(Rename::Ready(preview.clone())));
+    // Escape closes the dialog and changes nothing.
+    let escaped = reduce(&open, Action::Escape);
+    assert_eq!(escaped.rename, None);
+    assert_eq!(escaped.scenario, s.scenario);
+    let applied = reduce(&open, Action::ApplyRename);
+    assert_eq!(applied.scenario, preview.scenario);
+    assert_eq!(applied.open_policy, Some(PolicyId::Bucket("my-logs-1".into())));
+    assert!(applied.edited && applied.rename.is_none());
+    assert_eq!(applied.drafts.len(), 1);
+    assert!(applied.checkpoint.unwrap().label.contains("rename bucket"));
+}
+
+#[test]
+fn pin_adds_once_and_unpin_removes() {
+    let s = fresh("ssm-securestring-cmk");
+    let n = s.scenario.expectations.len();
+    let e = Expectation::Step {
+        flow: "ssm".into(),
+        step: "get-parameters-no-decryption:KeyUser".into(),
+        outcome: keyflow_sim::ExpectedOutcome::Ok,
+        code: None,
+        because: "pinned".into(),
+    };
+    let once = reduce(&s, Action::Pin(e.clone()));
+    let twice = reduce(&once, Action::Pin(e));
+    assert_eq!(twice.scenario.expectations.len(), n + 1);
+    let existing = s.scenario.expectations[0].clone();
+    assert_eq!(
+        reduce(&s, Action::Pin(without_because(&existing)))
+            .scenario
+            .expectations
+            .len(),
+        n
+    );
+    let report = keyflow_sim::run(&twice.scenario);
+    assert!(report.expectations.iter().all(|r| r.passed));
+    let back = reduce(&twice, Action::Unpin(n));
+    assert_eq!(back.scenario.expectations.len(), n);
+}
+
+#[test]
+fn goto_bumps_the_counter_so_repeated_clicks_move_the_caret() {
+    let s = fresh("alb-logs-cmk");
+    let go = |st: &State| {
+        reduce(
+            st,
+            Action::GoTo {
+                policy: PolicyId::Key("x".into()),
+                offset: 5,
+            },
+        )
+    };
+    let a = go(&s);
+    let b = go(&a);
+    assert_ne!(a.caret, b.caret);
+    assert_eq!(b.open_policy, Some(PolicyId::Key("x".into())));
+}
+
+#[test]
+fn origins_round_trip_through_their_tags() {
+    for o in [
+        Origin::Builtin("alb-logs-cmk".into()),
+        Origin::Blank,
+        Origin::Shared,
+        Origin::Saved,
+    ] {
+        assert_eq!(Origin::from_tag(&o.tag()), o);
+    }
+}
