@@ -5,17 +5,17 @@
 use std::rc::Rc;
 
 use keyflow_policy::LineIndex;
-use keyflow_sim::findings::Finding;
 use keyflow_sim::{Check, PolicyId, PolicySlot, Scenario};
 
 use crate::components::editor::{Mark, Severity};
+use crate::helper::Lints;
 
-/// Parse and lint findings of one policy text, as editor marks.
+/// Parse findings of one policy text, as editor marks. Lints come from the
+/// helper (see [`crate::helper::Lints`]) and join them in [`all_marks`].
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
     let kind = slot.kind();
     let parsed = keyflow_policy::parse(text, kind);
-    let mut diags = parsed.diagnostics.clone();
-    diags.extend(keyflow_policy::lint(&parsed, text, kind));
+    let diags = parsed.diagnostics;
     let index = LineIndex::new(text);
     let mut out: Vec<Mark> = diags
         .into_iter()
@@ -51,43 +51,52 @@ pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
     out
 }
 
-/// Lint marks by policy, kept from one run to the next: only a policy whose
-/// text changed is linted again (typing in a 300 KB policy re-lints that
-/// policy only).
+/// Parse marks by policy, kept from one run to the next: only a policy whose
+/// text changed is parsed again for its marks.
 #[derive(Default)]
 pub struct MarkCache(Vec<(PolicyId, String, Rc<Vec<Mark>>)>);
 
-/// Marks for every policy of the scenario, in `policy_fields` order: parse and
-/// lint findings, then the scenario's name-mismatch findings at their place.
-pub fn all_marks(s: &Scenario, findings: &[Finding], cache: &mut MarkCache) -> PolicyMarks {
+/// Two lists sorted by position, merged in order.
+fn merge(a: &[Mark], b: &[Mark]) -> Vec<Mark> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        if y.range.start < x.range.start {
+            out.push(y.clone());
+            j += 1;
+        } else {
+            out.push(x.clone());
+            i += 1;
+        }
+    }
+    out.extend(a.iter().skip(i).cloned());
+    out.extend(b.iter().skip(j).cloned());
+    out
+}
+
+/// Marks for every policy of the scenario, in `policy_fields` order: parse
+/// findings, then the helper's lints and name-mismatch findings for each
+/// policy whose text is still the one the helper saw.
+pub fn all_marks(s: &Scenario, lints: Option<&Lints>, cache: &mut MarkCache) -> PolicyMarks {
     let mut next = Vec::new();
     let mut out = Vec::new();
     for f in s.policy_fields() {
-        let lint = match cache.0.iter().position(|(id, text, _)| *id == f.id && *text == f.text) {
+        let parsed = match cache.0.iter().position(|(id, text, _)| *id == f.id && *text == f.text) {
             Some(i) => cache.0.swap_remove(i).2,
             None => Rc::new(marks(&f.text, f.slot)),
         };
-        let mut all = Rc::clone(&lint);
-        let mine = findings.iter().filter(|x| x.policy == f.id);
-        for x in mine {
-            let list = Rc::make_mut(&mut all);
-            let at = list.partition_point(|m| m.range.start <= x.start as usize);
-            list.insert(
-                at,
-                Mark {
-                    range: x.start as usize..x.end as usize,
-                    severity: Severity::Warning,
-                    code: x.code.to_string(),
-                    message: x.message.clone(),
-                    help: None,
-                    line: x.line,
-                    column: x.column,
-                    fixes: x.fixes.clone(),
-                },
-            );
-        }
+        let extra = lints
+            .filter(|l| l.scenario.policy_text(&f.id) == Some(f.text.as_str()))
+            .and_then(|l| l.by_policy.iter().find(|(id, _)| *id == f.id))
+            .map(|(_, m)| m.as_slice())
+            .unwrap_or_default();
+        let all = if extra.is_empty() {
+            Rc::clone(&parsed)
+        } else {
+            Rc::new(merge(&parsed, extra))
+        };
         out.push((f.id.clone(), all));
-        next.push((f.id, f.text, lint));
+        next.push((f.id, f.text, parsed));
     }
     cache.0 = next;
     PolicyMarks(out)
@@ -114,11 +123,18 @@ pub fn blank() -> Scenario {
     keyflow_sim::compose::blank()
 }
 
+/// A built-in scenario. Read without the cross-reference checks: the
+/// simulator's tests check every built-in, and the page leaves those checks
+/// (and their code) to the helper.
+pub fn builtin(name: &str) -> Option<Scenario> {
+    Scenario::from_json_unchecked(keyflow_sim::builtin(name)?.json).ok()
+}
+
 /// The scenario a page opens with when it has nothing else.
 pub fn default_scenario() -> Scenario {
     keyflow_sim::builtins()
         .iter()
-        .find_map(|b| b.scenario().ok())
+        .find_map(|b| builtin(b.name))
         .unwrap_or_else(blank)
 }
 
@@ -146,34 +162,52 @@ mod tests {
         assert_eq!(s.validate(), Ok(()));
         let report = keyflow_sim::run(&s);
         assert!(report.flows.is_empty());
-        assert!(all_marks(&s, &[], &mut MarkCache::default()).0.is_empty());
+        assert!(all_marks(&s, None, &mut MarkCache::default()).0.is_empty());
     }
 
     #[test]
-    fn marks_are_cached_per_policy_text_and_findings_join_them() {
-        let mut s = keyflow_sim::builtin("alb-logs-cmk").unwrap().scenario().unwrap();
+    fn marks_are_cached_per_policy_text_and_lints_join_while_the_text_is_theirs() {
+        let s = keyflow_sim::builtin("alb-logs-cmk").unwrap().scenario().unwrap();
         let mut cache = MarkCache::default();
-        let first = all_marks(&s, &[], &mut cache);
+        let first = all_marks(&s, None, &mut cache);
         let key = PolicyId::Key(s.keys[0].id.clone());
-        let again = all_marks(&s, &[], &mut cache);
+        let again = all_marks(&s, None, &mut cache);
         assert!(Rc::ptr_eq(first.get(&key).unwrap(), again.get(&key).unwrap()));
-        // A bucket policy naming another bucket: the finding is a warning with its fixes.
-        let text = s.buckets[0].policy.clone().unwrap().replace("test-alb-access-logs/", "other-logs/");
-        s.buckets[0].policy = Some(text);
-        let findings = keyflow_sim::findings::findings(&s);
-        let marks = all_marks(&s, &findings, &mut cache);
+        // A bucket policy naming another bucket: the helper's finding joins the marks.
+        let mut t = s.clone();
+        let text = t.buckets[0].policy.clone().unwrap().replace("test-alb-access-logs/", "other-logs/");
+        t.buckets[0].policy = Some(text);
+        let t = Rc::new(t);
+        let answer = crate::helper::handle(&crate::helper::request_lint(&t));
+        let lints = crate::helper::parse_lints(t.clone(), &answer).unwrap();
+        let marks = all_marks(&t, Some(&lints), &mut cache);
         let bucket = PolicyId::Bucket("test-alb-access-logs".into());
         let m = marks.get(&bucket).unwrap().iter().find(|m| m.code == "unknown-name").unwrap();
         assert_eq!((m.line, m.severity), (10, Severity::Warning));
-        assert_eq!(m.fixes.len(), 2);
-        // The key policy did not change: still the cached marks.
-        assert!(Rc::ptr_eq(first.get(&key).unwrap(), marks.get(&key).unwrap()));
+        // Marks stay sorted by position.
+        let list = marks.get(&bucket).unwrap();
+        assert!(list.windows(2).all(|w| w[0].range.start <= w[1].range.start));
+        // Once the text changes, the old lints no longer apply to it.
+        let mut u = (*t).clone();
+        u.buckets[0].policy = s.buckets[0].policy.clone();
+        let marks = all_marks(&u, Some(&lints), &mut cache);
+        assert!(marks.get(&bucket).unwrap().iter().all(|m| m.code != "unknown-name"));
     }
 
     #[test]
     fn misspelled_operator_is_marked_on_its_line() {
         let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Allow\",\n    \"Action\": \"kms:Decrypt\",\n    \"Resource\": \"*\",\n    \"Condition\": {\"StringEqual\": {\"aws:username\": \"x\"}}\n  }]\n}";
-        let m = marks(text, PolicySlot::Identity);
+        let mut s = blank();
+        s.principals.push(keyflow_sim::Principal {
+            policies: vec![keyflow_sim::NamedPolicy {
+                name: "p".into(),
+                document: text.into(),
+            }],
+            ..keyflow_sim::Principal::new("u", keyflow_sim::PrincipalKind::User)
+        });
+        let s = Rc::new(s);
+        let lints = crate::helper::parse_lints(s.clone(), &crate::helper::handle(&crate::helper::request_lint(&s))).unwrap();
+        let m = &lints.by_policy[0].1;
         assert!(
             m.iter()
                 .any(|m| m.line == 7 && m.severity == Severity::Error),

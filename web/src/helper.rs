@@ -1,7 +1,10 @@
-//! The on-demand helper: work the page needs rarely and that would weigh on
-//! the first load — the rename refactoring, adding a flow from its write-up,
-//! writing (and re-opening) a share link — runs in a Web Worker built from
-//! `src/helper_main.rs` and fetched the first time it is needed.
+//! The on-demand helper: work that would weigh on the page's first load runs
+//! in a Web Worker built from `src/helper_main.rs`, fetched the first time it
+//! is needed (the first edit, a rename, a share link in the address bar):
+//! the lints and name-mismatch findings the editors show (off the main
+//! thread, so a 300 KB policy types smoothly), quick fixes, the rename
+//! refactoring, adding a flow from its write-up, writing a share link and
+//! opening one.
 //!
 //! Requests and answers are text, fields separated by NUL (which serialized
 //! JSON and share links never hold raw). This module is both ends: `request_*`
@@ -13,6 +16,8 @@ use std::rc::Rc;
 use keyflow_json::{Kind, Value};
 use keyflow_sim::rename::{Change, Target};
 use keyflow_sim::{FlowKind, Named, PolicyId, Scenario};
+
+use crate::components::editor::{Mark, Severity};
 
 const SEP: char = '\0';
 
@@ -70,6 +75,92 @@ pub fn request_share(s: &Scenario, base: &str) -> String {
     ["share", &compact_json(s), base].join("\0")
 }
 
+pub fn request_lint(s: &Scenario) -> String {
+    ["lint", &compact_json(s)].join("\0")
+}
+
+pub fn request_open(link: &str) -> String {
+    ["open", link].join("\0")
+}
+
+/// A quick fix is named by its finding (policy and offset) and its label, so
+/// it applies to the scenario on screen even if other findings came and went.
+pub fn request_fix(s: &Scenario, fix: &QuickFix) -> String {
+    [
+        "fix",
+        &compact_json(s),
+        &fix.policy.to_string(),
+        &fix.start.to_string(),
+        &fix.label,
+    ]
+    .join("\0")
+}
+
+/// A quick fix as the editor offers it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuickFix {
+    pub policy: PolicyId,
+    pub start: u32,
+    pub label: String,
+}
+
+fn severity_name(s: keyflow_policy::Severity) -> &'static str {
+    match s {
+        keyflow_policy::Severity::Error => "error",
+        keyflow_policy::Severity::SecurityWarning | keyflow_policy::Severity::Warning => "warning",
+        keyflow_policy::Severity::Suggestion => "info",
+    }
+}
+
+/// The lints of every policy and the scenario's findings, as JSON.
+fn lint(s: &Scenario) -> String {
+    use serde_json::json;
+    let policies: Vec<serde_json::Value> = s
+        .policy_fields()
+        .into_iter()
+        .map(|f| {
+            let kind = f.slot.kind();
+            let parsed = keyflow_policy::parse(&f.text, kind);
+            let lines = keyflow_policy::LineIndex::new(&f.text);
+            let marks: Vec<serde_json::Value> = keyflow_policy::lint(&parsed, &f.text, kind)
+                .into_iter()
+                .map(|d| {
+                    let at = lines.position(d.span.start);
+                    json!([d.span.start, d.span.end, severity_name(d.severity), d.code, d.message, d.help, at.line, at.column])
+                })
+                .collect();
+            json!([f.id.to_string(), marks])
+        })
+        .collect();
+    let findings: Vec<serde_json::Value> = keyflow_sim::findings::findings(s)
+        .into_iter()
+        .map(|f| {
+            let fixes: Vec<&str> = f.fixes.iter().map(|x| x.label.as_str()).collect();
+            json!([f.policy.to_string(), f.start, f.end, "warning", f.code, f.message, null, f.line, f.column, fixes])
+        })
+        .collect();
+    json!({"policies": policies, "findings": findings}).to_string()
+}
+
+fn fix(s: &Scenario, policy: &str, start: &str, label: &str) -> Result<Scenario, String> {
+    let found = keyflow_sim::findings::findings(s)
+        .into_iter()
+        .find(|f| f.policy.to_string() == policy && f.start.to_string() == start)
+        .ok_or("the problem is gone")?;
+    let fix = found
+        .fixes
+        .into_iter()
+        .find(|x| x.label == label)
+        .ok_or("the fix is gone")?;
+    let mut out = s.clone();
+    for e in fix.edits {
+        if !keyflow_sim::edit::apply(&mut out, e) {
+            return Err(format!("\"{label}\" does not apply any more"));
+        }
+    }
+    Ok(out)
+}
+
 fn ok(parts: &[&str]) -> String {
     let mut out = String::from("ok");
     for p in parts {
@@ -112,6 +203,18 @@ pub fn handle(request: &str) -> String {
             let url = keyflow_share::checked_url(&s, base).map_err(err)?;
             Ok(ok(&[&url]))
         })(),
+        // The page's own text: read without the cross-reference checks, so that
+        // a scenario the checks refuse still gets its lints.
+        ["lint", json] => Scenario::from_json_unchecked(json)
+            .map(|s| ok(&[&lint(&s)]))
+            .map_err(err),
+        ["fix", json, policy, start, label] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            Ok(ok(&[&compact_json(&fix(&s, policy, start, label).map_err(err)?)]))
+        })(),
+        ["open", link] => keyflow_share::decode(link)
+            .map(|s| ok(&[&compact_json(&s)]))
+            .map_err(err),
         _ => Err(err("unknown request")),
     };
     answer.unwrap_or_else(|e| e)
@@ -126,9 +229,9 @@ fn fields(answer: &str) -> Result<Vec<&str>, String> {
     }
 }
 
-/// A scenario the helper wrote.
+/// A scenario the helper wrote (and checked).
 fn scenario_of(json: &str) -> Result<Scenario, String> {
-    Scenario::from_json(json).map_err(|e| e.to_string())
+    Scenario::from_json_unchecked(json).map_err(|e| e.to_string())
 }
 
 /// What a rename would change, ready to apply.
@@ -206,6 +309,78 @@ pub fn parse_scenario(answer: &str) -> Result<Scenario, String> {
     }
 }
 
+/// Lint and finding marks by policy, for the scenario they were made for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lints {
+    pub scenario: Rc<Scenario>,
+    pub by_policy: Vec<(PolicyId, Vec<Mark>)>,
+}
+
+fn mark_of(m: &[Value<'_>], policy: &PolicyId) -> Option<Mark> {
+    let num = |i: usize| match m.get(i).map(|v| &v.kind) {
+        Some(Kind::Number(n)) => n.parse::<u32>().ok(),
+        _ => None,
+    };
+    let text = |i: usize| m.get(i).and_then(Value::as_str).map(str::to_string);
+    let severity = match m.get(2)?.as_str()? {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => Severity::Info,
+    };
+    let fixes = m
+        .get(8)
+        .and_then(Value::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| {
+            Some(QuickFix {
+                policy: policy.clone(),
+                start: num(0)?,
+                label: l.as_str()?.to_string(),
+            })
+        })
+        .collect();
+    Some(Mark {
+        range: num(0)? as usize..num(1)? as usize,
+        severity,
+        code: text(3)?,
+        message: text(4)?,
+        help: text(5),
+        line: num(6)?,
+        column: num(7)?,
+        fixes,
+    })
+}
+
+pub fn parse_lints(scenario: Rc<Scenario>, answer: &str) -> Result<Lints, String> {
+    let f = fields(answer)?;
+    let json = f.first().ok_or("the helper's answer is incomplete")?;
+    let v = keyflow_json::parse(json).map_err(|e| e.kind.to_string())?;
+    let mut by_policy: Vec<(PolicyId, Vec<Mark>)> = Vec::new();
+    let rows = |key: &str| v.get(key).and_then(Value::as_array).unwrap_or_default();
+    for p in rows("policies") {
+        let Some([id, marks]) = p.as_array() else { continue };
+        let Some(id) = id.as_str().and_then(|i| i.parse::<PolicyId>().ok()) else { continue };
+        let marks = marks
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| mark_of(m.as_array()?, &id))
+            .collect();
+        by_policy.push((id, marks));
+    }
+    for x in rows("findings") {
+        let Some((head, rest)) = x.as_array().and_then(|a| a.split_first()) else { continue };
+        let Some(id) = head.as_str().and_then(|i| i.parse::<PolicyId>().ok()) else { continue };
+        let Some(mark) = mark_of(rest, &id) else { continue };
+        match by_policy.iter_mut().find(|(p, _)| *p == id) {
+            Some((_, list)) => list.push(mark),
+            None => by_policy.push((id, vec![mark])),
+        }
+    }
+    Ok(Lints { scenario, by_policy })
+}
+
 pub fn parse_link(answer: &str) -> Result<String, String> {
     match fields(answer)?.as_slice() {
         [url] => Ok(url.to_string()),
@@ -237,6 +412,39 @@ mod tests {
             parse_rename(target, "12345", &answer).unwrap_err(),
             "\"12345\" is not a 12-digit account ID"
         );
+    }
+
+    #[test]
+    fn lints_and_findings_come_back_with_their_fixes() {
+        let mut s = builtin("alb-logs-cmk");
+        let text = s.buckets[0].policy.clone().unwrap().replace("test-alb-access-logs/", "other-logs/");
+        s.buckets[0].policy = Some(text);
+        let key = PolicyId::Key(s.keys[0].id.clone());
+        s.keys[0].policy = s.keys[0].policy.replace("\"StringEquals\"", "\"StringEqual\"");
+        let s = Rc::new(s);
+        let lints = parse_lints(s.clone(), &handle(&request_lint(&s))).unwrap();
+        let of = |id: &PolicyId| &lints.by_policy.iter().find(|(p, _)| p == id).unwrap().1;
+        let op = of(&key).iter().find(|m| m.code == "KF101").unwrap();
+        assert_eq!(op.severity, Severity::Error);
+        assert!(op.message.contains("StringEqual"));
+        let bucket = PolicyId::Bucket("test-alb-access-logs".into());
+        let finding = of(&bucket).iter().find(|m| m.code == "unknown-name").unwrap();
+        assert_eq!((finding.line, finding.severity), (10, Severity::Warning));
+        assert_eq!(finding.fixes.len(), 2);
+        // The fix goes through the helper too, by its finding and label.
+        let fixed = parse_scenario(&handle(&request_fix(&s, &finding.fixes[0]))).unwrap();
+        assert!(fixed.buckets[0].policy.as_deref().unwrap().contains("test-alb-access-logs/AWSLogs"));
+        let gone = handle(&request_fix(&fixed, &finding.fixes[0]));
+        assert_eq!(parse_scenario(&gone).unwrap_err(), "the problem is gone");
+    }
+
+    #[test]
+    fn links_are_opened_by_the_helper() {
+        let s = builtin("ssm-securestring-cmk");
+        let link = keyflow_share::url(&s, "https://x.test/");
+        assert_eq!(parse_scenario(&handle(&request_open(&link))), Ok(s));
+        let why = parse_scenario(&handle(&request_open("#s=9.AAAA"))).unwrap_err();
+        assert!(why.contains("newer Keyflow"), "{why}");
     }
 
     #[test]

@@ -14,7 +14,6 @@ pub mod hooks;
 pub mod state;
 pub mod text;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use keyflow_sim::{Report, Scenario};
@@ -36,10 +35,15 @@ impl<T> PartialEq for ByPtr<T> {
 /// What one run of the scenario produced, and how long the engine took.
 pub struct Run {
     pub report: Report,
-    pub marks: engine::PolicyMarks,
-    /// Milliseconds spent in `keyflow_sim::run` (and in parsing/linting for the editors).
+    /// Milliseconds spent in `keyflow_sim::run_flows`.
     pub engine_ms: f64,
-    pub lint_ms: f64,
+}
+
+/// The editors' marks and how long the page spent on them (parsing; lints
+/// and findings come from the helper).
+pub struct Marks {
+    pub by_policy: engine::PolicyMarks,
+    pub ms: f64,
 }
 
 /// The compare view: the earlier and the later run, and what the choice is called.
@@ -54,8 +58,10 @@ pub struct Compared {
 #[derive(Clone)]
 pub struct AppContext {
     pub state: UseReducerHandle<State>,
-    /// The run of the scenario on screen (marks and findings for the editors).
+    /// The run of the scenario on screen.
     pub run: Rc<Run>,
+    /// The editors' marks for the scenario on screen.
+    pub marks: Rc<Marks>,
     /// The run the results column shows (an earlier one while a policy does not parse).
     pub shown: Rc<Shown>,
     /// Computed only while the compare view is in front.
@@ -66,6 +72,7 @@ impl PartialEq for AppContext {
     fn eq(&self, other: &Self) -> bool {
         self.state == other.state
             && Rc::ptr_eq(&self.run, &other.run)
+            && Rc::ptr_eq(&self.marks, &other.marks)
             && Rc::ptr_eq(&self.shown, &other.shown)
             && Rc::ptr_eq(&self.compare, &other.compare)
     }
@@ -93,43 +100,39 @@ fn engine_line() -> String {
 }
 
 /// The state a page opens with: what this browser kept (or the default
-/// scenario), then the share link in the fragment, if any.
+/// scenario), and the share link in the fragment, if any, to open.
 fn initial_state() -> State {
-    let state = hooks::persist::saved_state().unwrap_or_else(|| {
+    let mut state = hooks::persist::saved_state().unwrap_or_else(|| {
         let scenario = engine::default_scenario();
         let name = scenario.name.clone();
         State::new(scenario, Origin::Builtin(name))
     });
-    match browser::fragment().filter(|f| keyflow_share::looks_like_link(f)) {
-        Some(fragment) => {
-            browser::clear_fragment();
-            state::reduce(&state, link_action(&fragment))
-        }
-        None => state,
+    if let Some(fragment) = browser::fragment().filter(|f| keyflow_share::looks_like_link(f)) {
+        browser::clear_fragment();
+        state.opening = Some(fragment);
     }
+    state
 }
 
-fn link_action(fragment: &str) -> Action {
-    match keyflow_share::decode(fragment) {
-        Ok(scenario) => Action::LinkOpened(scenario),
-        Err(e) => Action::LinkBroken {
-            message: e.to_string(),
-            default: engine::default_scenario(),
-        },
-    }
+/// The helper opens a link; the answer becomes the action that shows it.
+fn open_link(link: &str, dispatcher: UseReducerDispatcher<State>) {
+    hooks::helper::ask(helper::request_open(link), move |answer| {
+        dispatcher.dispatch(match helper::parse_scenario(&answer) {
+            Ok(scenario) => Action::LinkOpened(scenario),
+            Err(message) => Action::LinkBroken {
+                message,
+                default: engine::default_scenario(),
+            },
+        })
+    });
 }
 
-fn run_scenario(s: &Scenario, cache: &RefCell<engine::MarkCache>) -> Run {
+fn run_scenario(s: &Scenario) -> Run {
     let t0 = browser::now_ms();
-    let report = keyflow_sim::run(s);
-    let t1 = browser::now_ms();
-    let marks = engine::all_marks(s, &report.findings, &mut cache.borrow_mut());
-    let t2 = browser::now_ms();
+    let report = keyflow_sim::run_flows(s);
     Run {
         report,
-        marks,
-        engine_ms: t1 - t0,
-        lint_ms: t2 - t1,
+        engine_ms: browser::now_ms() - t0,
     }
 }
 
@@ -147,8 +150,7 @@ fn compare_other(state: &State, what_ifs: &[keyflow_sim::WhatIf]) -> Option<(Rc<
                 Origin::Builtin(n) => n.clone(),
                 _ => return None,
             };
-            let s = keyflow_sim::builtin(&name)?.scenario().ok()?;
-            Some((Rc::new(s), true))
+            Some((Rc::new(engine::builtin(&name)?), true))
         }
         CompareWith::Draft(id) => Some((state.draft(id)?.scenario.clone(), true)),
     }
@@ -157,8 +159,45 @@ fn compare_other(state: &State, what_ifs: &[keyflow_sim::WhatIf]) -> Option<(Rc<
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer_eq(initial_state);
-    let cache = use_mut_ref(engine::MarkCache::default);
-    let run = use_memo(state.scenario.clone(), move |s| run_scenario(s, &cache));
+    let run = use_memo(ByPtr(state.scenario.clone()), |s| run_scenario(&s.0));
+
+    // Lints and findings come from the helper, once the user starts working
+    // (an edit, or a click or focus in the workspace): a visitor who only
+    // reads never loads it. One request at a time; a newer text asks again.
+    let interacted = use_state_eq(|| false);
+    let armed = *interacted || state.edited;
+    let lints = use_state(|| None::<Rc<helper::Lints>>);
+    {
+        let in_flight = use_mut_ref(|| false);
+        let lints = lints.clone();
+        let current = (*lints).clone();
+        let key = (ByPtr(state.scenario.clone()), current.as_ref().map(|l| ByPtr(l.scenario.clone())), armed);
+        use_effect_with(key, move |(scenario, done, armed)| {
+            let fresh = done.as_ref().is_some_and(|d| Rc::ptr_eq(&d.0, &scenario.0));
+            if *armed && !fresh && !*in_flight.borrow() {
+                *in_flight.borrow_mut() = true;
+                let scenario = scenario.0.clone();
+                hooks::helper::ask(helper::request_lint(&scenario), move |answer| {
+                    *in_flight.borrow_mut() = false;
+                    if let Ok(l) = helper::parse_lints(scenario, &answer) {
+                        lints.set(Some(Rc::new(l)));
+                    }
+                });
+            }
+        });
+    }
+    let marks = {
+        let cache = use_mut_ref(engine::MarkCache::default);
+        let key = (ByPtr(state.scenario.clone()), (*lints).as_ref().map(|l| ByPtr(l.clone())));
+        use_memo(key, move |(s, lints)| {
+            let t0 = browser::now_ms();
+            let by_policy = engine::all_marks(&s.0, lints.as_ref().map(|l| &*l.0), &mut cache.borrow_mut());
+            Marks {
+                by_policy,
+                ms: browser::now_ms() - t0,
+            }
+        })
+    };
     let shown = hooks::shown::use_shown(run.clone(), state.scenario.clone(), state.generation);
     let comparing = state.view == state::View::Compare;
     let compare = {
@@ -183,6 +222,15 @@ pub fn app() -> Html {
     };
     hooks::persist::use_persist(&state);
 
+    // A link to open: in the address bar at start, or pasted into it later.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.opening.clone(), move |link| {
+            if let Some(link) = link {
+                open_link(link, dispatcher);
+            }
+        });
+    }
     // A link pasted into the address bar of the open page; Escape closes dialogs.
     {
         let dispatcher = state.dispatcher();
@@ -191,7 +239,7 @@ pub fn app() -> Html {
             let listener = browser::on_fragment_change(move |fragment| {
                 if keyflow_share::looks_like_link(&fragment) {
                     browser::clear_fragment();
-                    links.dispatch(link_action(&fragment));
+                    links.dispatch(Action::Open(fragment));
                 }
             });
             let keys = browser::on_key(move |key| {
@@ -227,8 +275,17 @@ pub fn app() -> Html {
     let ctx = AppContext {
         state: state.clone(),
         run: run.clone(),
+        marks: marks.clone(),
         shown,
         compare,
+    };
+    let arm = {
+        let interacted = interacted.clone();
+        Callback::from(move |_: FocusEvent| interacted.set(true))
+    };
+    let arm_pointer = {
+        let interacted = interacted.clone();
+        Callback::from(move |_: PointerEvent| interacted.set(true))
     };
     let skip = Callback::from(|e: MouseEvent| {
         e.prevent_default();
@@ -237,7 +294,8 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
             <div class="app" data-testid="app" data-revision={state.revision.to_string()}
-                data-engine-us={micros(run.engine_ms)} data-lint-us={micros(run.lint_ms)}>
+                data-engine-us={micros(run.engine_ms)} data-lint-us={micros(marks.ms)}
+                data-lints={(*lints).as_ref().is_some_and(|l| Rc::ptr_eq(&l.scenario, &state.scenario)).to_string()}>
                 <a class="skip" href="#results" onclick={skip} data-testid="skip-link">{ "Skip to the results" }</a>
                 <header class="topbar">
                     <h1 class="brand">{ "Keyflow" }</h1>
@@ -246,7 +304,7 @@ pub fn app() -> Html {
                     <p class="engine" data-testid="engine-line">{ engine_line() }</p>
                 </header>
                 { components::notice::notice_bar(&ctx) }
-                <main class="layout">
+                <main class="layout" onfocusin={arm.clone()} onpointerdown={arm_pointer}>
                     <aside class="sidebar" aria-label="Scenario">
                         { components::picker::picker(&ctx) }
                         { components::drafts::drafts(&ctx) }

@@ -182,6 +182,8 @@ pub struct State {
     pub rename: Option<Rename>,
     /// Something the helper is doing that the page waits for ("Adding a flow…").
     pub busy: Option<String>,
+    /// A share link being opened (by the helper).
+    pub opening: Option<String>,
     pub compare: CompareWith,
 }
 
@@ -207,6 +209,7 @@ impl State {
             share: None,
             rename: None,
             busy: None,
+            opening: None,
             compare: CompareWith::WhatIf(0),
         }
     }
@@ -253,6 +256,8 @@ fn first_policy(s: &Scenario) -> Option<PolicyId> {
 }
 
 pub enum Action {
+    /// Open a share link (the helper decodes it, then `LinkOpened` or `LinkBroken`).
+    Open(String),
     /// Replace the scenario (picker, blank).
     Load {
         scenario: Scenario,
@@ -329,17 +334,20 @@ fn edit_target(edit: &Edit) -> (String, String) {
 pub fn reduce(state: &State, action: Action) -> State {
     let mut next = state.clone();
     match action {
+        Action::Open(link) => next.opening = Some(link),
         Action::Load { scenario, origin } => {
             next = state.switched(scenario, origin);
             next.notice = state.kept_notice();
         }
         Action::LinkOpened(scenario) => {
+            next.opening = None;
             if state.edited && *state.scenario != scenario {
                 next.pending = Some(Rc::new(scenario));
                 next.notice = Some(Notice::SharedPending);
             } else {
                 next = state.switched(scenario, Origin::Shared);
             }
+            next.opening = None;
         }
         Action::LinkBroken { message, default } => {
             let name = default.name.clone();

@@ -166,13 +166,21 @@ fn share_param(link: &str) -> Option<&str> {
     fragment.split('&').find_map(|part| part.strip_prefix("s="))
 }
 
-/// The link without whitespace: mail clients wrap long links over lines.
+/// Whitespace a browser writes percent-encoded into a pasted link's fragment.
+const ENCODED_SPACE: [&str; 4] = ["%20", "%0A", "%0D", "%09"];
+
+/// The link without whitespace, plain or percent-encoded: mail clients wrap
+/// long links over lines. base64url never holds either.
 fn unwrapped(link: &str) -> std::borrow::Cow<'_, str> {
-    if link.chars().any(char::is_whitespace) {
-        std::borrow::Cow::Owned(link.chars().filter(|c| !c.is_whitespace()).collect())
-    } else {
-        std::borrow::Cow::Borrowed(link)
+    let encoded = |s: &str| ENCODED_SPACE.iter().any(|e| s.contains(e) || s.contains(&e.to_ascii_lowercase()));
+    if !link.chars().any(char::is_whitespace) && !encoded(link) {
+        return std::borrow::Cow::Borrowed(link);
     }
+    let mut out: String = link.chars().filter(|c| !c.is_whitespace()).collect();
+    for e in ENCODED_SPACE {
+        out = out.replace(e, "").replace(&e.to_ascii_lowercase(), "");
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Decodes a link to the JSON text it carries, without reading it as a scenario.
@@ -302,7 +310,10 @@ mod tests {
             .join("\r\n  ");
         assert!(wrapped.contains('\n'));
         assert!(looks_like_link(&wrapped));
-        assert_eq!(decode(&wrapped), Ok(s));
+        assert_eq!(decode(&wrapped), Ok(s.clone()));
+        // Pasted into an address bar, the break comes back percent-encoded.
+        let pasted = wrapped.replace("\r\n  ", "%0A%20%20");
+        assert_eq!(decode(&pasted), Ok(s));
     }
 
     #[test]

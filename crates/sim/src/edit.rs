@@ -180,12 +180,17 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
         }
         Edit::RenamePrincipal { principal, name } => return rename_handle(s, principal, &name),
         Edit::AddPrincipals(list) => {
-            let mut next = s.clone();
-            next.principals.extend(list);
-            if next.validate().is_err() {
+            let taken = |n: &str| s.principals.iter().any(|p| p.name == n);
+            let bad = list.iter().enumerate().any(|(i, p)| {
+                p.name.is_empty()
+                    || p.name.contains(['/', ':'])
+                    || taken(&p.name)
+                    || list.iter().take(i).any(|q| q.name == p.name)
+            });
+            if list.is_empty() || bad {
                 return false;
             }
-            *s = next;
+            s.principals.extend(list);
         }
         Edit::AddBucket(name) => {
             if s.buckets.iter().any(|b| b.name == name) {
@@ -268,24 +273,23 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
             field,
             principal,
         } => {
-            if !s.principals.iter().any(|p| p.name == principal) {
+            let Some(kind) = s.principals.iter().find(|p| p.name == principal).map(|p| p.kind) else {
                 return false;
-            }
-            let mut next = s.clone();
-            let Some(f) = next.flows.get_mut(flow) else {
+            };
+            let Some(f) = s.flows.get_mut(flow) else {
                 return false;
             };
             let mut found = false;
             for r in f.params.refs_mut() {
-                if r.field == field {
+                // A field that takes a role takes nothing else.
+                if r.field == field && (r.kind != RefKind::Role || kind == PrincipalKind::Role) {
                     *r.name = principal.clone();
                     found = true;
                 }
             }
-            if !found || next.validate().is_err() {
+            if !found {
                 return false;
             }
-            *s = next;
         }
         Edit::FlowReader {
             flow,

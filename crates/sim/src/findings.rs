@@ -274,11 +274,17 @@ pub fn findings(s: &Scenario) -> Vec<Finding> {
                         .join(", ")
                 )
             };
-            let mut candidates = have.clone();
-            candidates.sort_by_key(|c| distance(c, &n.name));
-            let mut fixes: Vec<Fix> = candidates
+            // The three likest names, likest first (picked, not sorted: small in the bundle).
+            let mut candidates: Vec<(usize, &String)> =
+                have.iter().map(|c| (distance(c, &n.name), c)).collect();
+            let mut likest = Vec::new();
+            while likest.len() < 3
+                && let Some(i) = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| c.0))
+            {
+                likest.push(candidates.remove(i).1.clone());
+            }
+            let mut fixes: Vec<Fix> = likest
                 .into_iter()
-                .take(3)
                 .map(|c| {
                     let mut new = text.to_string();
                     new.replace_range(n.at.clone(), &c);

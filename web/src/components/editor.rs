@@ -52,7 +52,7 @@ pub struct Mark {
     pub line: u32,
     pub column: u32,
     /// Quick fixes (name-mismatch findings have them).
-    pub fixes: Vec<keyflow_sim::findings::Fix>,
+    pub fixes: Vec<crate::helper::QuickFix>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -163,11 +163,13 @@ pub fn editor(props: &EditorProps) -> Html {
             0
         };
         use_effect_with((virtual_, lines, first, widest), move |&(on, lines, first, widest)| {
-            let px = |n: f64| format!("{n}px");
+            // Whole pixels as integers: float formatting would add kilobytes to the bundle.
+            let px = |n: usize| format!("{n}px");
+            let (line, pad) = (LINE_PX as usize, PAD_PX as usize);
             let (height, top, width) = if on {
                 (
-                    px(lines as f64 * LINE_PX + 2.0 * PAD_PX),
-                    px(PAD_PX + first as f64 * LINE_PX),
+                    px(lines * line + 2 * pad),
+                    px(pad + first * line),
                     format!("calc({widest}ch + 24px)"),
                 )
             } else {

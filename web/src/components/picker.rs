@@ -19,10 +19,9 @@ pub fn picker(ctx: &AppContext) -> Html {
         let onclick = {
             let ctx = ctx.clone();
             let name = b.name;
-            Callback::from(move |_| match keyflow_sim::builtin(name).map(|b| b.scenario()) {
-                Some(Ok(scenario)) => ctx.dispatch(Action::Load { scenario, origin: Origin::Builtin(name.to_string()) }),
-                Some(Err(e)) => ctx.dispatch(Action::Notify(format!("The built-in scenario {name} is invalid: {e}"))),
-                None => {}
+            Callback::from(move |_| match engine::builtin(name) {
+                Some(scenario) => ctx.dispatch(Action::Load { scenario, origin: Origin::Builtin(name.to_string()) }),
+                None => ctx.dispatch(Action::Notify(format!("The built-in scenario {name} could not be read."))),
             })
         };
         html! {

@@ -53,11 +53,11 @@ pub fn policies(ctx: &AppContext) -> Html {
         return html! { <><h2>{ "Policies" }</h2><p class="muted">{ "This scenario has no policies yet: add a flow, a principal's identity policy or an SCP." }</p></> };
     };
     let empty = Rc::new(Vec::new());
-    let marks = ctx.run.marks.get(&current).cloned().unwrap_or(empty);
+    let marks = ctx.marks.by_policy.get(&current).cloned().unwrap_or(empty);
 
     let tabs = fields.iter().map(|f| {
         let active = f.id == current;
-        let errors = ctx.run.marks.get(&f.id).map_or(0, |m| m.iter().filter(|m| m.severity == Severity::Error).count());
+        let errors = ctx.marks.by_policy.get(&f.id).map_or(0, |m| m.iter().filter(|m| m.severity == Severity::Error).count());
         let onclick = {
             let ctx = ctx.clone();
             let id = f.id.clone();
@@ -114,11 +114,16 @@ pub fn policies(ctx: &AppContext) -> Html {
         let fixes = m.fixes.iter().map(|f| {
             let onclick = {
                 let ctx = ctx.clone();
-                let edits = f.edits.clone();
+                let fix = f.clone();
                 Callback::from(move |_| {
-                    for e in &edits {
-                        ctx.dispatch(Action::Edit(e.clone()));
-                    }
+                    let d = ctx.state.dispatcher();
+                    let label = fix.label.clone();
+                    crate::hooks::helper::ask(crate::helper::request_fix(&ctx.state.scenario, &fix), move |answer| {
+                        d.dispatch(match crate::helper::parse_scenario(&answer) {
+                            Ok(scenario) => Action::Replace { scenario, label },
+                            Err(why) => Action::Notify(format!("{label}: {why}")),
+                        })
+                    });
                 })
             };
             html! { <button type="button" class="btn tiny" data-testid="quick-fix" {onclick}>{ crate::text::v(&f.label) }</button> }

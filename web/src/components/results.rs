@@ -72,6 +72,9 @@ pub fn results(ctx: &AppContext) -> Html {
         format!("Expectations {passed}/{total}")
     };
     let body = match view {
+        _ if ctx.state.opening.is_some() => html! {
+            <p class="busy" role="status" data-testid="opening">{ "Opening the shared scenario…" }</p>
+        },
         View::Timeline => super::timeline::timeline(ctx),
         View::Matrix if has_matrix => super::matrix::matrix(ctx),
         View::Matrix => html! {

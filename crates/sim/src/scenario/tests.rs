@@ -130,3 +130,13 @@ fn canonical_round_trip_of_every_builtin() {
         assert_eq!(back, s, "{}", b.name);
     }
 }
+
+#[test]
+fn the_unchecked_reader_keeps_what_the_checks_would_refuse() {
+    let mut s = crate::builtin("cloudtrail-sse-kms").unwrap().scenario().unwrap();
+    s.principals.retain(|p| p.name != "user1");
+    let text = s.to_json_pretty();
+    assert!(Scenario::from_json(&text).is_err());
+    assert_eq!(Scenario::from_json_unchecked(&text), Ok(s));
+    assert!(Scenario::from_json_unchecked("{").is_err());
+}
