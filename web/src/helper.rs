@@ -235,7 +235,7 @@ fn scenario_of(json: &str) -> Result<Scenario, String> {
 }
 
 /// What a rename would change, ready to apply.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RenamePreview {
     pub target: Target,
     pub to: String,
@@ -253,6 +253,15 @@ fn num_of(v: &Value<'_>, key: &str) -> u32 {
     match v.get(key).map(|x| &x.kind) {
         Some(Kind::Number(n)) => n.parse().unwrap_or(0),
         _ => 0,
+    }
+}
+
+impl PartialEq for RenamePreview {
+    fn eq(&self, o: &Self) -> bool {
+        self.target == o.target
+            && self.to == o.to
+            && Rc::ptr_eq(&self.scenario, &o.scenario)
+            && Rc::ptr_eq(&self.changes, &o.changes)
     }
 }
 
@@ -310,7 +319,7 @@ pub fn parse_scenario(answer: &str) -> Result<Scenario, String> {
 }
 
 /// Lint and finding marks by policy, for the scenario they were made for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Lints {
     pub scenario: Rc<Scenario>,
     pub by_policy: Vec<(PolicyId, Vec<Mark>)>,

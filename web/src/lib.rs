@@ -207,10 +207,17 @@ pub fn app() -> Html {
             Vec::new()
         };
         let other = comparing.then(|| compare_other(&state, &what_ifs)).flatten();
-        let now = ByPtr(shown.run.clone());
-        use_memo((other, now), move |(other, now)| {
+        // Keyed by identity: the earlier states are kept `Rc`s, a what-if follows its scenario.
+        let key = (
+            state.compare,
+            ByPtr(state.scenario.clone()),
+            other.as_ref().filter(|(_, earlier)| *earlier).map(|(s, _)| ByPtr(s.clone())),
+            comparing,
+            ByPtr(shown.run.clone()),
+        );
+        use_memo(key, move |(_, _, _, _, now)| {
             let (other, earlier) = other.as_ref()?;
-            let other = keyflow_sim::run(other);
+            let other = keyflow_sim::run_flows(other);
             let now = now.0.report.clone();
             let (before, after) = if *earlier { (other, now) } else { (now, other) };
             Some(Compared {

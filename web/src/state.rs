@@ -59,7 +59,7 @@ impl Origin {
 }
 
 /// A scenario the user edited, kept in this browser under a name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Draft {
     pub id: u32,
     pub name: String,
@@ -112,7 +112,7 @@ pub enum CompareWith {
 }
 
 /// The scenario as it was before the edits to one thing began.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Checkpoint {
     /// What was being edited (a policy id, or "settings").
     pub target: String,
@@ -151,7 +151,7 @@ pub enum Rename {
     Refused { target: Target, to: String, why: String },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct State {
     pub scenario: Rc<Scenario>,
     pub origin: Origin,
@@ -185,6 +185,52 @@ pub struct State {
     /// A share link being opened (by the helper).
     pub opening: Option<String>,
     pub compare: CompareWith,
+}
+
+// Scenarios are compared by identity: every change makes a new `Rc`, and a
+// deep comparison would put a second copy of `Scenario::eq` in the bundle.
+fn same(a: &Rc<Scenario>, b: &Rc<Scenario>) -> bool {
+    Rc::ptr_eq(a, b)
+}
+
+impl PartialEq for Draft {
+    fn eq(&self, o: &Self) -> bool {
+        self.id == o.id && self.name == o.name && self.origin == o.origin && same(&self.scenario, &o.scenario)
+    }
+}
+
+impl PartialEq for Checkpoint {
+    fn eq(&self, o: &Self) -> bool {
+        self.target == o.target && same(&self.scenario, &o.scenario)
+    }
+}
+
+impl PartialEq for State {
+    fn eq(&self, o: &Self) -> bool {
+        same(&self.scenario, &o.scenario)
+            && self.origin == o.origin
+            && self.open_policy == o.open_policy
+            && self.selection == o.selection
+            && self.view == o.view
+            && self.caret == o.caret
+            && self.notice == o.notice
+            && match (&self.pending, &o.pending) {
+                (Some(a), Some(b)) => same(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
+            && self.revision == o.revision
+            && self.generation == o.generation
+            && self.form == o.form
+            && self.edited == o.edited
+            && self.drafts == o.drafts
+            && self.draft == o.draft
+            && self.checkpoint == o.checkpoint
+            && self.share == o.share
+            && self.rename == o.rename
+            && self.busy == o.busy
+            && self.opening == o.opening
+            && self.compare == o.compare
+    }
 }
 
 impl State {
@@ -341,7 +387,10 @@ pub fn reduce(state: &State, action: Action) -> State {
         }
         Action::LinkOpened(scenario) => {
             next.opening = None;
-            if state.edited && *state.scenario != scenario {
+            let differs = || {
+                crate::helper::compact_json(&state.scenario) != crate::helper::compact_json(&scenario)
+            };
+            if state.edited && differs() {
                 next.pending = Some(Rc::new(scenario));
                 next.notice = Some(Notice::SharedPending);
             } else {
