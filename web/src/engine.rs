@@ -81,7 +81,11 @@ pub fn all_marks(s: &Scenario, lints: Option<&Lints>, cache: &mut MarkCache) -> 
     let mut next = Vec::new();
     let mut out = Vec::new();
     for f in s.policy_fields() {
-        let parsed = match cache.0.iter().position(|(id, text, _)| *id == f.id && *text == f.text) {
+        let parsed = match cache
+            .0
+            .iter()
+            .position(|(id, text, _)| *id == f.id && *text == f.text)
+        {
             Some(i) => cache.0.swap_remove(i).2,
             None => Rc::new(marks(&f.text, f.slot)),
         };
@@ -167,31 +171,55 @@ mod tests {
 
     #[test]
     fn marks_are_cached_per_policy_text_and_lints_join_while_the_text_is_theirs() {
-        let s = keyflow_sim::builtin("alb-logs-cmk").unwrap().scenario().unwrap();
+        let s = keyflow_sim::builtin("alb-logs-cmk")
+            .unwrap()
+            .scenario()
+            .unwrap();
         let mut cache = MarkCache::default();
         let first = all_marks(&s, None, &mut cache);
         let key = PolicyId::Key(s.keys[0].id.clone());
         let again = all_marks(&s, None, &mut cache);
-        assert!(Rc::ptr_eq(first.get(&key).unwrap(), again.get(&key).unwrap()));
+        assert!(Rc::ptr_eq(
+            first.get(&key).unwrap(),
+            again.get(&key).unwrap()
+        ));
         // A bucket policy naming another bucket: the helper's finding joins the marks.
         let mut t = s.clone();
-        let text = t.buckets[0].policy.clone().unwrap().replace("test-alb-access-logs/", "other-logs/");
+        let text = t.buckets[0]
+            .policy
+            .clone()
+            .unwrap()
+            .replace("test-alb-access-logs/", "other-logs/");
         t.buckets[0].policy = Some(text);
         let t = Rc::new(t);
         let answer = crate::helper::handle(&crate::helper::request_lint(&t));
         let lints = crate::helper::parse_lints(t.clone(), &answer).unwrap();
         let marks = all_marks(&t, Some(&lints), &mut cache);
         let bucket = PolicyId::Bucket("test-alb-access-logs".into());
-        let m = marks.get(&bucket).unwrap().iter().find(|m| m.code == "unknown-name").unwrap();
+        let m = marks
+            .get(&bucket)
+            .unwrap()
+            .iter()
+            .find(|m| m.code == "unknown-name")
+            .unwrap();
         assert_eq!((m.line, m.severity), (10, Severity::Warning));
         // Marks stay sorted by position.
         let list = marks.get(&bucket).unwrap();
-        assert!(list.windows(2).all(|w| w[0].range.start <= w[1].range.start));
+        assert!(
+            list.windows(2)
+                .all(|w| w[0].range.start <= w[1].range.start)
+        );
         // Once the text changes, the old lints no longer apply to it.
         let mut u = (*t).clone();
         u.buckets[0].policy = s.buckets[0].policy.clone();
         let marks = all_marks(&u, Some(&lints), &mut cache);
-        assert!(marks.get(&bucket).unwrap().iter().all(|m| m.code != "unknown-name"));
+        assert!(
+            marks
+                .get(&bucket)
+                .unwrap()
+                .iter()
+                .all(|m| m.code != "unknown-name")
+        );
     }
 
     #[test]
@@ -206,7 +234,11 @@ mod tests {
             ..keyflow_sim::Principal::new("u", keyflow_sim::PrincipalKind::User)
         });
         let s = Rc::new(s);
-        let lints = crate::helper::parse_lints(s.clone(), &crate::helper::handle(&crate::helper::request_lint(&s))).unwrap();
+        let lints = crate::helper::parse_lints(
+            s.clone(),
+            &crate::helper::handle(&crate::helper::request_lint(&s)),
+        )
+        .unwrap();
         let m = &lints.by_policy[0].1;
         assert!(
             m.iter()

@@ -75,6 +75,191 @@ pub fn request_share(s: &Scenario, base: &str) -> String {
     ["share", &compact_json(s), base].join("\0")
 }
 
+/// What the compare view sets beside the scenario on screen.
+pub enum CompareRequest<'a> {
+    /// The i-th what-if of the scenario (before = now, after = changed).
+    WhatIf(usize),
+    /// A built-in as shipped (before = it, after = now).
+    Builtin(&'a str),
+    /// An earlier state (before = it, after = now).
+    Earlier(&'a Scenario),
+}
+
+pub fn request_compare(s: &Scenario, with: CompareRequest<'_>) -> String {
+    let now = compact_json(s);
+    match with {
+        CompareRequest::WhatIf(i) => ["compare", &now, &format!("w{i}")].join("\0"),
+        CompareRequest::Builtin(name) => ["compare", &now, &format!("b{name}")].join("\0"),
+        CompareRequest::Earlier(e) => ["compare", &now, "e", &compact_json(e)].join("\0"),
+    }
+}
+
+/// Both runs and what flips between them, as the compare view lists it.
+fn compare(now: &Scenario, choice: &str, earlier: Option<&str>) -> Result<String, String> {
+    use serde_json::json;
+    let what_ifs = keyflow_sim::what_ifs(now);
+    let (before, after) = if let Some(i) = choice.strip_prefix('w') {
+        let i: usize = i.parse().unwrap_or(0);
+        let w = what_ifs
+            .get(i)
+            .or(what_ifs.first())
+            .ok_or("nothing to try on this scenario")?;
+        (
+            keyflow_sim::run_flows(now),
+            keyflow_sim::run_flows(&w.apply_to(now)),
+        )
+    } else if let Some(name) = choice.strip_prefix('b') {
+        let b = keyflow_sim::builtin(name).ok_or("no such built-in")?;
+        let s = b.scenario().map_err(|e| e.to_string())?;
+        (keyflow_sim::run_flows(&s), keyflow_sim::run_flows(now))
+    } else {
+        let s = Scenario::from_json_unchecked(earlier.unwrap_or("")).map_err(|e| e.to_string())?;
+        (keyflow_sim::run_flows(&s), keyflow_sim::run_flows(now))
+    };
+    let steps = keyflow_sim::diff(&before, &after);
+    let state = |r: &keyflow_sim::Report, flow: &str, id: &str| {
+        r.flow(flow).and_then(|f| f.step(id)).map(|s| {
+            let (code, message) = s
+                .error
+                .as_ref()
+                .map_or((String::new(), String::new()), |e| {
+                    (e.code.clone(), e.message.clone())
+                });
+            json!([s.outcome.as_str(), code, message])
+        })
+    };
+    let mut flows = Vec::new();
+    let ids: Vec<&String> = after
+        .flows
+        .iter()
+        .map(|f| &f.id)
+        .chain(
+            before
+                .flows
+                .iter()
+                .map(|f| &f.id)
+                .filter(|id| after.flow(id).is_none()),
+        )
+        .collect();
+    for id in ids {
+        let (fa, fb) = (after.flow(id), before.flow(id));
+        let title = fa.or(fb).map(|f| f.title.clone()).unwrap_or_default();
+        let mut rows = Vec::new();
+        let mut seen: Vec<&String> = Vec::new();
+        for st in fa.iter().chain(fb.iter()).flat_map(|f| f.steps.iter()) {
+            if seen.contains(&&st.id) {
+                continue;
+            }
+            seen.push(&st.id);
+            let changed = steps.iter().any(|d| &d.flow == id && d.step == st.id);
+            rows.push(json!([
+                st.id,
+                st.title,
+                changed,
+                state(&before, id, &st.id),
+                state(&after, id, &st.id)
+            ]));
+        }
+        flows.push(json!([id, title, rows]));
+    }
+    let verdict = |v: Option<keyflow_sim::Verdict>| match v {
+        None => "—",
+        Some(keyflow_sim::Verdict::Allowed) => "yes",
+        Some(keyflow_sim::Verdict::NotEvaluated) => "not evaluated",
+        Some(_) => "no",
+    };
+    let cells: Vec<serde_json::Value> = keyflow_sim::matrix_changes(&before, &after)
+        .into_iter()
+        .map(|c| {
+            json!([
+                c.flow,
+                c.principal,
+                c.column,
+                verdict(c.before),
+                verdict(c.after)
+            ])
+        })
+        .collect();
+    let decisions: Vec<String> = steps
+        .iter()
+        .flat_map(|d| d.decisions.iter().map(move |x| format!("{}: {x}", d.step)))
+        .collect();
+    let labels: Vec<&str> = what_ifs.iter().map(|w| w.label.as_str()).collect();
+    Ok(
+        json!({"what_ifs": labels, "flows": flows, "cells": cells, "decisions": decisions})
+            .to_string(),
+    )
+}
+
+/// One step in both runs: (outcome, error code, error message) before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepRow {
+    pub id: String,
+    pub title: String,
+    pub changed: bool,
+    pub before: Option<[String; 3]>,
+    pub after: Option<[String; 3]>,
+}
+
+/// The compare view's tables, from the helper.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Compared {
+    pub what_ifs: Vec<String>,
+    /// Flow id, title, rows.
+    pub flows: Vec<(String, String, Vec<StepRow>)>,
+    /// Flow, principal, column, before, after.
+    pub cells: Vec<[String; 5]>,
+    pub decisions: Vec<String>,
+}
+
+fn strings<const N: usize>(v: &Value<'_>) -> Option<[String; N]> {
+    let items = v.as_array()?;
+    let mut out: [String; N] = std::array::from_fn(|_| String::new());
+    for (slot, item) in out.iter_mut().zip(items) {
+        *slot = item.as_str()?.to_string();
+    }
+    (items.len() == N).then_some(out)
+}
+
+pub fn parse_compare(answer: &str) -> Result<Compared, String> {
+    let f = fields(answer)?;
+    let v = keyflow_json::parse(f.first().ok_or("the helper's answer is incomplete")?)
+        .map_err(|e| e.kind.to_string())?;
+    let list = |key: &str| v.get(key).and_then(Value::as_array).unwrap_or_default();
+    let text = |x: &Value<'_>| x.as_str().unwrap_or("").to_string();
+    let flows = list("flows")
+        .iter()
+        .filter_map(|f| {
+            let [id, title, rows] = f.as_array()? else {
+                return None;
+            };
+            let rows = rows
+                .as_array()?
+                .iter()
+                .filter_map(|r| {
+                    let [id, title, changed, before, after] = r.as_array()? else {
+                        return None;
+                    };
+                    Some(StepRow {
+                        id: text(id),
+                        title: text(title),
+                        changed: matches!(changed.kind, Kind::Bool(true)),
+                        before: strings(before),
+                        after: strings(after),
+                    })
+                })
+                .collect();
+            Some((text(id), text(title), rows))
+        })
+        .collect();
+    Ok(Compared {
+        what_ifs: list("what_ifs").iter().map(text).collect(),
+        flows,
+        cells: list("cells").iter().filter_map(strings).collect(),
+        decisions: list("decisions").iter().map(text).collect(),
+    })
+}
+
 pub fn request_lint(s: &Scenario) -> String {
     ["lint", &compact_json(s)].join("\0")
 }
@@ -126,7 +311,16 @@ fn lint(s: &Scenario) -> String {
                 .into_iter()
                 .map(|d| {
                     let at = lines.position(d.span.start);
-                    json!([d.span.start, d.span.end, severity_name(d.severity), d.code, d.message, d.help, at.line, at.column])
+                    json!([
+                        d.span.start,
+                        d.span.end,
+                        severity_name(d.severity),
+                        d.code,
+                        d.message,
+                        d.help,
+                        at.line,
+                        at.column
+                    ])
                 })
                 .collect();
             json!([f.id.to_string(), marks])
@@ -136,7 +330,18 @@ fn lint(s: &Scenario) -> String {
         .into_iter()
         .map(|f| {
             let fixes: Vec<&str> = f.fixes.iter().map(|x| x.label.as_str()).collect();
-            json!([f.policy.to_string(), f.start, f.end, "warning", f.code, f.message, null, f.line, f.column, fixes])
+            json!([
+                f.policy.to_string(),
+                f.start,
+                f.end,
+                "warning",
+                f.code,
+                f.message,
+                null,
+                f.line,
+                f.column,
+                fixes
+            ])
         })
         .collect();
     json!({"policies": policies, "findings": findings}).to_string()
@@ -210,7 +415,15 @@ pub fn handle(request: &str) -> String {
             .map_err(err),
         ["fix", json, policy, start, label] => (|| {
             let s = Scenario::from_json_unchecked(json).map_err(err)?;
-            Ok(ok(&[&compact_json(&fix(&s, policy, start, label).map_err(err)?)]))
+            Ok(ok(&[&compact_json(
+                &fix(&s, policy, start, label).map_err(err)?,
+            )]))
+        })(),
+        ["compare", now, choice, rest @ ..] => (|| {
+            let now = Scenario::from_json_unchecked(now).map_err(err)?;
+            compare(&now, choice, rest.first().copied())
+                .map(|json| ok(&[&json]))
+                .map_err(err)
         })(),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
@@ -368,8 +581,12 @@ pub fn parse_lints(scenario: Rc<Scenario>, answer: &str) -> Result<Lints, String
     let mut by_policy: Vec<(PolicyId, Vec<Mark>)> = Vec::new();
     let rows = |key: &str| v.get(key).and_then(Value::as_array).unwrap_or_default();
     for p in rows("policies") {
-        let Some([id, marks]) = p.as_array() else { continue };
-        let Some(id) = id.as_str().and_then(|i| i.parse::<PolicyId>().ok()) else { continue };
+        let Some([id, marks]) = p.as_array() else {
+            continue;
+        };
+        let Some(id) = id.as_str().and_then(|i| i.parse::<PolicyId>().ok()) else {
+            continue;
+        };
         let marks = marks
             .as_array()
             .unwrap_or_default()
@@ -379,15 +596,24 @@ pub fn parse_lints(scenario: Rc<Scenario>, answer: &str) -> Result<Lints, String
         by_policy.push((id, marks));
     }
     for x in rows("findings") {
-        let Some((head, rest)) = x.as_array().and_then(|a| a.split_first()) else { continue };
-        let Some(id) = head.as_str().and_then(|i| i.parse::<PolicyId>().ok()) else { continue };
-        let Some(mark) = mark_of(rest, &id) else { continue };
+        let Some((head, rest)) = x.as_array().and_then(|a| a.split_first()) else {
+            continue;
+        };
+        let Some(id) = head.as_str().and_then(|i| i.parse::<PolicyId>().ok()) else {
+            continue;
+        };
+        let Some(mark) = mark_of(rest, &id) else {
+            continue;
+        };
         match by_policy.iter_mut().find(|(p, _)| *p == id) {
             Some((_, list)) => list.push(mark),
             None => by_policy.push((id, vec![mark])),
         }
     }
-    Ok(Lints { scenario, by_policy })
+    Ok(Lints {
+        scenario,
+        by_policy,
+    })
 }
 
 pub fn parse_link(answer: &str) -> Result<String, String> {
@@ -416,7 +642,11 @@ mod tests {
         assert_eq!(*p.changes, direct.changes);
         assert_eq!(*p.scenario, direct.scenario);
         // A refused rename says why.
-        let answer = handle(&request_rename(&s, &Target::Account(s.account.clone()), "12345"));
+        let answer = handle(&request_rename(
+            &s,
+            &Target::Account(s.account.clone()),
+            "12345",
+        ));
         assert_eq!(
             parse_rename(target, "12345", &answer).unwrap_err(),
             "\"12345\" is not a 12-digit account ID"
@@ -426,10 +656,16 @@ mod tests {
     #[test]
     fn lints_and_findings_come_back_with_their_fixes() {
         let mut s = builtin("alb-logs-cmk");
-        let text = s.buckets[0].policy.clone().unwrap().replace("test-alb-access-logs/", "other-logs/");
+        let text = s.buckets[0]
+            .policy
+            .clone()
+            .unwrap()
+            .replace("test-alb-access-logs/", "other-logs/");
         s.buckets[0].policy = Some(text);
         let key = PolicyId::Key(s.keys[0].id.clone());
-        s.keys[0].policy = s.keys[0].policy.replace("\"StringEquals\"", "\"StringEqual\"");
+        s.keys[0].policy = s.keys[0]
+            .policy
+            .replace("\"StringEquals\"", "\"StringEqual\"");
         let s = Rc::new(s);
         let lints = parse_lints(s.clone(), &handle(&request_lint(&s))).unwrap();
         let of = |id: &PolicyId| &lints.by_policy.iter().find(|(p, _)| p == id).unwrap().1;
@@ -437,14 +673,71 @@ mod tests {
         assert_eq!(op.severity, Severity::Error);
         assert!(op.message.contains("StringEqual"));
         let bucket = PolicyId::Bucket("test-alb-access-logs".into());
-        let finding = of(&bucket).iter().find(|m| m.code == "unknown-name").unwrap();
+        let finding = of(&bucket)
+            .iter()
+            .find(|m| m.code == "unknown-name")
+            .unwrap();
         assert_eq!((finding.line, finding.severity), (10, Severity::Warning));
         assert_eq!(finding.fixes.len(), 2);
         // The fix goes through the helper too, by its finding and label.
         let fixed = parse_scenario(&handle(&request_fix(&s, &finding.fixes[0]))).unwrap();
-        assert!(fixed.buckets[0].policy.as_deref().unwrap().contains("test-alb-access-logs/AWSLogs"));
+        assert!(
+            fixed.buckets[0]
+                .policy
+                .as_deref()
+                .unwrap()
+                .contains("test-alb-access-logs/AWSLogs")
+        );
         let gone = handle(&request_fix(&fixed, &finding.fixes[0]));
         assert_eq!(parse_scenario(&gone).unwrap_err(), "the problem is gone");
+    }
+
+    #[test]
+    fn the_compare_tables_come_from_the_helper() {
+        let s = builtin("alb-logs-cmk");
+        let c = parse_compare(&handle(&request_compare(&s, CompareRequest::WhatIf(0)))).unwrap();
+        assert!(c.what_ifs[0].starts_with("ALB log delivery"));
+        let (_, _, rows) = &c.flows[0];
+        let deliver = rows.iter().find(|r| r.id == "deliver-log").unwrap();
+        assert!(deliver.changed);
+        assert_eq!(deliver.before.as_ref().unwrap()[0], "ok");
+        assert_eq!(deliver.after.as_ref().unwrap()[0], "error");
+        assert!(!rows.iter().find(|r| r.id == "read-log").unwrap().changed);
+        // An earlier state: before = it, after = the scenario on screen.
+        let mut now = s.clone();
+        let sse = keyflow_sim::edit::Edit::BucketSse {
+            bucket: 0,
+            sse: keyflow_sim::Sse::S3,
+        };
+        assert!(keyflow_sim::edit::apply(&mut now, sse));
+        let c =
+            parse_compare(&handle(&request_compare(&now, CompareRequest::Earlier(&s)))).unwrap();
+        let enable = c.flows[0]
+            .2
+            .iter()
+            .find(|r| r.id == "enable-access-logs")
+            .unwrap();
+        assert!(enable.changed);
+        assert_eq!(
+            enable.before.as_ref().unwrap()[1],
+            "InvalidConfigurationRequest"
+        );
+        // The built-in as shipped, and matrix cells that flip.
+        let t = builtin("cloudtrail-sse-kms-restricted");
+        let mut u = t.clone();
+        u.keys[0].policy = u.keys[0].policy.replace("user/user1", "user/user2");
+        let c = parse_compare(&handle(&request_compare(
+            &u,
+            CompareRequest::Builtin("cloudtrail-sse-kms-restricted"),
+        )))
+        .unwrap();
+        assert!(
+            c.cells
+                .iter()
+                .any(|x| x[1] == "user2" && x[2] == "read" && x[4] == "yes"),
+            "{:?}",
+            c.cells
+        );
     }
 
     #[test]
@@ -459,7 +752,11 @@ mod tests {
     #[test]
     fn a_flow_is_added_and_a_link_is_checked() {
         let blank = keyflow_sim::compose::blank();
-        let s = parse_scenario(&handle(&request_add_flow(&blank, FlowKind::SsmSecurestring))).unwrap();
+        let s = parse_scenario(&handle(&request_add_flow(
+            &blank,
+            FlowKind::SsmSecurestring,
+        )))
+        .unwrap();
         assert_eq!(s.flows.len(), 1);
         let url = parse_link(&handle(&request_share(&s, "https://x.test/k/"))).unwrap();
         assert!(url.starts_with("https://x.test/k/#s=2."));
@@ -469,6 +766,9 @@ mod tests {
         broken.principals.clear();
         let why = parse_link(&handle(&request_share(&broken, "https://x.test/"))).unwrap_err();
         assert!(why.contains("unknown principal"), "{why}");
-        assert_eq!(parse_link("garbage"), Err("the helper gave no answer".into()));
+        assert_eq!(
+            parse_link("garbage"),
+            Err("the helper gave no answer".into())
+        );
     }
 }

@@ -46,14 +46,6 @@ pub struct Marks {
     pub ms: f64,
 }
 
-/// The compare view: the earlier and the later run, and what the choice is called.
-pub struct Compared {
-    pub before: Report,
-    pub after: Report,
-    /// The what-ifs on offer for the scenario on screen.
-    pub what_ifs: Vec<keyflow_sim::WhatIf>,
-}
-
 /// Handed to every view: the state handle and what is derived from it.
 #[derive(Clone)]
 pub struct AppContext {
@@ -64,8 +56,8 @@ pub struct AppContext {
     pub marks: Rc<Marks>,
     /// The run the results column shows (an earlier one while a policy does not parse).
     pub shown: Rc<Shown>,
-    /// Computed only while the compare view is in front.
-    pub compare: Rc<Option<Compared>>,
+    /// The compare view's tables (from the helper), for the choice they answer.
+    pub compare: Rc<Option<(CompareKey, Rc<helper::Compared>)>>,
 }
 
 impl PartialEq for AppContext {
@@ -136,24 +128,43 @@ fn run_scenario(s: &Scenario) -> Run {
     }
 }
 
-/// The scenario the compare view sets beside the one on screen, and whether
-/// it is the earlier one (own states) or the later one (what-ifs).
-fn compare_other(state: &State, what_ifs: &[keyflow_sim::WhatIf]) -> Option<(Rc<Scenario>, bool)> {
-    match state.compare {
-        CompareWith::WhatIf(i) => {
-            let w = what_ifs.get(i).or(what_ifs.first())?;
-            Some((Rc::new(w.apply_to(&state.scenario)), false))
+/// What a compare answer is for: the choice and the scenarios it compared.
+#[derive(Clone, PartialEq)]
+pub struct CompareKey(CompareWith, usize, usize);
+
+/// The scenario the compare view sets beside the one on screen (for the
+/// earlier states the page keeps), the helper request, and its key.
+fn compare_request(state: &State) -> Option<(String, CompareKey)> {
+    let ptr = |s: &Rc<Scenario>| Rc::as_ptr(s) as usize;
+    let now = &state.scenario;
+    let (request, other) = match state.compare {
+        CompareWith::WhatIf(i) => (
+            helper::request_compare(now, helper::CompareRequest::WhatIf(i)),
+            0,
+        ),
+        CompareWith::Builtin => match &state.origin {
+            Origin::Builtin(name) => (
+                helper::request_compare(now, helper::CompareRequest::Builtin(name)),
+                1,
+            ),
+            _ => return None,
+        },
+        CompareWith::Checkpoint => {
+            let e = &state.checkpoint.as_ref()?.scenario;
+            (
+                helper::request_compare(now, helper::CompareRequest::Earlier(e)),
+                ptr(e),
+            )
         }
-        CompareWith::Checkpoint => Some((state.checkpoint.as_ref()?.scenario.clone(), true)),
-        CompareWith::Builtin => {
-            let name = match &state.origin {
-                Origin::Builtin(n) => n.clone(),
-                _ => return None,
-            };
-            Some((Rc::new(engine::builtin(&name)?), true))
+        CompareWith::Draft(id) => {
+            let e = &state.draft(id)?.scenario;
+            (
+                helper::request_compare(now, helper::CompareRequest::Earlier(e)),
+                ptr(e),
+            )
         }
-        CompareWith::Draft(id) => Some((state.draft(id)?.scenario.clone(), true)),
-    }
+    };
+    Some((request, CompareKey(state.compare, ptr(now), other)))
 }
 
 #[function_component(App)]
@@ -171,7 +182,11 @@ pub fn app() -> Html {
         let in_flight = use_mut_ref(|| false);
         let lints = lints.clone();
         let current = (*lints).clone();
-        let key = (ByPtr(state.scenario.clone()), current.as_ref().map(|l| ByPtr(l.scenario.clone())), armed);
+        let key = (
+            ByPtr(state.scenario.clone()),
+            current.as_ref().map(|l| ByPtr(l.scenario.clone())),
+            armed,
+        );
         use_effect_with(key, move |(scenario, done, armed)| {
             let fresh = done.as_ref().is_some_and(|d| Rc::ptr_eq(&d.0, &scenario.0));
             if *armed && !fresh && !*in_flight.borrow() {
@@ -188,10 +203,14 @@ pub fn app() -> Html {
     }
     let marks = {
         let cache = use_mut_ref(engine::MarkCache::default);
-        let key = (ByPtr(state.scenario.clone()), (*lints).as_ref().map(|l| ByPtr(l.clone())));
+        let key = (
+            ByPtr(state.scenario.clone()),
+            (*lints).as_ref().map(|l| ByPtr(l.clone())),
+        );
         use_memo(key, move |(s, lints)| {
             let t0 = browser::now_ms();
-            let by_policy = engine::all_marks(&s.0, lints.as_ref().map(|l| &*l.0), &mut cache.borrow_mut());
+            let by_policy =
+                engine::all_marks(&s.0, lints.as_ref().map(|l| &*l.0), &mut cache.borrow_mut());
             Marks {
                 by_policy,
                 ms: browser::now_ms() - t0,
@@ -199,34 +218,23 @@ pub fn app() -> Html {
         })
     };
     let shown = hooks::shown::use_shown(run.clone(), state.scenario.clone(), state.generation);
-    let comparing = state.view == state::View::Compare;
-    let compare = {
-        let what_ifs = if comparing {
-            keyflow_sim::what_ifs(&state.scenario)
-        } else {
-            Vec::new()
-        };
-        let other = comparing.then(|| compare_other(&state, &what_ifs)).flatten();
-        // Keyed by identity: the earlier states are kept `Rc`s, a what-if follows its scenario.
-        let key = (
-            state.compare,
-            ByPtr(state.scenario.clone()),
-            other.as_ref().filter(|(_, earlier)| *earlier).map(|(s, _)| ByPtr(s.clone())),
-            comparing,
-            ByPtr(shown.run.clone()),
-        );
-        use_memo(key, move |(_, _, _, _, now)| {
-            let (other, earlier) = other.as_ref()?;
-            let other = keyflow_sim::run_flows(other);
-            let now = now.0.report.clone();
-            let (before, after) = if *earlier { (other, now) } else { (now, other) };
-            Some(Compared {
-                before,
-                after,
-                what_ifs,
-            })
-        })
-    };
+    // The compare view asks the helper to run both sides; the answer is kept
+    // with the choice it answers, so a stale answer is never shown as current.
+    let compare = use_state(|| Rc::new(None::<(CompareKey, Rc<helper::Compared>)>));
+    {
+        let comparing = state.view == state::View::Compare;
+        let wanted = comparing.then(|| compare_request(&state)).flatten();
+        let key = wanted.as_ref().map(|(_, k)| k.clone());
+        let compare = compare.clone();
+        use_effect_with(key, move |key| {
+            if let (Some((request, _)), Some(key)) = (wanted, key.clone()) {
+                hooks::helper::ask(request, move |answer| {
+                    let rows = helper::parse_compare(&answer).unwrap_or_default();
+                    compare.set(Rc::new(Some((key, Rc::new(rows)))));
+                });
+            }
+        });
+    }
     hooks::persist::use_persist(&state);
 
     // A link to open: in the address bar at start, or pasted into it later.
@@ -284,7 +292,7 @@ pub fn app() -> Html {
         run: run.clone(),
         marks: marks.clone(),
         shown,
-        compare,
+        compare: (*compare).clone(),
     };
     let arm = {
         let interacted = interacted.clone();

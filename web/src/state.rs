@@ -124,11 +124,16 @@ pub struct Checkpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
     /// A share link could not be opened; the default scenario is shown.
-    BadLink { message: String },
+    BadLink {
+        message: String,
+    },
     /// A share link arrived while this browser holds edited work.
     SharedPending,
     /// Other work took the screen; the earlier work is kept as a draft.
-    Replaced { draft: u32, name: String },
+    Replaced {
+        draft: u32,
+        name: String,
+    },
     Info(String),
 }
 
@@ -146,9 +151,16 @@ pub enum Share {
 /// The rename dialog.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rename {
-    Working { target: Target, to: String },
+    Working {
+        target: Target,
+        to: String,
+    },
     Ready(RenamePreview),
-    Refused { target: Target, to: String, why: String },
+    Refused {
+        target: Target,
+        to: String,
+        why: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -195,7 +207,10 @@ fn same(a: &Rc<Scenario>, b: &Rc<Scenario>) -> bool {
 
 impl PartialEq for Draft {
     fn eq(&self, o: &Self) -> bool {
-        self.id == o.id && self.name == o.name && self.origin == o.origin && same(&self.scenario, &o.scenario)
+        self.id == o.id
+            && self.name == o.name
+            && self.origin == o.origin
+            && same(&self.scenario, &o.scenario)
     }
 }
 
@@ -286,7 +301,10 @@ impl State {
 
     /// The notice for work that left the screen, if it was edited.
     fn kept_notice(&self) -> Option<Notice> {
-        let d = self.draft.and_then(|id| self.draft(id)).filter(|_| self.edited)?;
+        let d = self
+            .draft
+            .and_then(|id| self.draft(id))
+            .filter(|_| self.edited)?;
         Some(Notice::Replaced {
             draft: d.id,
             name: d.name.clone(),
@@ -365,14 +383,8 @@ impl Reducible for State {
 /// What an edit changes, for the "before your last edit" checkpoint.
 fn edit_target(edit: &Edit) -> (String, String) {
     match edit {
-        Edit::Policy { id, .. } => (
-            id.to_string(),
-            format!("Before your last edit of {id}"),
-        ),
-        _ => (
-            "settings".into(),
-            "Before your last settings change".into(),
-        ),
+        Edit::Policy { id, .. } => (id.to_string(), format!("Before your last edit of {id}")),
+        _ => ("settings".into(), "Before your last settings change".into()),
     }
 }
 
@@ -388,7 +400,8 @@ pub fn reduce(state: &State, action: Action) -> State {
         Action::LinkOpened(scenario) => {
             next.opening = None;
             let differs = || {
-                crate::helper::compact_json(&state.scenario) != crate::helper::compact_json(&scenario)
+                crate::helper::compact_json(&state.scenario)
+                    != crate::helper::compact_json(&scenario)
             };
             if state.edited && differs() {
                 next.pending = Some(Rc::new(scenario));
@@ -568,7 +581,11 @@ fn checkpoint(next: &mut State, prev: &State, target: String, label: String) {
 /// A name no other draft has: the scenario's title, numbered if need be.
 fn draft_name(state: &State) -> String {
     let s = &state.scenario;
-    let base = if s.title.is_empty() { &s.name } else { &s.title };
+    let base = if s.title.is_empty() {
+        &s.name
+    } else {
+        &s.title
+    };
     let base = if base.is_empty() { "Untitled" } else { base };
     keyflow_sim::edit::unique_name(base, |n| state.drafts.iter().any(|d| d.name == n))
 }
@@ -580,7 +597,10 @@ fn touched(next: &mut State, prev: &State) {
     next.share = None;
     // The edited scenario is (or becomes) a draft.
     let scenario = next.scenario.clone();
-    match next.draft.and_then(|id| next.drafts.iter_mut().find(|d| d.id == id)) {
+    match next
+        .draft
+        .and_then(|id| next.drafts.iter_mut().find(|d| d.id == id))
+    {
         Some(d) => d.scenario = scenario,
         None => {
             let id = next.drafts.iter().map(|d| d.id).max().unwrap_or(0) + 1;

@@ -172,7 +172,11 @@ const ENCODED_SPACE: [&str; 4] = ["%20", "%0A", "%0D", "%09"];
 /// The link without whitespace, plain or percent-encoded: mail clients wrap
 /// long links over lines. base64url never holds either.
 fn unwrapped(link: &str) -> std::borrow::Cow<'_, str> {
-    let encoded = |s: &str| ENCODED_SPACE.iter().any(|e| s.contains(e) || s.contains(&e.to_ascii_lowercase()));
+    let encoded = |s: &str| {
+        ENCODED_SPACE
+            .iter()
+            .any(|e| s.contains(e) || s.contains(&e.to_ascii_lowercase()))
+    };
     if !link.chars().any(char::is_whitespace) && !encoded(link) {
         return std::borrow::Cow::Borrowed(link);
     }

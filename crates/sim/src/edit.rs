@@ -132,8 +132,16 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
             Some(slot) => *slot = text,
             None => return false,
         },
+        // Without SSE-KMS a default has no key and no Bucket Key (as in
+        // PutBucketEncryption with AES256), and the scenario format refuses them.
         Edit::BucketSse { bucket, sse } => match s.buckets.get_mut(bucket) {
-            Some(b) => b.default_encryption.sse = sse,
+            Some(b) => {
+                b.default_encryption.sse = sse;
+                if sse != Sse::Kms {
+                    b.default_encryption.key = None;
+                    b.default_encryption.bucket_key = false;
+                }
+            }
             None => return false,
         },
         Edit::BucketKmsKey { bucket, key } => match s.buckets.get_mut(bucket) {
@@ -273,7 +281,12 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
             field,
             principal,
         } => {
-            let Some(kind) = s.principals.iter().find(|p| p.name == principal).map(|p| p.kind) else {
+            let Some(kind) = s
+                .principals
+                .iter()
+                .find(|p| p.name == principal)
+                .map(|p| p.kind)
+            else {
                 return false;
             };
             let Some(f) = s.flows.get_mut(flow) else {
@@ -514,6 +527,8 @@ mod tests {
             }
         ));
         assert_eq!(s.buckets[0].default_encryption.sse, Sse::S3);
+        // The scenario still reads back (a key is only written with SSE-KMS).
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()), Ok(s.clone()));
         assert!(!apply(
             &mut s,
             Edit::BucketSse {

@@ -279,7 +279,8 @@ pub fn findings(s: &Scenario) -> Vec<Finding> {
                 have.iter().map(|c| (distance(c, &n.name), c)).collect();
             let mut likest = Vec::new();
             while likest.len() < 3
-                && let Some(i) = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| c.0))
+                && let Some(i) =
+                    (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| c.0))
             {
                 likest.push(candidates.remove(i).1.clone());
             }

@@ -158,35 +158,43 @@ pub fn editor(props: &EditorProps) -> Html {
     {
         let (code, pre, gutter_ref) = (code.clone(), pre.clone(), gutter_ref.clone());
         let widest = if virtual_ {
-            props.text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+            props
+                .text
+                .lines()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
         } else {
             0
         };
-        use_effect_with((virtual_, lines, first, widest), move |&(on, lines, first, widest)| {
-            // Whole pixels as integers: float formatting would add kilobytes to the bundle.
-            let px = |n: usize| format!("{n}px");
-            let (line, pad) = (LINE_PX as usize, PAD_PX as usize);
-            let (height, top, width) = if on {
-                (
-                    px(lines * line + 2 * pad),
-                    px(pad + first * line),
-                    format!("calc({widest}ch + 24px)"),
-                )
-            } else {
-                (String::new(), String::new(), String::new())
-            };
-            if let Some(el) = code.cast::<web_sys::Element>() {
-                crate::hooks::browser::set_style(&el, "height", &height);
-                crate::hooks::browser::set_style(&el, "min-width", &width);
-            }
-            if let Some(el) = pre.cast::<web_sys::Element>() {
-                crate::hooks::browser::set_style(&el, "padding-top", &top);
-            }
-            if let Some(el) = gutter_ref.cast::<web_sys::Element>() {
-                crate::hooks::browser::set_style(&el, "padding-top", &top);
-                crate::hooks::browser::set_style(&el, "height", &height);
-            }
-        });
+        use_effect_with(
+            (virtual_, lines, first, widest),
+            move |&(on, lines, first, widest)| {
+                // Whole pixels as integers: float formatting would add kilobytes to the bundle.
+                let px = |n: usize| format!("{n}px");
+                let (line, pad) = (LINE_PX as usize, PAD_PX as usize);
+                let (height, top, width) = if on {
+                    (
+                        px(lines * line + 2 * pad),
+                        px(pad + first * line),
+                        format!("calc({widest}ch + 24px)"),
+                    )
+                } else {
+                    (String::new(), String::new(), String::new())
+                };
+                if let Some(el) = code.cast::<web_sys::Element>() {
+                    crate::hooks::browser::set_style(&el, "height", &height);
+                    crate::hooks::browser::set_style(&el, "min-width", &width);
+                }
+                if let Some(el) = pre.cast::<web_sys::Element>() {
+                    crate::hooks::browser::set_style(&el, "padding-top", &top);
+                }
+                if let Some(el) = gutter_ref.cast::<web_sys::Element>() {
+                    crate::hooks::browser::set_style(&el, "padding-top", &top);
+                    crate::hooks::browser::set_style(&el, "height", &height);
+                }
+            },
+        );
     }
     let onscroll = {
         let view = view.clone();

@@ -18,7 +18,11 @@ pub fn notice_bar(ctx: &AppContext) -> Html {
         let onclick = Callback::from(move |_| ctx.dispatch(action()));
         html! { <button type="button" class="btn" data-testid={testid.to_string()} {onclick}>{ label.to_string() }</button> }
     };
-    let dismiss = button("Dismiss", "notice-dismiss", Box::new(|| Action::DismissNotice));
+    let dismiss = button(
+        "Dismiss",
+        "notice-dismiss",
+        Box::new(|| Action::DismissNotice),
+    );
     let (class, body) = match notice {
         Notice::BadLink { message } => (
             "notice notice-error",

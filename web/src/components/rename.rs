@@ -35,16 +35,19 @@ pub fn propose(ctx: &AppContext, target: Target, to: String) {
 pub fn add_flow(ctx: &AppContext, kind: FlowKind) {
     ctx.dispatch(Action::Busy(Some(format!("Adding the {kind} flow…"))));
     let d = ctx.state.dispatcher();
-    ask(helper::request_add_flow(&ctx.state.scenario, kind), move |answer| {
-        d.dispatch(match helper::parse_scenario(&answer) {
-            Ok(scenario) => Action::Replace {
-                scenario,
-                label: format!("add the {kind} flow"),
-            },
-            Err(why) => Action::Notify(format!("The {kind} flow could not be added: {why}")),
-        });
-        d.dispatch(Action::Busy(None));
-    });
+    ask(
+        helper::request_add_flow(&ctx.state.scenario, kind),
+        move |answer| {
+            d.dispatch(match helper::parse_scenario(&answer) {
+                Ok(scenario) => Action::Replace {
+                    scenario,
+                    label: format!("add the {kind} flow"),
+                },
+                Err(why) => Action::Notify(format!("The {kind} flow could not be added: {why}")),
+            });
+            d.dispatch(Action::Busy(None));
+        },
+    );
 }
 
 /// The modal, when a rename is under way. Escape or Cancel closes it.

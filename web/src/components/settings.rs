@@ -178,7 +178,11 @@ fn flow_label(kind: FlowKind) -> &'static str {
 
 /// The flows of the scenario: who plays each part, readers, and a menu to add one.
 fn flows(ctx: &AppContext, s: &Scenario) -> Html {
-    let names: Vec<(String, PrincipalKind)> = s.principals.iter().map(|p| (p.name.clone(), p.kind)).collect();
+    let names: Vec<(String, PrincipalKind)> = s
+        .principals
+        .iter()
+        .map(|p| (p.name.clone(), p.kind))
+        .collect();
     let list = s.flows.iter().enumerate().map(|(i, f)| {
         let refs = f.params.refs();
         let parts = refs
@@ -457,10 +461,17 @@ pub fn settings(ctx: &AppContext) -> Html {
     };
     let region = {
         let ctx2 = ctx.clone();
-        select_action(ctx, "region".into(), "Region", &s.region, regions, Box::new(move |r| {
-            propose(&ctx2, Target::Region, r);
-            None
-        }))
+        select_action(
+            ctx,
+            "region".into(),
+            "Region",
+            &s.region,
+            regions,
+            Box::new(move |r| {
+                propose(&ctx2, Target::Region, r);
+                None
+            }),
+        )
     };
 
     html! {

@@ -42,12 +42,16 @@ pub fn share_button(ctx: &AppContext) -> Html {
         }
     });
     let body = match ctx.state.share.clone() {
-        None => return html! {
-            <div class="share">
-                <button type="button" class="btn primary" data-testid="share" {onclick}>{ "Copy share link" }</button>
-            </div>
-        },
-        Some(Share::Working) => html! { <p class="small" data-testid="share-working">{ "Writing the link and opening it again to check it…" }</p> },
+        None => {
+            return html! {
+                <div class="share">
+                    <button type="button" class="btn primary" data-testid="share" {onclick}>{ "Copy share link" }</button>
+                </div>
+            };
+        }
+        Some(Share::Working) => {
+            html! { <p class="small" data-testid="share-working">{ "Writing the link and opening it again to check it…" }</p> }
+        }
         Some(Share::Refused(why)) => html! {
             <p class="small field-error" role="alert" data-testid="share-refused">
                 <strong>{ "No link: it would not open. " }</strong>{ v(&why) }

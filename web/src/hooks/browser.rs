@@ -13,7 +13,10 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// A stored value under the playground's prefix.
 pub fn get(key: &str) -> Option<String> {
-    storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten()
+    storage()?
+        .get_item(&format!("{PREFIX}{key}"))
+        .ok()
+        .flatten()
 }
 
 /// Stores a value; a full or blocked storage simply forgets.
@@ -116,9 +119,8 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
 /// Calls `f` with the key of every keydown on the page (one handler: the page's).
 pub fn on_key(f: impl Fn(String) + 'static) -> Option<Closure<dyn Fn(web_sys::KeyboardEvent)>> {
     let window = web_sys::window()?;
-    let closure = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-        f(e.key())
-    });
+    let closure =
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| f(e.key()));
     window.set_onkeydown(Some(closure.as_ref().unchecked_ref()));
     Some(closure)
 }
@@ -151,7 +153,10 @@ pub fn set_style(el: &web_sys::Element, property: &str, value: &str) {
 /// Tabs are the buttons with `role="tab"` directly inside the list.
 pub fn tablist_key(e: &web_sys::KeyboardEvent) {
     let key = e.key();
-    if !matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End") {
+    if !matches!(
+        key.as_str(),
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
+    ) {
         return;
     }
     let Some(list) = e

@@ -86,7 +86,11 @@ fn ptr(s: &Rc<Scenario>) -> usize {
 #[hook]
 pub fn use_persist(state: &State) {
     let written = {
-        let initial: Vec<(u32, usize)> = state.drafts.iter().map(|d| (d.id, ptr(&d.scenario))).collect();
+        let initial: Vec<(u32, usize)> = state
+            .drafts
+            .iter()
+            .map(|d| (d.id, ptr(&d.scenario)))
+            .collect();
         use_mut_ref(move || initial)
     };
     let key = (

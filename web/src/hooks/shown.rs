@@ -35,7 +35,10 @@ pub fn unparsable(run: &Run, s: &Scenario) -> Vec<Unparsable> {
         .iter()
         .filter(|p| p.origin == PolicyOrigin::Scenario)
         .filter_map(|p| {
-            let d = p.diagnostics.iter().find(|d| d.severity == Severity::Error)?;
+            let d = p
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == Severity::Error)?;
             let text = s.policy_text(&p.id).unwrap_or("");
             let at = LineIndex::new(text).position(d.span.start);
             Some(Unparsable {

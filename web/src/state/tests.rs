@@ -175,7 +175,10 @@ fn a_rename_preview_applies_with_its_ids() {
         "my-logs-1",
     ));
     let preview = crate::helper::parse_rename(target, "my-logs-1", &answer).unwrap();
-    let mut open = reduce(&s, Action::OpenPolicy(PolicyId::Bucket("test-alb-access-logs".into())));
+    let mut open = reduce(
+        &s,
+        Action::OpenPolicy(PolicyId::Bucket("test-alb-access-logs".into())),
+    );
     open = reduce(&open, Action::Rename(Rename::Ready(preview.clone())));
     // Escape closes the dialog and changes nothing.
     let escaped = reduce(&open, Action::Escape);
@@ -183,7 +186,10 @@ fn a_rename_preview_applies_with_its_ids() {
     assert_eq!(escaped.scenario, s.scenario);
     let applied = reduce(&open, Action::ApplyRename);
     assert_eq!(applied.scenario, preview.scenario);
-    assert_eq!(applied.open_policy, Some(PolicyId::Bucket("my-logs-1".into())));
+    assert_eq!(
+        applied.open_policy,
+        Some(PolicyId::Bucket("my-logs-1".into()))
+    );
     assert!(applied.edited && applied.rename.is_none());
     assert_eq!(applied.drafts.len(), 1);
     assert!(applied.checkpoint.unwrap().label.contains("rename bucket"));

@@ -133,7 +133,10 @@ fn canonical_round_trip_of_every_builtin() {
 
 #[test]
 fn the_unchecked_reader_keeps_what_the_checks_would_refuse() {
-    let mut s = crate::builtin("cloudtrail-sse-kms").unwrap().scenario().unwrap();
+    let mut s = crate::builtin("cloudtrail-sse-kms")
+        .unwrap()
+        .scenario()
+        .unwrap();
     s.principals.retain(|p| p.name != "user1");
     let text = s.to_json_pretty();
     assert!(Scenario::from_json(&text).is_err());
