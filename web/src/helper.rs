@@ -260,6 +260,10 @@ pub fn parse_compare(answer: &str) -> Result<Compared, String> {
     })
 }
 
+pub fn request_add_principal(s: &Scenario, arn: &str) -> String {
+    ["add-principal", &compact_json(s), arn].join("\0")
+}
+
 pub fn request_lint(s: &Scenario) -> String {
     ["lint", &compact_json(s)].join("\0")
 }
@@ -424,6 +428,14 @@ pub fn handle(request: &str) -> String {
             compare(&now, choice, rest.first().copied())
                 .map(|json| ok(&[&json]))
                 .map_err(err)
+        })(),
+        ["add-principal", json, arn] => (|| {
+            let mut s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let list = keyflow_sim::principals_from_arn(&s, arn).map_err(err)?;
+            if !keyflow_sim::edit::apply(&mut s, keyflow_sim::edit::Edit::AddPrincipals(list)) {
+                return Err(err("the principal could not be added"));
+            }
+            Ok(ok(&[&compact_json(&s)]))
         })(),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
@@ -737,6 +749,26 @@ mod tests {
                 .any(|x| x[1] == "user2" && x[2] == "read" && x[4] == "yes"),
             "{:?}",
             c.cells
+        );
+    }
+
+    #[test]
+    fn principals_come_from_arns_in_the_helper() {
+        let s = builtin("cloudtrail-sse-kms");
+        let out = parse_scenario(&handle(&request_add_principal(
+            &s,
+            "arn:aws:iam::777788889999:role/Auditor",
+        )))
+        .unwrap();
+        let p = out.principals.last().unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.account.as_deref()),
+            ("Auditor", Some("777788889999"))
+        );
+        let why = parse_scenario(&handle(&request_add_principal(&s, "Auditor"))).unwrap_err();
+        assert!(
+            why.contains("is not an IAM user, role, session or root ARN"),
+            "{why}"
         );
     }
 

@@ -196,6 +196,8 @@ pub struct State {
     pub busy: Option<String>,
     /// A share link being opened (by the helper).
     pub opening: Option<String>,
+    /// Why the last ARN pasted into "add a principal" names none.
+    pub arn_error: Option<String>,
     pub compare: CompareWith,
 }
 
@@ -244,6 +246,7 @@ impl PartialEq for State {
             && self.rename == o.rename
             && self.busy == o.busy
             && self.opening == o.opening
+            && self.arn_error == o.arn_error
             && self.compare == o.compare
     }
 }
@@ -271,6 +274,7 @@ impl State {
             rename: None,
             busy: None,
             opening: None,
+            arn_error: None,
             compare: CompareWith::WhatIf(0),
         }
     }
@@ -367,6 +371,8 @@ pub enum Action {
     ApplyRename,
     CancelRename,
     Busy(Option<String>),
+    /// The helper found no principal in a pasted ARN: why.
+    ArnRefused(String),
     /// Escape: close whatever dialog is open.
     Escape,
     CompareWith(CompareWith),
@@ -447,6 +453,9 @@ pub fn reduce(state: &State, action: Action) -> State {
         Action::Replace { scenario, label } => {
             next.scenario = Rc::new(scenario);
             next.busy = None;
+            next.arn_error = None;
+            // The forms show the new scenario (and a used "add" field empties).
+            next.form = state.form.wrapping_add(1);
             checkpoint(&mut next, state, label.clone(), format!("Before: {label}"));
             touched(&mut next, state);
         }
@@ -525,6 +534,10 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.form = state.form.wrapping_add(1);
         }
         Action::Busy(what) => next.busy = what,
+        Action::ArnRefused(why) => {
+            next.busy = None;
+            next.arn_error = Some(why);
+        }
         Action::Escape => {
             if state.rename.is_some() {
                 next.rename = None;

@@ -32,8 +32,7 @@ pub fn field(p: &FieldProps) -> Html {
             p.on_commit.clone(),
             p.value.clone(),
         );
-        // A field with a button adds something: it empties after each addition.
-        let clear = !p.button.is_empty();
+
         move || {
             let Some(el) = input.cast::<HtmlInputElement>() else {
                 return;
@@ -47,9 +46,6 @@ pub fn field(p: &FieldProps) -> Html {
                 Some(why) => error.set(Some(why)),
                 None => {
                     error.set(None);
-                    if clear {
-                        el.set_value("");
-                    }
                     on_commit.emit(v);
                 }
             }

@@ -428,20 +428,33 @@ pub fn settings(ctx: &AppContext) -> Html {
         html! { <button type="button" class="btn tiny" {onclick}>{ label.to_string() }</button> }
     };
     let from_arn = {
-        let check = {
-            let s = s.clone();
-            Callback::from(move |text: String| keyflow_sim::principals_from_arn(&s, &text).err())
-        };
+        let check = Callback::from(|_: String| None);
+        let arn_error = ctx.state.arn_error.clone();
         let ctx = ctx.clone();
-        let s = s.clone();
         let on_commit = Callback::from(move |text: String| {
-            if let Ok(list) = keyflow_sim::principals_from_arn(&s, &text) {
-                ctx.dispatch(Action::Edit(Edit::AddPrincipals(list)));
-            }
+            ctx.dispatch(Action::Busy(Some("Adding the principal…".into())));
+            let d = ctx.state.dispatcher();
+            crate::hooks::helper::ask(
+                crate::helper::request_add_principal(&ctx.state.scenario, &text),
+                move |answer| {
+                    d.dispatch(match crate::helper::parse_scenario(&answer) {
+                        Ok(scenario) => Action::Replace {
+                            scenario,
+                            label: format!("add principal {text}"),
+                        },
+                        Err(why) => Action::ArnRefused(why),
+                    })
+                },
+            );
         });
         html! {
-            <Field label="Add from an ARN (any account)" value="" testid="principal-arn" {check} {on_commit}
-                placeholder="arn:aws:iam::777788889999:role/Auditor" button="Add" />
+            <>
+                <Field label="Add from an ARN (any account)" value="" testid="principal-arn" {check} {on_commit}
+                    placeholder="arn:aws:iam::777788889999:role/Auditor" button="Add" />
+                if let Some(why) = &arn_error {
+                    <span class="field-error" role="alert" data-testid="principal-arn-error">{ v(why) }</span>
+                }
+            </>
         }
     };
     let scps = s.scps.iter().enumerate().map(|(i, p)| {
