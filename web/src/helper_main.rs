@@ -17,4 +17,7 @@ fn main() {
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The worker lives as long as the page: its handler is never dropped.
     onmessage.forget();
+    // Messages that arrive before the handler is set are lost: the page
+    // holds its requests until it hears this.
+    let _ = scope.post_message(&"ready".into());
 }

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-/// Where Trunk puts the worker's loader (worker files are not hashed).
-const LOADER: &str = "./keyflow-helper_loader.js";
+/// The worker's loader (`web/helper-loader.js`; Trunk does not hash worker files).
+const LOADER: &str = "./helper-loader.js";
 
 type Done = Box<dyn FnOnce(String)>;
 
@@ -16,6 +16,8 @@ struct Client {
     worker: web_sys::Worker,
     next: u32,
     waiting: Vec<(u32, Done)>,
+    /// Requests written before the worker said it is ready.
+    queued: Option<Vec<String>>,
     _message: Closure<dyn Fn(web_sys::MessageEvent)>,
     _error: Closure<dyn Fn(web_sys::Event)>,
 }
@@ -47,7 +49,15 @@ fn start() -> Option<Client> {
     let worker = web_sys::Worker::new(LOADER).ok()?;
     let message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
         let text = e.data().as_string().unwrap_or_default();
-        if let Some((id, body)) = text.split_once('\0') {
+        if text == "ready" {
+            CLIENT.with(|c| {
+                if let Some(client) = c.borrow_mut().as_mut() {
+                    for request in client.queued.take().unwrap_or_default() {
+                        let _ = client.worker.post_message(&request.into());
+                    }
+                }
+            });
+        } else if let Some((id, body)) = text.split_once('\0') {
             answer(id.parse().ok(), body);
         }
     });
@@ -60,6 +70,7 @@ fn start() -> Option<Client> {
         worker,
         next: 1,
         waiting: Vec::new(),
+        queued: Some(Vec::new()),
         _message: message,
         _error: error,
     })
@@ -76,10 +87,14 @@ pub fn ask(request: String, done: impl FnOnce(String) + 'static) {
         let client = c.as_mut()?;
         let id = client.next;
         client.next = client.next.wrapping_add(1);
-        let sent = client
-            .worker
-            .post_message(&format!("{id}\0{request}").into())
-            .is_ok();
+        let text = format!("{id}\0{request}");
+        let sent = match client.queued.as_mut() {
+            Some(queue) => {
+                queue.push(text);
+                true
+            }
+            None => client.worker.post_message(&text.into()).is_ok(),
+        };
         if sent && let Some(f) = done.take() {
             client.waiting.push((id, f));
         }
