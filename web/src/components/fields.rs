@@ -18,12 +18,32 @@ pub struct FieldProps {
     /// Text for a button that commits (for fields that add something).
     #[prop_or_default]
     pub button: AttrValue,
+    /// A change of this number puts the field back to `value` (a cancelled rename).
+    #[prop_or_default]
+    pub reset: u32,
 }
 
 #[function_component(Field)]
 pub fn field(p: &FieldProps) -> Html {
     let error = use_state_eq(|| None::<String>);
     let input = use_node_ref();
+    // What the field shows: the typed text, so that a re-render elsewhere never
+    // puts back the old value under the user's fingers; a new value from the
+    // scenario replaces it.
+    let typed = use_state_eq(|| p.value.to_string());
+    {
+        let (typed, error) = (typed.clone(), error.clone());
+        use_effect_with((p.value.clone(), p.reset), move |(v, _)| {
+            typed.set(v.to_string());
+            error.set(None);
+        });
+    }
+    let oninput = {
+        let typed = typed.clone();
+        Callback::from(move |e: InputEvent| {
+            typed.set(e.target_unchecked_into::<HtmlInputElement>().value());
+        })
+    };
     let commit = {
         let (error, input, check, on_commit, value) = (
             error.clone(),
@@ -62,7 +82,7 @@ pub fn field(p: &FieldProps) -> Html {
         <div class="field">
             <label for={id.clone()}>{ p.label.clone() }</label>
             <div class="row">
-                <input {id} ref={input} value={p.value.clone()} placeholder={p.placeholder.clone()} {onchange}
+                <input {id} ref={input} value={(*typed).clone()} placeholder={p.placeholder.clone()} {onchange} {oninput}
                     aria-invalid={invalid.to_string()} data-testid={p.testid.clone()} spellcheck="false" autocomplete="off" />
                 if !p.button.is_empty() {
                     <button type="button" class="btn tiny" {onclick} data-testid={format!("{}-add", p.testid)}>{ p.button.clone() }</button>

@@ -147,9 +147,10 @@ fn name_field(
     target: Target,
 ) -> Html {
     let check = Callback::from(move |v: String| check_name(kind, &v).err());
+    let reset = ctx.state.form;
     let ctx = ctx.clone();
     let on_commit = Callback::from(move |to: String| propose(&ctx, target.clone(), to));
-    html! { <Field label={label.to_string()} value={value.to_string()} {testid} {check} {on_commit} /> }
+    html! { <Field label={label.to_string()} value={value.to_string()} {testid} {check} {on_commit} {reset} /> }
 }
 
 /// An account field: 12 digits, or empty for the home account.
@@ -159,11 +160,12 @@ fn account_field(ctx: &AppContext, value: Option<&str>, testid: String, target: 
             .then(|| check_name(NameKind::Account, &v).err())
             .flatten()
     });
+    let reset = ctx.state.form;
     let ctx = ctx.clone();
     let on_commit = Callback::from(move |to: String| propose(&ctx, target.clone(), to));
     html! {
         <Field label="Account" value={value.unwrap_or("").to_string()} {testid} {check} {on_commit}
-            placeholder="home account" />
+            placeholder="home account" {reset} />
     }
 }
 
@@ -430,6 +432,7 @@ pub fn settings(ctx: &AppContext) -> Html {
     let from_arn = {
         let check = Callback::from(|_: String| None);
         let arn_error = ctx.state.arn_error.clone();
+        let reset = ctx.state.form;
         let ctx = ctx.clone();
         let on_commit = Callback::from(move |text: String| {
             ctx.dispatch(Action::Busy(Some("Adding the principal…".into())));
@@ -450,7 +453,7 @@ pub fn settings(ctx: &AppContext) -> Html {
         html! {
             <>
                 <Field label="Add from an ARN (any account)" value="" testid="principal-arn" {check} {on_commit}
-                    placeholder="arn:aws:iam::777788889999:role/Auditor" button="Add" />
+                    placeholder="arn:aws:iam::777788889999:role/Auditor" button="Add" {reset} />
                 if let Some(why) = &arn_error {
                     <span class="field-error" role="alert" data-testid="principal-arn-error">{ v(why) }</span>
                 }
