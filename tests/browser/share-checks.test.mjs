@@ -43,7 +43,8 @@ test('a link with one character changed is refused, not opened with altered poli
     const { context, page, log } = await openApp(browser, bad);
     const notice = page.getByTestId('notice');
     await notice.waitFor();
-    assert.match(await notice.textContent(), /could not be opened.*damaged/s, `position ${at}`);
+    // A change near the end breaks the compressed stream itself ("ends early").
+    assert.match(await notice.textContent(), /could not be opened.*(damaged|truncated)/s, `position ${at}`);
     assert.equal(await page.locator('[data-testid="pick-alb-logs-cmk"][aria-pressed="true"]').count(), 1, 'the default scenario is shown');
     assert.equal(await step(page, 'ssm', 'put-parameter').count(), 0);
     if (at === 5) await screenshot(page, 'share-corrupted');

@@ -23,7 +23,7 @@ test('share round-trip: an edited scenario opens identically in a fresh browser'
   await setPolicy(a.page, id, edited);
   await a.page.getByTestId('param-tier-prd-db-pass').selectOption('Advanced');
   const link = await shareLink(a.page);
-  assert.match(link, /#s=1\.[A-Za-z0-9_-]+$/);
+  assert.match(link, /#s=2\.[A-Za-z0-9_-]+$/);
   assert.ok(link.startsWith(site.url));
   // The clipboard holds the same link.
   await a.page.waitForFunction(() => document.querySelector('[data-testid="share-pop"]').textContent.includes('Copied'));
@@ -62,12 +62,12 @@ test('broken, truncated, tampered, future and oversized links say why and show t
   await pick(page, 'cloudtrail-sse-kms');
   const good = await shareLink(page);
   await context.close();
-  const payload = good.split('#s=1.')[1];
+  const payload = good.split('#s=2.')[1];
   const mid = Math.floor(payload.length / 2);
   const flip = (c) => (c === 'A' ? 'B' : 'A');
   const cases = {
-    truncated: [`#s=1.${payload.slice(0, mid)}`, /truncated|damaged/],
-    tampered: [`#s=1.${payload.slice(0, mid)}${flip(payload[mid])}${payload.slice(mid + 1)}`, /damaged|invalid|truncated/],
+    truncated: [`#s=2.${payload.slice(0, mid)}`, /truncated|damaged/],
+    tampered: [`#s=2.${payload.slice(0, mid)}${flip(payload[mid])}${payload.slice(mid + 1)}`, /damaged|invalid|truncated/],
     'bad base64': ['#s=1.@@@@', /not valid base64url/],
     future: ['#s=9.AAAA', /newer Keyflow \(format 9\)/],
     oversized: [`#s=1.${'A'.repeat(70000)}`, /too long/],

@@ -362,10 +362,8 @@ fn fix(s: &Scenario, policy: &str, start: &str, label: &str) -> Result<Scenario,
         .find(|x| x.label == label)
         .ok_or("the fix is gone")?;
     let mut out = s.clone();
-    for e in fix.edits {
-        if !keyflow_sim::edit::apply(&mut out, e) {
-            return Err(format!("\"{label}\" does not apply any more"));
-        }
+    if !fix.apply(&mut out) {
+        return Err(format!("\"{label}\" does not apply any more"));
     }
     Ok(out)
 }

@@ -4,8 +4,8 @@
 use crate::flows::{FlowParams, RefKind};
 use crate::ids::PolicyId;
 use crate::scenario::{
-    AccessLogs, Behaviour, Bucket, DigestEncryption, ElbLogWriter, Key, KeyState, LoadBalancer,
-    NamedPolicy, Parameter, Principal, PrincipalKind, Scenario, Sse, Tier, Trail,
+    Behaviour, DigestEncryption, ElbLogWriter, KeyState, NamedPolicy, Principal, PrincipalKind,
+    Scenario, Sse, Tier,
 };
 
 /// An identity policy that allows nothing yet, as a starting point.
@@ -78,16 +78,6 @@ pub enum Edit {
     RemoveScp(usize),
     /// Principals made from an ARN ([`crate::principals_from_arn`]).
     AddPrincipals(Vec<Principal>),
-    /// A bucket with nothing set yet (a quick fix names it).
-    AddBucket(String),
-    /// A key with the given ID and the default key policy of the scenario's account.
-    AddKey(String),
-    /// A trail delivering to the scenario's first bucket.
-    AddTrail(String),
-    /// A SecureString parameter under the AWS managed key.
-    AddParameter(String),
-    /// A load balancer logging to the scenario's first bucket.
-    AddLoadBalancer(String),
     RemoveFlow(usize),
     /// Set a flow field that names one principal (`admin`, `reader`, `writer`, `app`, …).
     FlowPrincipal {
@@ -101,16 +91,6 @@ pub enum Edit {
         principal: String,
         on: bool,
     },
-}
-
-/// The default key policy the KMS console and API give a new key: the account
-/// root may use the key, which lets IAM policies grant access ("Default key
-/// policy", AWS KMS Developer Guide,
-/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
-pub fn default_key_policy(account: &str) -> String {
-    format!(
-        "{{\n    \"Version\": \"2012-10-17\",\n    \"Id\": \"key-default-1\",\n    \"Statement\": [\n        {{\n            \"Sid\": \"Enable IAM User Permissions\",\n            \"Effect\": \"Allow\",\n            \"Principal\": {{\n                \"AWS\": \"arn:aws:iam::{account}:root\"\n            }},\n            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        }}\n    ]\n}}"
-    )
 }
 
 /// The readers list of a flow, for flows that have one.
@@ -199,69 +179,6 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
                 return false;
             }
             s.principals.extend(list);
-        }
-        Edit::AddBucket(name) => {
-            if s.buckets.iter().any(|b| b.name == name) {
-                return false;
-            }
-            s.buckets.push(Bucket::new(name));
-        }
-        Edit::AddKey(id) => {
-            if s.keys.iter().any(|k| k.id == id) || id.is_empty() || id.contains('/') {
-                return false;
-            }
-            s.keys.push(Key {
-                id,
-                account: None,
-                description: String::new(),
-                aliases: Vec::new(),
-                policy: default_key_policy(&s.account),
-                state: KeyState::Enabled,
-                grants: Vec::new(),
-            });
-        }
-        Edit::AddTrail(name) => {
-            let Some(bucket) = s.buckets.first().map(|b| b.name.clone()) else {
-                return false;
-            };
-            if s.trails.iter().any(|t| t.name == name) {
-                return false;
-            }
-            s.trails.push(Trail {
-                name,
-                bucket,
-                prefix: String::new(),
-                kms_key: None,
-                log_file_validation: false,
-            });
-        }
-        Edit::AddParameter(name) => {
-            if s.parameters.iter().any(|p| p.name == name) {
-                return false;
-            }
-            s.parameters.push(Parameter {
-                name,
-                kind: Default::default(),
-                key: None,
-                tier: Tier::Standard,
-                value: "example".into(),
-            });
-        }
-        Edit::AddLoadBalancer(name) => {
-            let Some(bucket) = s.buckets.first().map(|b| b.name.clone()) else {
-                return false;
-            };
-            if s.load_balancers.iter().any(|l| l.name == name) {
-                return false;
-            }
-            s.load_balancers.push(LoadBalancer {
-                name,
-                id: "50dc6c495c0c9188".into(),
-                access_logs: AccessLogs {
-                    bucket,
-                    prefix: String::new(),
-                },
-            });
         }
         Edit::RemoveFlow(i) => {
             if i >= s.flows.len() {

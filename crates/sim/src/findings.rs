@@ -17,12 +17,95 @@ use crate::ids::PolicyId;
 use crate::rename::{TextEdit, apply_edits, string_values};
 use crate::scenario::{PrincipalKind, Scenario};
 
-/// A quick fix: a label and the edits that make it.
+/// A quick fix: a label and the change that makes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fix {
     pub label: String,
     #[serde(skip)]
-    pub edits: Vec<Edit>,
+    pub change: FixChange,
+}
+
+/// What a quick fix changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixChange {
+    /// An edit (the policy text with the name replaced, or principals to add).
+    Edit(Edit),
+    /// A bucket with nothing set yet.
+    AddBucket(String),
+    /// A key with this ID and the default key policy of the scenario's account.
+    AddKey(String),
+    /// A trail delivering to the scenario's first bucket.
+    AddTrail(String),
+    /// A SecureString parameter under the AWS managed key.
+    AddParameter(String),
+}
+
+/// The default key policy the KMS API gives a new key: the account root may
+/// use the key, which lets IAM policies grant access ("Default key policy",
+/// AWS KMS Developer Guide,
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+pub fn default_key_policy(account: &str) -> String {
+    format!(
+        "{{\n    \"Version\": \"2012-10-17\",\n    \"Id\": \"key-default-1\",\n    \"Statement\": [\n        {{\n            \"Sid\": \"Enable IAM User Permissions\",\n            \"Effect\": \"Allow\",\n            \"Principal\": {{\n                \"AWS\": \"arn:aws:iam::{account}:root\"\n            }},\n            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        }}\n    ]\n}}"
+    )
+}
+
+impl Fix {
+    /// Applies the fix; false when it no longer applies (the scenario is then unchanged).
+    pub fn apply(&self, s: &mut Scenario) -> bool {
+        use crate::scenario::{Bucket, Key, KeyState, Parameter, Tier, Trail};
+        match &self.change {
+            FixChange::Edit(e) => return crate::edit::apply(s, e.clone()),
+            FixChange::AddBucket(name) => {
+                if s.buckets.iter().any(|b| &b.name == name) {
+                    return false;
+                }
+                s.buckets.push(Bucket::new(name.clone()));
+            }
+            FixChange::AddKey(id) => {
+                if s.keys.iter().any(|k| &k.id == id) || id.is_empty() || id.contains('/') {
+                    return false;
+                }
+                s.keys.push(Key {
+                    id: id.clone(),
+                    account: None,
+                    description: String::new(),
+                    aliases: Vec::new(),
+                    policy: default_key_policy(&s.account),
+                    state: KeyState::Enabled,
+                    grants: Vec::new(),
+                });
+            }
+            FixChange::AddTrail(name) => {
+                let Some(bucket) = s.buckets.first().map(|b| b.name.clone()) else {
+                    return false;
+                };
+                if s.trails.iter().any(|t| &t.name == name) {
+                    return false;
+                }
+                s.trails.push(Trail {
+                    name: name.clone(),
+                    bucket,
+                    prefix: String::new(),
+                    kms_key: None,
+                    log_file_validation: false,
+                });
+            }
+            FixChange::AddParameter(name) => {
+                if s.parameters.iter().any(|p| &p.name == name) {
+                    return false;
+                }
+                s.parameters.push(Parameter {
+                    name: name.clone(),
+                    kind: Default::default(),
+                    key: None,
+                    tier: Tier::Standard,
+                    value: "example".into(),
+                });
+            }
+        }
+        true
+    }
 }
 
 /// A policy names something the scenario lacks.
@@ -297,10 +380,10 @@ pub fn findings(s: &Scenario) -> Vec<Finding> {
                     };
                     Fix {
                         label: format!("Use the scenario's {what} \"{c}\""),
-                        edits: vec![Edit::Policy {
+                        change: FixChange::Edit(Edit::Policy {
                             id: field.id.clone(),
                             text: apply_edits(&field.text, &[edit]),
-                        }],
+                        }),
                     }
                 })
                 .collect();
@@ -308,22 +391,24 @@ pub fn findings(s: &Scenario) -> Vec<Finding> {
                 RefKind::Bucket => {
                     crate::rename::check_name(crate::rename::NameKind::Bucket, &n.name)
                         .ok()
-                        .map(|_| Edit::AddBucket(n.name.clone()))
+                        .map(|_| FixChange::AddBucket(n.name.clone()))
                 }
                 RefKind::Key if !n.name.starts_with("alias/") && account == s.account => {
-                    Some(Edit::AddKey(n.name.clone()))
+                    Some(FixChange::AddKey(n.name.clone()))
                 }
-                RefKind::Trail if !s.buckets.is_empty() => Some(Edit::AddTrail(n.name.clone())),
-                RefKind::Parameter => Some(Edit::AddParameter(format!("/{}", n.name))),
+                RefKind::Trail if !s.buckets.is_empty() => {
+                    Some(FixChange::AddTrail(n.name.clone()))
+                }
+                RefKind::Parameter => Some(FixChange::AddParameter(format!("/{}", n.name))),
                 RefKind::Principal | RefKind::Role => crate::principals_from_arn(s, text)
                     .ok()
-                    .map(Edit::AddPrincipals),
+                    .map(|list| FixChange::Edit(Edit::AddPrincipals(list))),
                 _ => None,
             };
-            if let Some(edit) = add {
+            if let Some(change) = add {
                 fixes.push(Fix {
                     label: format!("Add {what} \"{}\" to the scenario", n.name),
-                    edits: vec![edit],
+                    change,
                 });
             }
             out.push(Finding {
@@ -346,7 +431,6 @@ pub fn findings(s: &Scenario) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edit::apply;
 
     fn scenario(name: &str) -> Scenario {
         crate::builtin(name).unwrap().scenario().unwrap()
@@ -389,9 +473,7 @@ mod tests {
             "Use the scenario's bucket \"test-alb-access-logs\""
         );
         let mut fixed = s.clone();
-        for e in f.fixes[0].edits.clone() {
-            assert!(apply(&mut fixed, e));
-        }
+        assert!(f.fixes[0].apply(&mut fixed));
         assert!(findings(&fixed).is_empty());
         assert!(
             fixed.buckets[0]
@@ -406,9 +488,7 @@ mod tests {
             "Add bucket \"my-alb-logs-111122223333\" to the scenario"
         );
         let mut added = s.clone();
-        for e in f.fixes[1].edits.clone() {
-            assert!(apply(&mut added, e));
-        }
+        assert!(f.fixes[1].apply(&mut added));
         assert!(findings(&added).is_empty());
     }
 
@@ -444,7 +524,7 @@ mod tests {
         let add = f[0].fixes.last().unwrap();
         assert_eq!(add.label, "Add user \"usr1\" to the scenario");
         let mut t = s.clone();
-        assert!(apply(&mut t, add.edits[0].clone()));
+        assert!(add.apply(&mut t));
         assert!(!findings(&t).iter().any(|x| x.name == "usr1"));
     }
 }
