@@ -99,11 +99,17 @@ fn initial_state() -> State {
         let name = scenario.name.clone();
         State::new(scenario, Origin::Builtin(name))
     });
-    if let Some(fragment) = browser::fragment().filter(|f| keyflow_share::looks_like_link(f)) {
+    if let Some(fragment) = browser::fragment().filter(|f| is_link(f)) {
         browser::clear_fragment();
         state.opening = Some(fragment);
     }
     state
+}
+
+/// Whether a fragment is meant as a share link (`s=…`); the helper reads it.
+/// Other fragments (`#results` from the skip link) are left alone.
+fn is_link(fragment: &str) -> bool {
+    fragment.trim_start().starts_with("s=") || fragment.contains("&s=")
 }
 
 /// The helper opens a link; the answer becomes the action that shows it.
@@ -252,7 +258,7 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let links = dispatcher.clone();
             let listener = browser::on_fragment_change(move |fragment| {
-                if keyflow_share::looks_like_link(&fragment) {
+                if is_link(&fragment) {
                     browser::clear_fragment();
                     links.dispatch(Action::Open(fragment));
                 }
