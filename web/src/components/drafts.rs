@@ -1,9 +1,9 @@
 //! Every scenario the user edited, kept in this browser: restore one, rename
 //! it, or delete it. Switching scenarios never drops work.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::fields::Field;
 use crate::AppContext;
 use crate::state::Action;
 use crate::text::v;
@@ -27,16 +27,13 @@ pub fn drafts(ctx: &AppContext) -> Html {
         };
         let rename = {
             let ctx = ctx.clone();
-            Callback::from(move |e: Event| {
-                let name = e.target_unchecked_into::<HtmlInputElement>().value();
-                ctx.dispatch(Action::NameDraft(id, name));
-            })
+            Callback::from(move |name: String| ctx.dispatch(Action::NameDraft(id, name)))
         };
+        let check = Callback::from(|name: String| name.trim().is_empty().then(|| "a draft needs a name".to_string()));
         html! {
             <li class={if on_screen { "draft current" } else { "draft" }} data-testid={format!("draft-{id}")}>
                 if on_screen {
-                    <input class="draft-name" value={d.name.clone()} onchange={rename} aria-label="Name of this draft" data-testid="draft-name" />
-                    <span class="small muted">{ "on screen" }</span>
+                    <div class="draft-name"><Field label="On screen, named" value={d.name.clone()} testid="draft-name" {check} on_commit={rename} /></div>
                 } else {
                     <button type="button" class="link draft-name" onclick={restore} data-testid={format!("draft-restore-{id}")}
                         title="Open this draft">{ v(&d.name) }</button>

@@ -159,9 +159,11 @@ pub fn tablist_key(e: &web_sys::KeyboardEvent) {
     ) {
         return;
     }
+    // Yew delegates events, so `currentTarget` is its root: find the list from the tab.
     let Some(list) = e
-        .current_target()
+        .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|t| t.closest("[role=tablist]").ok().flatten())
     else {
         return;
     };
