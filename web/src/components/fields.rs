@@ -30,11 +30,13 @@ pub fn field(p: &FieldProps) -> Html {
     // What the field shows: the typed text, so that a re-render elsewhere never
     // puts back the old value under the user's fingers; a new value from the
     // scenario replaces it.
-    let typed = use_state_eq(|| p.value.to_string());
+    // Control and bidi characters are spelled out here too, never obeyed.
+    let shown = crate::text::v(&p.value);
+    let typed = use_state_eq(|| shown.clone());
     {
         let (typed, error) = (typed.clone(), error.clone());
         use_effect_with((p.value.clone(), p.reset), move |(v, _)| {
-            typed.set(v.to_string());
+            typed.set(crate::text::v(v));
             error.set(None);
         });
     }
@@ -50,7 +52,7 @@ pub fn field(p: &FieldProps) -> Html {
             input.clone(),
             p.check.clone(),
             p.on_commit.clone(),
-            p.value.clone(),
+            shown,
         );
 
         move || {
