@@ -453,6 +453,7 @@ mod tests {
             outcome: keyflow_sim::ExpectedOutcome::Ok,
             code: None,
             because: "pinned".into(),
+            source: String::new(),
         };
         let once = reduce(&s, Action::Pin(e.clone()));
         let twice = reduce(&once, Action::Pin(e));

@@ -70,6 +70,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 e.expectation
             );
             println!("     {}", e.reason);
+            if !e.source.is_empty() {
+                println!("     source: {}", e.source);
+            }
         }
         println!(
             "{passed} passed, {} failed",

@@ -126,6 +126,7 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
             },
             code: step.error.as_ref().map(|e| e.code.clone()),
             because: "pinned in the playground".into(),
+            source: "Keyflow's own run, pinned in the playground".into(),
         };
         Callback::from(move |_| ctx.dispatch(Action::Pin(e.clone())))
     });

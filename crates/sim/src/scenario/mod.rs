@@ -441,6 +441,9 @@ pub enum Expectation {
         code: Option<String>,
         #[serde(skip_serializing_if = "String::is_empty")]
         because: String,
+        /// Where the expected outcome comes from (an AWS page, a write-up).
+        #[serde(skip_serializing_if = "String::is_empty")]
+        source: String,
     },
     /// A cell of a flow's access matrix.
     Matrix {
@@ -452,6 +455,8 @@ pub enum Expectation {
         deliver: Option<bool>,
         #[serde(skip_serializing_if = "String::is_empty")]
         because: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        source: String,
     },
     /// A plain request against the world's policies.
     Request {
@@ -464,6 +469,8 @@ pub enum Expectation {
         decision: ExpectedDecision,
         #[serde(skip_serializing_if = "String::is_empty")]
         because: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        source: String,
     },
 }
 
@@ -481,6 +488,23 @@ impl Expectation {
             Expectation::Step { because, .. }
             | Expectation::Matrix { because, .. }
             | Expectation::Request { because, .. } => because,
+        }
+    }
+
+    /// Where the expected outcome comes from; empty when the scenario does not say.
+    pub fn source(&self) -> &str {
+        match self {
+            Expectation::Step { source, .. }
+            | Expectation::Matrix { source, .. }
+            | Expectation::Request { source, .. } => source,
+        }
+    }
+
+    pub fn source_mut(&mut self) -> &mut String {
+        match self {
+            Expectation::Step { source, .. }
+            | Expectation::Matrix { source, .. }
+            | Expectation::Request { source, .. } => source,
         }
     }
 }
