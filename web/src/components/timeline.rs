@@ -183,6 +183,11 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 </div>
             }
             if ok && !step.result.is_empty() { <p class="result small">{ step.result.clone() }</p> }
+            if step.outcome == Outcome::Error && step.error.is_none() {
+                <p class="unseen-failure" data-testid={format!("{testid}-unseen")}>
+                    <strong>{ "Fails without an error: " }</strong>{ step.result.clone() }
+                </p>
+            }
             if !step.checks.is_empty() { <ul class="checks">{ for checks }</ul> }
             if !step.notes.is_empty() {
                 <details class="notes">
