@@ -68,7 +68,14 @@ struct KeyPattern {
 impl KeyPattern {
     /// `None` when the name has no placeholder.
     fn parse(name: &str) -> Option<KeyPattern> {
-        let lower = name.to_ascii_lowercase();
+        let mut lower = name.to_ascii_lowercase();
+        // The reference also spells a tag-key placeholder as a trailing `/`
+        // (`glacier:ResourceTag/`) or as `tag-key` (`ssm:resourceTag/tag-key`).
+        if lower.ends_with('/') {
+            lower.push_str("${tagkey}");
+        } else if let Some(stem) = lower.strip_suffix("/tag-key") {
+            lower = format!("{stem}/${{tagkey}}");
+        }
         let mut pieces = Vec::new();
         let mut rest = lower.as_str();
         let mut any = false;
@@ -139,8 +146,9 @@ pub struct ResourceType {
     pub name: Box<str>,
     /// The ARN pattern, e.g. `arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}`.
     pub arn: Box<str>,
-    /// Index into [`ServiceData`]'s interned ARN patterns.
-    pub(crate) arn_id: u32,
+    /// Indices into [`ServiceData`]'s interned ARN patterns (the reference lists
+    /// several, comma-separated, for some types).
+    pub(crate) arn_ids: Box<[u32]>,
     /// Condition keys of the resource type (indices into the service's keys).
     pub(crate) keys: Box<[u16]>,
 }
@@ -213,6 +221,12 @@ impl Service {
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
         let id = self.key_id(&key.to_ascii_lowercase())?;
         self.keys.get(usize::from(id))
+    }
+
+    /// Whether the reference lists any condition key for `action` (its own or its
+    /// resource types'): for an action with none, support is unknown, not absent.
+    pub fn documents_keys(&self, action: &Action) -> bool {
+        !action.keys.is_empty() || self.types_of(action).any(|t| !t.keys.is_empty())
     }
 
     /// Whether `action` supports the condition key `key_lower` (lower-cased): the
@@ -349,20 +363,24 @@ impl ServiceData {
                     let name = next("name")?;
                     let arn = next("ARN")?;
                     let keys = next("keys")?;
-                    let arn_id = match arn_ids.get(arn) {
-                        Some(&id) => id,
-                        None => {
-                            let id = u32::try_from(data.arns.len()).unwrap_or(u32::MAX);
-                            data.arns.push(ArnPattern::from_template(arn));
-                            arn_ids.insert(arn.into(), id);
-                            id
-                        }
-                    };
+                    let mut ids = Vec::new();
+                    for one in arn.split(", ").map(str::trim).filter(|a| !a.is_empty()) {
+                        let id = match arn_ids.get(one) {
+                            Some(&id) => id,
+                            None => {
+                                let id = u32::try_from(data.arns.len()).unwrap_or(u32::MAX);
+                                data.arns.push(ArnPattern::from_template(one));
+                                arn_ids.insert(one.into(), id);
+                                id
+                            }
+                        };
+                        ids.push(id);
+                    }
                     let keys = parse_refs(keys, svc.keys.len()).map_err(err)?;
                     svc.resource_types.push(ResourceType {
                         name: name.into(),
                         arn: arn.into(),
-                        arn_id,
+                        arn_ids: ids.into(),
                         keys,
                     });
                 }
@@ -734,6 +752,9 @@ static GLOBAL_KEYS: &[(&str, KeyType, bool)] = &[
     ("aws:ec2instancesourcevpc", KeyType::String, false),
     ("aws:epochtime", KeyType::Date, false),
     ("aws:federatedprovider", KeyType::String, false),
+    // Used by the AWS managed policy AWSMcpServiceActionsFullAccess (AWS Managed
+    // Policy Reference), not yet on the global keys page Keyflow cites.
+    ("aws:ismcpserviceaction", KeyType::Bool, false),
     ("aws:multifactorauthage", KeyType::Numeric, false),
     ("aws:multifactorauthpresent", KeyType::Bool, false),
     ("aws:principalaccount", KeyType::String, false),
@@ -865,6 +886,7 @@ mod tests {
         );
         assert!(data.is_known_key("token.actions.githubusercontent.com:actor"));
         assert!(data.is_known_key("s3:existingobjecttag/team"));
+        assert!(data.is_known_key("secretsmanager:resourcetag/aws:secretsmanager:owningservice"));
         assert!(data.is_known_key("aws:sourceowner"));
         assert!(!data.is_known_key("aws:ismfapresent"));
         assert!(!data.is_known_key("aws:principaltag/"));
@@ -880,6 +902,10 @@ mod tests {
         assert!(!p.matches("agent..buildkite.dev:build_branch"));
         let p = KeyPattern::parse("s3:ExistingObjectTag/<key>").unwrap();
         assert!(p.matches("s3:existingobjecttag/k"));
+        for spelled in ["glacier:ResourceTag/", "glacier:ResourceTag/tag-key"] {
+            let p = KeyPattern::parse(spelled).unwrap();
+            assert!(p.matches("glacier:resourcetag/team") && !p.matches("glacier:resourcetag/"));
+        }
         assert!(KeyPattern::parse("kms:CallerAccount").is_none());
     }
 

@@ -57,6 +57,7 @@ pub fn lint(parsed: &Parsed, text: &str, kind: PolicyKind, data: &ServiceData) -
         expansions: HashMap::new(),
         buf: Vec::new(),
         s3_arns: None,
+        unknown_prefixes: HashSet::new(),
     };
     l.run(text);
     l.out
@@ -85,6 +86,8 @@ struct Linter<'a> {
     buf: Vec<bool>,
     /// ARN patterns of the data whose service segment is `s3`.
     s3_arns: Option<Vec<&'a ArnPattern>>,
+    /// Unknown service prefixes already reported (KF103 once per prefix).
+    unknown_prefixes: HashSet<String>,
 }
 
 fn iam_kind(kind: PolicyKind) -> bool {
@@ -113,6 +116,12 @@ const SOURCE_KEYS: &[&str] = &[
 /// required parameter of CreateGrant (AWS KMS API Reference, CreateGrant,
 /// <https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html>).
 const ALWAYS_PRESENT_KEYS: &[&str] = &["kms:grantoperations"];
+
+/// Tag-key lists, where `ForAllValues` alone is the documented way to say "only
+/// these tag keys, if any" and a request without tags is meant to match (IAM
+/// User Guide, "Controlling access to AWS resources using tags": controlling tag
+/// keys with ForAllValues:StringEquals on aws:TagKeys).
+const TAG_KEY_LISTS: &[&str] = &["aws:tagkeys", "s3:requestobjecttagkeys"];
 
 impl<'a> Linter<'a> {
     fn push(&mut self, d: Diagnostic) {
@@ -236,20 +245,26 @@ impl<'a> Linter<'a> {
                     );
                 }
                 self.hidden_chars("Sid", &sid.value, sid.span);
-                if !seen.insert(sid.value.as_str()) {
-                    let sev = if iam_kind(self.kind) {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
-                    };
-                    self.push(
-                        Diagnostic::new(
-                            Code::DuplicateSid,
-                            sid.span,
+                // An empty Sid names nothing (Amazon S3's own examples repeat
+                // `"Sid": ""`); only real names must differ.
+                if !sid.value.is_empty() && !seen.insert(sid.value.as_str()) {
+                    // IAM rejects repeats; elsewhere Access Analyzer recommends
+                    // unique Sids ("Unique Sids recommended").
+                    let (sev, message) = if iam_kind(self.kind) {
+                        (
+                            Severity::Error,
                             "Statement IDs (SID) in a single policy must be unique.",
                         )
-                        .with_severity(sev)
-                        .with_help(format!("rename the second `{}`", sid.value)),
+                    } else {
+                        (
+                            Severity::Warning,
+                            "Statement IDs (SID) should be unique within a policy; this one repeats an earlier Sid.",
+                        )
+                    };
+                    self.push(
+                        Diagnostic::new(Code::DuplicateSid, sid.span, message)
+                            .with_severity(sev)
+                            .with_help(format!("rename the second `{}`", sid.value)),
                     );
                 }
             }
@@ -404,13 +419,19 @@ impl<'a> Linter<'a> {
             for item in &rb.items {
                 self.hidden_chars("resource", &item.value, item.span);
                 self.resource_item(item, variables);
-                if self.kind == PolicyKind::KeyPolicy && !rb.negated && item.value != "*" {
+                // A key ARN may name this very key (the CloudTrail console writes
+                // the key's own ARN): only other ARNs are certain not to.
+                if self.kind == PolicyKind::KeyPolicy
+                    && !rb.negated
+                    && item.value != "*"
+                    && !is_kms_key_arn(&item.value)
+                {
                     self.push(
                         Diagnostic::new(
                             Code::KeyPolicyResource,
                             item.span,
                             format!(
-                                "In a key policy, Resource is \"*\", which means \"this KMS key\"; `{}` matches only if it names this key.",
+                                "In a key policy, Resource is \"*\", which means \"this KMS key\"; `{}` is not a KMS key ARN, so this statement applies to nothing.",
                                 item.value
                             ),
                         )
@@ -666,12 +687,17 @@ impl<'a> Linter<'a> {
                 continue;
             };
             match &r {
-                Resolved::Unknown if self.data.is_complete() && !prefix.is_empty() => {
-                    // No "did you mean" across services: `dms` is not a typo of `kms`.
+                Resolved::Unknown
+                    if self.data.is_complete()
+                        && !prefix.is_empty()
+                        && self.unknown_prefixes.insert(prefix.to_ascii_lowercase()) =>
+                {
+                    // Once per prefix, and no "did you mean" across services: `dms`
+                    // is not a typo of `kms`.
                     self.push(Diagnostic::new(
                         Code::UnknownService,
                         item.span,
-                        format!("`{prefix}` is not the prefix of any AWS service in the Service Authorization Reference; this action matches nothing."),
+                        format!("`{prefix}` is not the prefix of any service in the AWS Service Authorization Reference (a retired service, or a misspelling): actions with it match nothing."),
                     ));
                 }
                 Resolved::Actions(svc, found) if found.is_empty() => {
@@ -833,6 +859,11 @@ impl<'a> Linter<'a> {
         }
         let mut accepted: Vec<u32> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();
+        // Services with actions that take no resource type (`Resource: "*"`).
+        // Services do authorize some of them against an ARN of their own whose
+        // resource part is a wildcard (the Amazon S3 User Guide grants
+        // s3:ListAllMyBuckets on arn:aws:s3:::*), so such an ARN counts as `*`.
+        let mut star_services: Vec<&str> = Vec::new();
         for r in resolved {
             let Resolved::Actions(svc, actions) = r else {
                 return; // any action, or one the data does not know
@@ -841,9 +872,14 @@ impl<'a> Linter<'a> {
                 return; // KF104 already
             }
             for a in actions.iter() {
+                if a.resource_types.is_empty() && !star_services.contains(&&*svc.prefix) {
+                    star_services.push(&svc.prefix);
+                }
                 for t in svc.types_of(a) {
-                    if seen.insert(t.arn_id) {
-                        accepted.push(t.arn_id);
+                    for &id in t.arn_ids.iter() {
+                        if seen.insert(id) {
+                            accepted.push(id);
+                        }
                     }
                 }
             }
@@ -857,6 +893,16 @@ impl<'a> Linter<'a> {
             let Some(policy) = ArnPattern::from_policy(&r.value) else {
                 return true; // KF023 already
             };
+            // An action the reference lists without resource types takes `*`, but
+            // services do authorize such actions against ARNs: Amazon S3's own
+            // examples grant s3:ListAllMyBuckets on arn:aws:s3:::*, AWS's
+            // AmazonECSServiceRolePolicy grants ssmmessages:OpenDataChannel on
+            // arn:aws:ssm:*:*:session/*. Only AWS KMS documents that its
+            // key-less operations need `*` ("Specifying KMS keys in IAM policy
+            // statements": CreateKey, GenerateRandom, ListAliases, ListKeys).
+            if star_services.iter().any(|s| !s.eq_ignore_ascii_case("kms")) {
+                return true;
+            }
             accepted
                 .iter()
                 .filter_map(|&id| data.arn(id))
@@ -1067,6 +1113,7 @@ impl<'a> Linter<'a> {
         if spec.set == Some(SetOperator::ForAllValues)
             && effect == Some(Effect::Allow)
             && !ALWAYS_PRESENT_KEYS.contains(&key_lower)
+            && !TAG_KEY_LISTS.contains(&key_lower)
             && !requires_presence(st, c)
         {
             self.push(
@@ -1193,7 +1240,13 @@ impl<'a> Linter<'a> {
         for r in resolved {
             match r {
                 Resolved::Actions(svc, actions) if !actions.is_empty() => {
-                    if actions.iter().any(|a| svc.supports_key(a, key_lower)) {
+                    // An action the reference lists no key for may still support
+                    // some (AWS's AnthropicFullAccess conditions
+                    // aws-marketplace:Subscribe on aws-marketplace:ProductId).
+                    if actions
+                        .iter()
+                        .any(|a| svc.supports_key(a, key_lower) || !svc.documents_keys(a))
+                    {
                         return;
                     }
                     if names.len() < 3 {
@@ -1296,11 +1349,19 @@ impl<'a> Linter<'a> {
         let suggestion = if prefix == "aws" {
             self.hint(key_lower, global_key_names().filter(|k| !k.ends_with('/')))
         } else {
-            self.hint(
+            // Services document keys outside the Service Authorization Reference
+            // too (AWS's own AmazonDataZoneGlueManageAccessRolePolicy uses
+            // lakeformation:GlueARN): a service key is reported only when it is a
+            // near miss of a listed one, that is, likely a typo.
+            let hit = closest(
                 key_lower,
                 data.key_names_with_prefix(prefix)
-                    .filter(|k| !k.contains(['$', '<'])),
-            )
+                    .filter(|k| !k.contains(['$', '<']) && !antonyms(key_lower, k)),
+            );
+            if hit.is_none() {
+                return;
+            }
+            hit
         };
         let mut d = Diagnostic::new(
             Code::UnknownConditionKey,
@@ -1339,8 +1400,15 @@ impl<'a> Linter<'a> {
         }) else {
             return;
         };
+        // Access Analyzer leaves out role names that start with a fixed prefix
+        // (`role/Service*`): only `*`, or a role name that starts with a wildcard,
+        // lets the principal pass roles it was not meant to.
         let wild = rb.items.iter().any(|r| {
-            r.value == "*" || arn_parts(&r.value).is_some_and(|[.., res]| res.contains('*'))
+            r.value == "*"
+                || arn_parts(&r.value).is_some_and(|[.., res]| {
+                    let name = res.rsplit('/').next().unwrap_or(res);
+                    res.starts_with('*') || name.starts_with('*') || name.is_empty()
+                })
         });
         if wild
             && !st
@@ -1497,7 +1565,19 @@ fn scopes_source(key: &str) -> bool {
 /// `Null: false` on it, or a positive operator without IfExists that is not
 /// itself ForAllValues.
 fn requires_presence(st: &Statement, c: &Condition) -> bool {
+    // A request that must carry a tag (aws:RequestTag/… with a positive operator)
+    // carries aws:TagKeys (IAM User Guide, aws:TagKeys: the tag keys in the request).
+    let tag_keys = c.key.value.eq_ignore_ascii_case("aws:TagKeys");
     st.conditions.iter().any(|o| {
+        if tag_keys
+            && o.key.value.len() > "aws:requesttag/".len()
+            && o.key.value[.."aws:requesttag/".len()].eq_ignore_ascii_case("aws:requesttag/")
+            && o.spec.is_some_and(|s| {
+                s.base != Operator::Null && !s.base.is_negated() && !s.if_exists && s.set.is_none()
+            })
+        {
+            return true;
+        }
         if std::ptr::eq(o, c) || !o.key.value.eq_ignore_ascii_case(&c.key.value) {
             return false;
         }
@@ -1619,6 +1699,13 @@ fn oidc_provider(value: &str) -> Option<&str> {
     .into_iter()
     .find(|p| value.eq_ignore_ascii_case(p))
     .map(|_| value)
+}
+
+/// `arn:PARTITION:kms:REGION:ACCOUNT:key/…` (any of the fields may be wildcards).
+fn is_kms_key_arn(value: &str) -> bool {
+    arn_parts(value).is_some_and(|[arn, _, service, _, _, res]| {
+        arn == "arn" && matches!(service, "kms" | "*") && (res.starts_with("key/") || res == "*")
+    })
 }
 
 fn arn_account(arn: &str) -> &str {
