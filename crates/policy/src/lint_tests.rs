@@ -179,8 +179,13 @@ fn set_operators_and_never_matching() {
         r#"{"Effect":"Allow","Action":"kms:TagResource","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a"]},"ForAnyValue:IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringEquals":{"aws:CalledVia":"x"}}}"#,
     );
     let c = codes(&text, PolicyKind::Identity);
-    assert!(c.contains(&"KF117"));
+    // ForAllValues alone on a tag-key list is the documented pattern: no KF117.
+    assert!(!c.contains(&"KF117"));
     assert_eq!(c.iter().filter(|c| **c == "KF116").count(), 2);
+    let context = stmt(
+        r#"{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["a"]}}}"#,
+    );
+    assert!(codes(&context, PolicyKind::Identity).contains(&"KF117"));
     let never = stmt(
         r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Null":{"aws:SourceVpc":"true"},"StringEquals":{"aws:SourceVpc":"vpc-1"}}}"#,
     );
@@ -232,8 +237,9 @@ fn duplicate_sids_are_case_sensitive_and_every_repeat_is_flagged() {
 
 #[test]
 fn many_unique_sids_lint_in_linear_time() {
-    // A guard against the quadratic list search coming back (seconds to minutes
-    // at this size), not a benchmark: generous even for a debug build.
+    // A guard against the quadratic list search coming back (minutes at this
+    // size), not a benchmark: generous for a debug build sharing two cores with the
+    // rest of the suite (the criterion bench `lint_minified` measures speed).
     let body: Vec<String> = (0..20_000)
         .map(|i| {
             format!(
@@ -248,7 +254,7 @@ fn many_unique_sids_lint_in_linear_time() {
     let d = lint(&parsed, &text, PolicyKind::KeyPolicy, data);
     let took = start.elapsed();
     assert!(!d.iter().any(|d| d.code == "KF110"));
-    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
 }
 
 #[test]
@@ -326,7 +332,7 @@ fn many_unknown_and_known_actions_lint_in_linear_time() {
         let d = lint(&parsed, &text, PolicyKind::Identity, data);
         let took = start.elapsed();
         assert!(d.iter().any(|d| d.code == "KF112"));
-        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        assert!(took < std::time::Duration::from_secs(10), "{took:?}");
     }
 }
 
@@ -450,4 +456,80 @@ fn control_and_bidi_characters_are_flagged_in_every_string_of_every_kind() {
         )
     );
     assert_eq!(Code::parse("KF123"), Some(Code::HiddenCharacter));
+}
+
+#[test]
+fn hints_never_swap_an_antonym() {
+    for (a, b) in [
+        ("StopQuery", "StartQuery"),
+        ("DeleteLoginProfile", "CreateLoginProfile"),
+        ("UntagResource", "TagResource"),
+        ("untagresource", "TagResource"),
+        ("DetachRolePolicy", "AttachRolePolicy"),
+        ("DisableKey", "EnableKey"),
+        ("Decrypt", "Encrypt"),
+        ("PutObject", "GetObject"),
+        ("StringNotEqual", "StringEquals"),
+        ("DisassociateKmsKey", "AssociateKmsKey"),
+    ] {
+        assert!(antonyms(a, b), "{a} / {b}");
+        assert!(antonyms(b, a), "{b} / {a}");
+    }
+    for (a, b) in [
+        ("Decrypto", "Decrypt"),
+        ("GetObjectt", "GetObject"),
+        ("StartQuerry", "StartQuery"),
+        ("kms:viaservce", "kms:ViaService"),
+    ] {
+        assert!(!antonyms(a, b), "{a} / {b}");
+    }
+    // With only the antonym to offer, no hint at all: in a Deny SCP, following
+    // `StartQuery` for a mistyped `StopQuery` would deny the opposite action.
+    let data = ServiceData::from_bytes(b"F\tfull\nS\tlogs\tLogs\nA\tStartQuery\t\t\n").unwrap();
+    let text = stmt(r#"{"Effect":"Deny","Action":"logs:StopQuery","Resource":"*"}"#);
+    let d = lint_text(&text, PolicyKind::Scp, &data);
+    let kf104 = d.iter().find(|d| d.code == "KF104").unwrap();
+    assert_eq!(kf104.help, None);
+    // And no cross-service hint: `dmx` is not `dms`.
+    let text = stmt(r#"{"Effect":"Deny","Action":"dmx:CreateEndpoint","Resource":"*"}"#);
+    let d = lint_text(&text, PolicyKind::Scp, data_full());
+    let kf103 = d.iter().find(|d| d.code == "KF103").unwrap();
+    assert_eq!(kf103.help, None);
+}
+
+fn data_full() -> &'static ServiceData {
+    ServiceData::full()
+}
+
+#[test]
+fn size_quotas_say_which_rule_applies() {
+    let big = stmt(&format!(
+        r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}/*"}}"#,
+        "b".repeat(7000)
+    ));
+    let d = lint_text(&big, PolicyKind::Identity, data());
+    let size = d.iter().find(|d| d.code == "KF112").unwrap();
+    assert_eq!(size.severity, Severity::Warning);
+    assert!(
+        size.message.contains("customer managed policy"),
+        "{}",
+        size.message
+    );
+    let d = lint_text(&big, PolicyKind::Scp, data());
+    let size = d.iter().find(|d| d.code == "KF112").unwrap();
+    assert_eq!(size.severity, Severity::Error);
+    // White space outside strings: over as written, under as the console saves it.
+    let padded = format!(
+        "{}{}",
+        " ".repeat(6000),
+        stmt(r#"{"Effect":"Deny","Action":"s3:*","Resource":"*"}"#)
+    );
+    let d = lint_text(&padded, PolicyKind::Scp, data());
+    let size = d.iter().find(|d| d.code == "KF112").unwrap();
+    assert_eq!(size.severity, Severity::Warning);
+    assert!(
+        size.message.contains("SDK or the AWS CLI"),
+        "{}",
+        size.message
+    );
 }
