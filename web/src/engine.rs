@@ -13,10 +13,10 @@ use keyflow_sim::{
 use crate::components::editor::{Mark, Severity};
 use crate::state::{Edit, apply};
 
-/// Parse and lint findings of one policy text, as editor marks, with the AWS
-/// service data linked into the page (the services Keyflow's flows use).
+/// Parse and lint findings of one policy text, as editor marks, before the AWS
+/// service table has arrived (checks that need it are skipped).
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
-    marks_with(text, slot, keyflow_policy::ServiceData::builtin())
+    marks_with(text, slot, keyflow_policy::ServiceData::none())
 }
 
 /// [`marks`] with the given service data: once the page has fetched

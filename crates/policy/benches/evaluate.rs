@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for (t, k) in &docs {
                 let p = parse(black_box(t), *k);
-                black_box(lint(&p, t, *k, ServiceData::builtin()));
+                black_box(lint(&p, t, *k, ServiceData::none()));
             }
         })
     });
@@ -97,7 +97,7 @@ fn bench(c: &mut Criterion) {
                 &parsed,
                 &key_policy,
                 PolicyKind::KeyPolicy,
-                ServiceData::builtin(),
+                ServiceData::none(),
             ))
         })
     });
@@ -110,7 +110,7 @@ fn bench(c: &mut Criterion) {
                 &parsed,
                 &actions,
                 PolicyKind::Identity,
-                ServiceData::builtin(),
+                ServiceData::none(),
             ))
         })
     });

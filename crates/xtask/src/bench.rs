@@ -224,24 +224,13 @@ fn lazy_table(doc: &mut String, in_dist: &[(String, u64, u64)]) {
     let _ = writeln!(
         doc,
         "The full AWS service table for the linter (`cargo xtask aws-data`), fetched from \
-         the page's own origin; evaluation never waits for it. The subset the page links \
-         into its first load (the services Keyflow's flows use) is inside the `.wasm` above.\n"
+         the page's own origin; evaluation never waits for it. The first load links no service \
+         table.\n"
     );
     let _ = writeln!(doc, "| file | raw | gzip -9 |\n|---|---:|---:|");
     for (name, raw, gz) in &rows {
         let _ = writeln!(doc, "| `{name}` | {} | {} |", kb(*raw), kb(*gz));
     }
-    let core = crate::aws_data::core_path();
-    let raw = std::fs::metadata(&core).map(|m| m.len()).unwrap_or(0);
-    let _ = writeln!(
-        doc,
-        "| linked subset `{}` (for comparison) | {} | {} |\n",
-        core.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        kb(raw),
-        kb(gzip_size(&core))
-    );
 }
 
 /// Rebuilds the playground's wasm with one size measure after another, so the
