@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use keyflow_policy::LineIndex;
 use keyflow_sim::edit::EMPTY_POLICY;
 use keyflow_sim::{
     Check, FlowParams, FlowSpec, KeyState, NamedPolicy, Parameter, PolicyId, PolicySlot, Principal,
@@ -13,42 +12,35 @@ use keyflow_sim::{
 
 use crate::components::editor::{Mark, Severity};
 
-/// Parse and lint findings of one policy text, as editor marks.
+/// Parse and lint findings of one policy text, as editor marks, before the AWS
+/// service table has arrived (checks that need it are skipped).
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
-    let kind = slot.kind();
-    let parsed = keyflow_policy::parse(text, kind);
-    let mut diags = parsed.diagnostics.clone();
-    diags.extend(keyflow_policy::lint(&parsed, text, kind));
-    let index = LineIndex::new(text);
-    let mut out: Vec<Mark> = diags
+    marks_with(text, slot, keyflow_policy::ServiceData::none())
+}
+
+/// [`marks`] with the given service data: once the page has fetched
+/// `aws-iam-data.txt` and decoded it with `ServiceData::from_bytes`, pass it here.
+pub fn marks_with(text: &str, slot: PolicySlot, data: &keyflow_policy::ServiceData) -> Vec<Mark> {
+    // Sorted by position already; each finding is positioned in constant time.
+    let found = keyflow_policy::lint_text(text, slot.kind(), data);
+    let mut out: Vec<Mark> = keyflow_policy::positioned(found, text)
         .into_iter()
-        .map(|d| {
-            let pos = index.position(d.span.start);
-            Mark {
-                range: d.span.start as usize..d.span.end as usize,
-                severity: match d.severity {
-                    keyflow_policy::Severity::Error => Severity::Error,
-                    keyflow_policy::Severity::SecurityWarning
-                    | keyflow_policy::Severity::Warning => Severity::Warning,
-                    keyflow_policy::Severity::Suggestion => Severity::Info,
-                },
-                code: d.code.to_string(),
-                message: d.message,
-                help: d.help,
-                line: pos.line,
-                column: pos.column,
-            }
+        .map(|d| Mark {
+            range: d.span.start as usize..d.span.end as usize,
+            severity: match d.severity {
+                keyflow_policy::Severity::Error => Severity::Error,
+                keyflow_policy::Severity::SecurityWarning | keyflow_policy::Severity::Warning => {
+                    Severity::Warning
+                }
+                keyflow_policy::Severity::Suggestion => Severity::Info,
+            },
+            code: d.code.to_string(),
+            message: d.message,
+            help: d.help,
+            line: d.line,
+            column: d.column,
         })
         .collect();
-    // Parse findings come first, lints after; show them in text order. Insertion
-    // sort: a few findings, and no extra sort routine in the bundle.
-    for i in 1..out.len() {
-        let mut j = i;
-        while j > 0 && out.get(j - 1).map(|m| m.range.start) > out.get(j).map(|m| m.range.start) {
-            out.swap(j - 1, j);
-            j -= 1;
-        }
-    }
     out.dedup();
     out
 }

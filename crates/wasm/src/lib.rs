@@ -5,7 +5,7 @@
 //! errors come back as values (`"Error: …"` strings or an `error()` accessor).
 
 use keyflow_policy::cases::{Case, parse_cases};
-use keyflow_policy::{LineIndex, PolicyKind, lint_text};
+use keyflow_policy::{PolicyKind, ServiceData, lint_text, positioned};
 use wasm_bindgen::prelude::*;
 
 /// Engine version, as shown by the playground and the CLI.
@@ -81,25 +81,17 @@ pub fn decide_cases_json(json: &str) -> Vec<String> {
     }
 }
 
-/// Parse errors and lints of one policy, as JSON: `[{code, severity, message,
-/// help, start, end, line, column, utf16_column}]`. `kind` is a short kind name
-/// (`key`, `bucket`, `identity`, …) or empty to guess from the content.
+/// Parse errors and lints of one policy (with the full AWS service table), as JSON:
+/// `{"type":"success","findings":[…]}`, each finding the fields of
+/// `keyflow_policy::PositionedDiagnostic` (`code`, `severity`, `message`, `help`,
+/// `url`, `span`, `line`, `column`, `end_line`, `end_column`, `utf16_start`,
+/// `utf16_end`). `kind` is a short kind name (`key`, `bucket`, `identity`, …) or
+/// empty to guess from the content. Linting cannot fail.
 #[wasm_bindgen(js_name = lintPolicy)]
 pub fn lint_policy(text: &str, kind: &str) -> String {
     let kind = PolicyKind::from_name(kind).unwrap_or_else(|| PolicyKind::guess(text));
-    let lines = LineIndex::new(text);
-    let found: Vec<serde_json::Value> = lint_text(text, kind)
-        .into_iter()
-        .map(|d| {
-            let at = lines.position(d.span.start);
-            serde_json::json!({
-                "code": d.code, "severity": d.severity, "message": d.message, "help": d.help,
-                "start": d.span.start, "end": d.span.end,
-                "line": at.line, "column": at.column, "utf16_column": at.utf16_column,
-            })
-        })
-        .collect();
-    serde_json::Value::Array(found).to_string()
+    let findings = positioned(lint_text(text, kind, ServiceData::full()), text);
+    serde_json::json!({ "type": "success", "findings": findings }).to_string()
 }
 
 /// Runs a scenario (JSON, or a share link) and returns the report as JSON:
@@ -141,13 +133,25 @@ mod tests {
         let text = "{\"Version\":\"2012-10-17\",\n\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\n\"Condition\":{\"StringEqual\":{\"aws:SourceAccount\":\"1\"}}}}";
         let found: serde_json::Value =
             serde_json::from_str(&lint_policy(text, "identity")).unwrap();
-        let unknown = found
+        assert_eq!(found["type"], "success");
+        let unknown = found["findings"]
             .as_array()
             .unwrap()
             .iter()
             .find(|d| d["code"] == "KF101")
             .unwrap();
         assert_eq!(unknown["line"], 3);
+        assert_eq!(unknown["column"], 14);
+        assert_eq!(
+            unknown["utf16_start"],
+            text.find("\"StringEqual\"").unwrap()
+        );
+        assert!(
+            unknown["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://docs.aws.amazon.com/")
+        );
         let bad: serde_json::Value = serde_json::from_str(&run_scenario("{")).unwrap();
         assert_eq!(bad["type"], "failure");
         let builtin = keyflow_sim::builtins().first().unwrap();
