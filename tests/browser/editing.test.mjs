@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  start, stop,
+  start, stop, foreignRequests,
   openApp, pick, step, policyId, openPolicy, setPolicy, policyText, screenshot,
 } from './harness.mjs';
 
@@ -228,5 +228,26 @@ test('dark theme', async () => {
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(21, 23, 26)');
   await screenshot(page, 'dark');
+  await context.close();
+});
+
+test('the AWS service table arrives after first paint from the page itself, and its lints follow', async () => {
+  const { context, page, log } = await openApp(browser, site.url);
+  await pick(page, 'ssm-securestring-cmk');
+  await page.locator('[data-testid="app"][data-service-data="loaded"]').waitFor();
+  const id = await policyId(page, 'identity:Intern/');
+  await setPolicy(page, id, `{
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "ssm:GetParameterz", "Resource": "*"}
+    ]
+}`);
+  // An unknown action of a known service needs the table to be told.
+  const problem = page.locator('[data-testid="problem"][data-code="KF104"]');
+  await problem.waitFor();
+  assert.equal(await problem.getAttribute('data-line'), '4');
+  assert.ok(log.requests.some((u) => u.endsWith('/aws-iam-data.txt')), 'the table is fetched');
+  assert.deepEqual(foreignRequests(log, site.origin), []);
+  assert.deepEqual(log.errors, []);
   await context.close();
 });

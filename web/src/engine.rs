@@ -46,11 +46,11 @@ pub fn marks_with(text: &str, slot: PolicySlot, data: &keyflow_policy::ServiceDa
 }
 
 /// Marks for every policy of the scenario, in `policy_fields` order.
-pub fn all_marks(s: &Scenario) -> PolicyMarks {
+pub fn all_marks(s: &Scenario, data: &keyflow_policy::ServiceData) -> PolicyMarks {
     PolicyMarks(
         s.policy_fields()
             .into_iter()
-            .map(|f| (f.id, Rc::new(marks(&f.text, f.slot))))
+            .map(|f| (f.id, Rc::new(marks_with(&f.text, f.slot, data))))
             .collect(),
     )
 }

@@ -2,7 +2,8 @@
 //! JS hosts (the playground itself links the engine crates directly).
 //!
 //! Every export takes and returns plain data and never throws for bad input:
-//! errors come back as values (`"Error: …"` strings or an `error()` accessor).
+//! answers are tagged JSON (`{"type":"success",…}` or `{"type":"failure","error":…}`);
+//! the `CaseSet` handle, kept for timing runs, reports a bad file through `error()`.
 
 use keyflow_policy::cases::{Case, parse_cases};
 use keyflow_policy::{PolicyKind, ServiceData, lint_text, positioned};
@@ -59,26 +60,39 @@ impl CaseSet {
     }
 }
 
-/// Decides one case given as a JSON object; `"Error: …"` when it cannot be read.
+/// Decides one case given as a JSON object: `{"type":"success","decision":…,
+/// "service_rule":…}` or `{"type":"failure","error":…}`.
 #[wasm_bindgen(js_name = decideCaseJson)]
 pub fn decide_case_json(json: &str) -> String {
-    decide_cases_json(&format!("[{json}]"))
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| "Error: no case".to_owned())
+    let answer = match parse_cases(&format!("[{json}]")) {
+        Ok(cases) => match cases.first() {
+            Some(c) => {
+                let e = c.evaluate();
+                serde_json::json!({
+                    "type": "success",
+                    "decision": e.decision,
+                    "service_rule": e.service_rule,
+                })
+            }
+            None => serde_json::json!({ "type": "failure", "error": "no case" }),
+        },
+        Err(e) => serde_json::json!({ "type": "failure", "error": e.to_string() }),
+    };
+    answer.to_string()
 }
 
-/// Decides every case of a cases file, parsing included; one entry per case,
-/// or a single `"Error: …"` entry when the file cannot be read.
+/// Decides every case of a cases file, parsing included:
+/// `{"type":"success","decisions":[…]}` or `{"type":"failure","error":…}`.
 #[wasm_bindgen(js_name = decideCasesJson)]
-pub fn decide_cases_json(json: &str) -> Vec<String> {
-    match parse_cases(json) {
-        Ok(cases) => cases
-            .iter()
-            .map(|c| c.evaluate().decision.to_string())
-            .collect(),
-        Err(e) => vec![format!("Error: {e}")],
-    }
+pub fn decide_cases_json(json: &str) -> String {
+    let answer = match parse_cases(json) {
+        Ok(cases) => {
+            let decisions: Vec<_> = cases.iter().map(|c| c.evaluate().decision).collect();
+            serde_json::json!({ "type": "success", "decisions": decisions })
+        }
+        Err(e) => serde_json::json!({ "type": "failure", "error": e.to_string() }),
+    };
+    answer.to_string()
 }
 
 /// Parse errors and lints of one policy (with the full AWS service table), as JSON:
@@ -119,8 +133,20 @@ mod tests {
 
     #[test]
     fn decides_a_case_and_reports_bad_input_as_a_value() {
-        assert_eq!(decide_case_json(CASE), "Allowed");
-        assert!(decide_case_json("{").starts_with("Error: "));
+        let v: serde_json::Value = serde_json::from_str(&decide_case_json(CASE)).unwrap();
+        assert_eq!(
+            (v["type"].as_str(), v["decision"].as_str()),
+            (Some("success"), Some("Allowed"))
+        );
+        let v: serde_json::Value = serde_json::from_str(&decide_case_json("{")).unwrap();
+        assert_eq!(v["type"], "failure");
+        assert!(v["error"].is_string());
+        let v: serde_json::Value = serde_json::from_str(&decide_cases_json(&format!(
+            "[{CASE},{}]",
+            CASE.replace("\"name\":\"n\"", "\"name\":\"m\"")
+        )))
+        .unwrap();
+        assert_eq!(v["decisions"], serde_json::json!(["Allowed", "Allowed"]));
         let set = CaseSet::new(&format!("[{CASE}]"));
         assert_eq!(set.error(), None);
         assert_eq!(set.evaluate(0).as_deref(), Some("Allowed"));
