@@ -231,10 +231,10 @@ test('dark theme', async () => {
   await context.close();
 });
 
-test('the AWS service table arrives after first paint from the page itself, and its lints follow', async () => {
+test('the tools module (linter and AWS service table) arrives after first paint from the page itself', async () => {
   const { context, page, log } = await openApp(browser, site.url);
   await pick(page, 'ssm-securestring-cmk');
-  await page.locator('[data-testid="app"][data-service-data="loaded"]').waitFor();
+  await page.locator('[data-testid="app"][data-tools="loaded"]').waitFor();
   const id = await policyId(page, 'identity:Intern/');
   await setPolicy(page, id, `{
     "Version": "2012-10-17",
@@ -246,7 +246,7 @@ test('the AWS service table arrives after first paint from the page itself, and 
   const problem = page.locator('[data-testid="problem"][data-code="KF104"]');
   await problem.waitFor();
   assert.equal(await problem.getAttribute('data-line'), '4');
-  assert.ok(log.requests.some((u) => u.endsWith('/aws-iam-data.txt')), 'the table is fetched');
+  assert.ok(log.requests.some((u) => u.endsWith('/tools/keyflow_tools_bg.wasm')), 'the tools module is fetched');
   assert.deepEqual(foreignRequests(log, site.origin), []);
   assert.deepEqual(log.errors, []);
   await context.close();

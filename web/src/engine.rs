@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use keyflow_policy::LineIndex;
 use keyflow_sim::edit::EMPTY_POLICY;
 use keyflow_sim::{
     Check, FlowParams, FlowSpec, KeyState, NamedPolicy, Parameter, PolicyId, PolicySlot, Principal,
@@ -12,45 +13,81 @@ use keyflow_sim::{
 
 use crate::components::editor::{Mark, Severity};
 
-/// Parse and lint findings of one policy text, as editor marks, before the AWS
-/// service table has arrived (checks that need it are skipped).
+/// Parse findings of one policy text (what AWS would refuse), as editor marks:
+/// what the page shows before the tools module with the linter has arrived.
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
-    marks_with(text, slot, keyflow_policy::ServiceData::none())
-}
-
-/// [`marks`] with the given service data: once the page has fetched
-/// `aws-iam-data.txt` and decoded it with `ServiceData::from_bytes`, pass it here.
-pub fn marks_with(text: &str, slot: PolicySlot, data: &keyflow_policy::ServiceData) -> Vec<Mark> {
-    // Sorted by position already; each finding is positioned in constant time.
-    let found = keyflow_policy::lint_text(text, slot.kind(), data);
-    let mut out: Vec<Mark> = keyflow_policy::positioned(found, text)
+    let parsed = keyflow_policy::parse(text, slot.kind());
+    let index = LineIndex::new(text);
+    let mut out: Vec<Mark> = parsed
+        .diagnostics
         .into_iter()
-        .map(|d| Mark {
-            range: d.span.start as usize..d.span.end as usize,
-            severity: match d.severity {
-                keyflow_policy::Severity::Error => Severity::Error,
-                keyflow_policy::Severity::SecurityWarning | keyflow_policy::Severity::Warning => {
-                    Severity::Warning
-                }
-                keyflow_policy::Severity::Suggestion => Severity::Info,
-            },
-            code: d.code.to_string(),
-            message: d.message,
-            help: d.help,
-            line: d.line,
-            column: d.column,
+        .map(|d| {
+            let at = index.position(d.span.start);
+            Mark {
+                range: d.span.start as usize..d.span.end as usize,
+                severity: mark_severity(d.severity.as_str()),
+                code: d.code.to_string(),
+                message: d.message,
+                help: d.help,
+                line: at.line,
+                column: at.column,
+            }
         })
         .collect();
-    out.dedup();
+    out.sort_by_key(|m| m.range.start);
     out
 }
 
+fn mark_severity(severity: &str) -> Severity {
+    match severity {
+        "error" => Severity::Error,
+        "security-warning" | "warning" => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
+/// Marks from the tools module's `lintPolicy` answer (parse findings and lints,
+/// already positioned); `None` when the answer cannot be read.
+pub fn marks_from_tools(json: &str) -> Option<Vec<Mark>> {
+    let value = keyflow_json::parse(json).ok()?;
+    if value.get("type")?.as_str()? != "success" {
+        return None;
+    }
+    let number = |v: &keyflow_json::Value<'_>, key: &str| -> Option<u32> {
+        match &v.get(key)?.kind {
+            keyflow_json::Kind::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for f in value.get("findings")?.as_array()? {
+        let span = f.get("span")?;
+        let (start, end) = (number(span, "start")?, number(span, "end")?);
+        out.push(Mark {
+            range: start as usize..end as usize,
+            severity: mark_severity(f.get("severity")?.as_str()?),
+            code: f.get("code")?.as_str()?.to_string(),
+            message: f.get("message")?.as_str()?.to_string(),
+            help: f.get("help").and_then(|h| h.as_str()).map(str::to_string),
+            line: number(f, "line")?,
+            column: number(f, "column")?,
+        });
+    }
+    Some(out)
+}
+
 /// Marks for every policy of the scenario, in `policy_fields` order.
-pub fn all_marks(s: &Scenario, data: &keyflow_policy::ServiceData) -> PolicyMarks {
+pub fn all_marks(
+    s: &Scenario,
+    lint: impl Fn(&str, PolicySlot) -> Option<Vec<Mark>>,
+) -> PolicyMarks {
     PolicyMarks(
         s.policy_fields()
             .into_iter()
-            .map(|f| (f.id, Rc::new(marks_with(&f.text, f.slot, data))))
+            .map(|f| {
+                let marks = lint(&f.text, f.slot).unwrap_or_else(|| marks(&f.text, f.slot));
+                (f.id, Rc::new(marks))
+            })
             .collect(),
     )
 }
@@ -190,12 +227,28 @@ mod tests {
     }
 
     #[test]
-    fn misspelled_operator_is_marked_on_its_line() {
+    fn the_tools_modules_findings_become_marks() {
         let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Allow\",\n    \"Action\": \"kms:Decrypt\",\n    \"Resource\": \"*\",\n    \"Condition\": {\"StringEqual\": {\"aws:username\": \"x\"}}\n  }]\n}";
+        let kind = keyflow_policy::PolicyKind::Identity;
+        let data = keyflow_policy::ServiceData::none();
+        let found = keyflow_policy::positioned(keyflow_policy::lint_text(text, kind, data), text);
+        let json = serde_json::json!({ "type": "success", "findings": found }).to_string();
+        let m = marks_from_tools(&json).unwrap();
+        let unknown = m.iter().find(|m| m.code == "KF101").unwrap();
+        assert_eq!((unknown.line, unknown.severity), (7, Severity::Error));
+        assert_eq!(&text[unknown.range.clone()], "\"StringEqual\"");
+        assert_eq!(marks_from_tools(r#"{"type":"failure","error":"x"}"#), None);
+        assert_eq!(marks_from_tools("not json"), None);
+    }
+
+    #[test]
+    fn a_parse_error_is_marked_before_the_tools_module_arrives() {
+        // A missing comma after "Effect": AWS refuses the document; the page says where.
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Allow\"\n    \"Action\": \"kms:Decrypt\",\n    \"Resource\": \"*\"\n  }]\n}";
         let m = marks(text, PolicySlot::Identity);
         assert!(
             m.iter()
-                .any(|m| m.line == 7 && m.severity == Severity::Error),
+                .any(|m| m.line == 5 && m.severity == Severity::Error),
             "{m:?}"
         );
     }

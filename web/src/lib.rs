@@ -10,6 +10,7 @@ pub mod engine;
 pub mod hooks;
 pub mod state;
 pub mod text;
+pub mod tools;
 
 use std::rc::Rc;
 
@@ -121,37 +122,16 @@ fn link_action(fragment: &str) -> Action {
     }
 }
 
-/// The AWS service table the linter uses, fetched after first paint from the
-/// page's own origin (it is too large for the first load).
-const SERVICE_DATA_URL: &str = "aws-iam-data.txt";
-
-/// The service table, once it has arrived; until then lints that need it are skipped.
-#[derive(Clone, Default)]
-pub struct Services(Option<Rc<keyflow_policy::ServiceData>>);
-
-impl PartialEq for Services {
-    fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        }
-    }
-}
-
-impl Services {
-    fn data(&self) -> &keyflow_policy::ServiceData {
-        self.0
-            .as_deref()
-            .unwrap_or_else(|| keyflow_policy::ServiceData::none())
-    }
-}
-
-fn run_scenario(s: &Scenario, services: &Services) -> Run {
+fn run_scenario(s: &Scenario, tools_loaded: bool) -> Run {
     let t0 = browser::now_ms();
     let report = keyflow_sim::run(s);
     let t1 = browser::now_ms();
-    let marks = engine::all_marks(s, services.data());
+    let marks = engine::all_marks(s, |text, slot| {
+        tools_loaded
+            .then(|| tools::lint(text, slot.kind()))
+            .flatten()
+            .and_then(|json| engine::marks_from_tools(&json))
+    });
     let t2 = browser::now_ms();
     Run {
         report,
@@ -164,23 +144,19 @@ fn run_scenario(s: &Scenario, services: &Services) -> Run {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer_eq(initial_state);
-    let services = use_state(Services::default);
+    // boot.js loads the tools module (the linter) after first paint and says so.
+    let tools_loaded = use_state(tools::loaded);
     {
-        let services = services.clone();
+        let tools_loaded = tools_loaded.clone();
         use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                // Without the table the editors still lint; only the checks needing it wait.
-                if let Ok(bytes) = browser::fetch_bytes(SERVICE_DATA_URL).await
-                    && let Ok(data) = keyflow_policy::ServiceData::from_bytes(&bytes)
-                {
-                    services.set(Services(Some(Rc::new(data))));
-                }
-            });
+            let listener =
+                browser::on_window_event("keyflow-tools", move || tools_loaded.set(true));
+            move || drop(listener)
         });
     }
     let run = use_memo(
-        (state.scenario.clone(), (*services).clone()),
-        |(s, services)| run_scenario(s, services),
+        (state.scenario.clone(), *tools_loaded),
+        |(s, tools_loaded)| run_scenario(s, *tools_loaded),
     );
     let comparing = state.view == state::View::Compare;
     let compare = use_memo(
@@ -241,7 +217,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
             <div class="app" data-testid="app" data-revision={state.revision.to_string()}
-                data-service-data={if services.0.is_some() { "loaded" } else { "pending" }}
+                data-tools={if *tools_loaded { "loaded" } else { "pending" }}
                 data-engine-us={micros(run.engine_ms)} data-lint-us={micros(run.lint_ms)}>
                 <header class="topbar">
                     <h1 class="brand">{ "Keyflow" }</h1>

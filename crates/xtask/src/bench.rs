@@ -172,22 +172,34 @@ fn side_by_side_table(doc: &mut String, out: &str) {
     let _ = writeln!(doc, "```\n");
 }
 
-/// Files in `dist/` the page fetches after first paint (not part of the first load).
-const LAZY_FILES: &[&str] = &["aws-iam-data.txt"];
+/// The folder of `dist/` the page loads after first paint (the tools module).
+const LAZY_DIR: &str = "tools";
 
-fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
+/// (name, raw, gzip) of every file in `dir`, names prefixed with `prefix`.
+fn file_sizes(dir: &Path, prefix: &str) -> Result<Vec<(String, u64, u64)>, String> {
     let mut rows = Vec::new();
-    let entries = std::fs::read_dir(dist).map_err(|e| format!("reading dist/: {e}"))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
+        if path.is_dir() {
+            continue;
+        }
         let raw = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let gz = gzip_size(&path);
-        rows.push((entry.file_name().to_string_lossy().into_owned(), raw, gz));
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        rows.push((name, raw, gzip_size(&path)));
     }
     rows.sort();
-    let (lazy, first): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .partition(|(name, _, _)| LAZY_FILES.contains(&name.as_str()));
+    Ok(rows)
+}
+
+fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
+    let first = file_sizes(dist, "")?;
+    let lazy_dir = dist.join(LAZY_DIR);
+    let lazy = if lazy_dir.is_dir() {
+        file_sizes(&lazy_dir, &format!("{LAZY_DIR}/"))?
+    } else {
+        Vec::new()
+    };
     let _ = writeln!(doc, "## First load (release `dist/`)\n");
     let _ = writeln!(doc, "| file | raw | gzip -9 |\n|---|---:|---:|");
     let (mut raw_total, mut gz_total) = (0, 0);
@@ -207,30 +219,30 @@ fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The AWS service table the page fetches after first paint (same origin). When
-/// `dist/` does not hold it, the generated file in crates/policy/data is measured.
-fn lazy_table(doc: &mut String, in_dist: &[(String, u64, u64)]) {
-    let mut rows: Vec<(String, u64, u64)> = in_dist.to_vec();
-    if rows.is_empty() {
-        let path = crate::aws_data::full_path();
-        let raw = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        rows.push((
-            format!("{} (not in dist/)", path.display()),
-            raw,
-            gzip_size(&path),
-        ));
-    }
+/// The tools module the page imports after first paint (same origin): the
+/// linter with the full AWS service table, and the other optional parts.
+fn lazy_table(doc: &mut String, rows: &[(String, u64, u64)]) {
     let _ = writeln!(doc, "## Loaded after first paint\n");
     let _ = writeln!(
         doc,
-        "The full AWS service table for the linter (`cargo xtask aws-data`), fetched from \
-         the page's own origin; evaluation never waits for it. The first load links no service \
-         table.\n"
+        "The tools module (crates/wasm for the browser, `cargo xtask tools-module`): the linter \
+         with the full AWS service table (`cargo xtask aws-data`), imported from the page's own \
+         origin after first paint; evaluation never waits for it, and the first load links \
+         neither.\n"
     );
     let _ = writeln!(doc, "| file | raw | gzip -9 |\n|---|---:|---:|");
-    for (name, raw, gz) in &rows {
+    let (mut raw_total, mut gz_total) = (0, 0);
+    for (name, raw, gz) in rows {
+        raw_total += raw;
+        gz_total += gz;
         let _ = writeln!(doc, "| `{name}` | {} | {} |", kb(*raw), kb(*gz));
     }
+    let _ = writeln!(
+        doc,
+        "| **total** | **{}** | **{}** |\n",
+        kb(raw_total),
+        kb(gz_total)
+    );
 }
 
 /// Rebuilds the playground's wasm with one size measure after another, so the

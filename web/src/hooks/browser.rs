@@ -123,23 +123,29 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// The bytes of a file of the page's own origin (a relative URL), or why not.
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| format!("{url}: the request failed"))?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| format!("{url}: not a response"))?;
-    if !response.ok() {
-        return Err(format!("{url}: HTTP {}", response.status()));
+/// A listener for a window event; removed when dropped.
+pub struct WindowListener {
+    name: &'static str,
+    closure: Closure<dyn Fn()>,
+}
+
+impl Drop for WindowListener {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.remove_event_listener_with_callback(
+                self.name,
+                self.closure.as_ref().unchecked_ref(),
+            );
+        }
     }
-    let buffer = response
-        .array_buffer()
-        .map_err(|_| format!("{url}: no body"))?;
-    let buffer = wasm_bindgen_futures::JsFuture::from(buffer)
-        .await
-        .map_err(|_| format!("{url}: the body could not be read"))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Calls `f` on each window event `name` (such as `boot.js`'s `keyflow-tools`).
+pub fn on_window_event(name: &'static str, f: impl Fn() + 'static) -> Option<WindowListener> {
+    let window = web_sys::window()?;
+    let closure = Closure::<dyn Fn()>::new(f);
+    window
+        .add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())
+        .ok()?;
+    Some(WindowListener { name, closure })
 }
