@@ -9,7 +9,8 @@ use super::calls::{
 };
 use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
 use crate::errors;
-use crate::report::{NoteKind, Step};
+use crate::fix::{DocumentedFix, SettingChange};
+use crate::report::{Check, NoteKind, Step};
 use crate::scenario::json::Obj;
 use crate::scenario::{
     Behaviour, Bucket, ElbLogWriter, Encryption, LoadBalancer, Scenario, ScenarioError, Sse,
@@ -208,6 +209,41 @@ impl FlowDef for Params {
             label: format!("ALB log delivery after the key switch: {now} → {then} behaviour"),
             edits: vec![crate::edit::Edit::AlbDelivery(to)],
         }]
+    }
+
+    /// AWS documents only SSE-S3 for access-log buckets (ALB guide, "Enable
+    /// access logs"): the repair for the log writer's KMS requests is the bucket
+    /// default, never a key-policy statement.
+    fn documented_fix(&self, s: &Scenario, check: &Check) -> Option<DocumentedFix> {
+        let writer = check.principal() == LOG_SERVICE
+            || elb_account(&s.region)
+                .is_some_and(|a| check.principal() == format!("arn:aws:iam::{a}:root"));
+        if !writer || !check.action().starts_with("kms:") {
+            return None;
+        }
+        let lb = s
+            .load_balancers
+            .iter()
+            .find(|l| l.name == self.load_balancer)?;
+        let (i, bucket) = s
+            .buckets
+            .iter()
+            .enumerate()
+            .find(|(_, b)| b.name == lb.access_logs.bucket)?;
+        Some(DocumentedFix {
+            title: format!("Set the default encryption of bucket {} to SSE-S3", bucket.name),
+            why: "The only server-side encryption AWS documents for ALB access-log buckets is SSE-S3; no key-policy statement for the log writer is documented.".into(),
+            edits: vec![crate::edit::Edit::BucketSse {
+                bucket: i,
+                sse: Sse::S3,
+            }],
+            settings: vec![SettingChange {
+                path: format!("buckets[{i}].default_encryption.sse"),
+                before: bucket.default_encryption.sse.as_str().to_string(),
+                after: Sse::S3.as_str().to_string(),
+            }],
+            source: Source::Doc(&sources::ALB_ACCESS_LOGS),
+        })
     }
 
     fn run(&self, w: &World<'_>, flow: &mut FlowRun) {

@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::fix::DocumentedFix;
 use crate::names::names;
-use crate::report::{FlowReport, KmsEstimate, KmsUsage, NotEvaluated, Outcome, Step};
+use crate::report::{Check, FlowReport, KmsEstimate, KmsUsage, NotEvaluated, Outcome, Step};
 use crate::scenario::json::Obj;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sources::Source;
@@ -87,6 +88,13 @@ pub(crate) trait FlowDef {
     /// Changes worth comparing for this flow (the scenario-wide ones live in `whatif`).
     fn what_ifs(&self, _s: &Scenario) -> Vec<WhatIf> {
         Vec::new()
+    }
+    /// The documented setting change that repairs a failing check of this flow
+    /// where AWS documents no policy statement for it (ALB access logs: SSE-S3
+    /// only). When `Some`, `keyflow fix` offers this change and never a
+    /// statement for the check.
+    fn documented_fix(&self, _s: &Scenario, _check: &Check) -> Option<DocumentedFix> {
+        None
     }
     fn run(&self, w: &World<'_>, flow: &mut FlowRun);
 }
@@ -163,6 +171,10 @@ impl FlowParams {
 
     pub fn what_ifs(&self, s: &Scenario) -> Vec<WhatIf> {
         self.def().what_ifs(s)
+    }
+
+    pub(crate) fn documented_fix(&self, s: &Scenario, check: &Check) -> Option<DocumentedFix> {
+        self.def().documented_fix(s, check)
     }
 }
 
