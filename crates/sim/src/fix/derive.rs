@@ -13,7 +13,7 @@ use super::docs;
 use super::text;
 use crate::edit::{Edit, apply};
 use crate::ids::PolicyId;
-use crate::report::{Check, Step};
+use crate::report::{Check, Report, Step};
 use crate::scenario::{KeyState, PrincipalKind, Scenario};
 use crate::sources::{self, Source};
 use crate::world::World;
@@ -22,7 +22,7 @@ use crate::world::World;
 pub const FIX_POLICY_NAME: &str = "keyflow-fix";
 
 /// How many changes one candidate may chain before Keyflow gives up.
-const MAX_ROUNDS: usize = 8;
+const MAX_ROUNDS: usize = 12;
 
 /// Which kind of change a candidate tries first; later changes follow the
 /// evaluator's reason whatever the strategy.
@@ -736,12 +736,36 @@ impl Builder {
         false
     }
 
+    /// Whether a statement grants every action of a service (`*`, `kms:*`) or
+    /// uses NotAction: widening it would grant far more than the request.
+    fn service_wide(&self, id: &PolicyId, index: usize) -> bool {
+        let Some(text) = self.s.policy_text(id) else {
+            return true;
+        };
+        let parsed = keyflow_policy::parse(text, Scenario::policy_slot(id).kind());
+        parsed
+            .policy
+            .statements
+            .iter()
+            .find(|s| s.index == index)
+            .and_then(|s| s.action.as_ref())
+            .is_none_or(|a| {
+                a.negated
+                    || a.items
+                        .iter()
+                        .any(|i| i.value == "*" || i.value.ends_with(":*"))
+            })
+    }
+
     fn widen_statement(
         &mut self,
         check: &Check,
         id: &PolicyId,
         st: &keyflow_policy::StatementTrace,
     ) -> bool {
+        if self.service_wide(id, st.index) {
+            return false;
+        }
         let p_ok = st.principal.as_ref().is_none_or(|p| p.matched);
         let failing: Vec<&ConditionTrace> = st.conditions.iter().filter(|c| !c.result).collect();
         let note = |element: String, added: &str| StatementEdit {
@@ -839,6 +863,7 @@ fn condition_value(s: &Scenario, c: &ConditionTrace) -> Option<String> {
 /// step passes. `Err` says why this strategy cannot repair it.
 pub(crate) fn build(
     s: &Scenario,
+    before: &Report,
     flow: &str,
     step: &str,
     strategy: Strategy,
@@ -850,15 +875,87 @@ pub(crate) fn build(
         let Some(st) = report.flow(flow).and_then(|f| f.step(step)) else {
             return Err(format!("step {flow}/{step} no longer runs"));
         };
-        if st.is_ok() {
-            return Ok(b);
+        if !st.is_ok() {
+            match st.checks.iter().find(|c| !c.allowed()) {
+                Some(check) => b.repair(check, strategy, &mut documented)?,
+                None => b.repair_state(st)?,
+            }
+            continue;
         }
-        match st.checks.iter().find(|c| !c.allowed()) {
-            Some(check) => b.repair(check, strategy, &mut documented)?,
-            None => b.repair_state(st)?,
+        // The step passes; what worked before and fails now is repaired too
+        // (encrypting a trail's logs means its readers need kms:Decrypt).
+        let Some((what, check)) = consequence(&b.s, before, &report) else {
+            return Ok(b);
+        };
+        let n = b.why.len();
+        b.repair(&check, strategy, &mut documented)
+            .map_err(|e| format!("the change breaks {what}, and {e}"))?;
+        for w in b.why.iter_mut().skip(n) {
+            w.push_str(&format!(" (to keep {what})"));
         }
     }
     Err(format!("the step still fails after {MAX_ROUNDS} changes"))
+}
+
+/// The first thing that worked before and fails after a change, with the
+/// denied check to repair: an applied step that passed (unless an expectation
+/// wants it to fail), or a positive matrix or step expectation that held.
+fn consequence(s: &Scenario, before: &Report, after: &Report) -> Option<(String, Check)> {
+    for fb in &before.flows {
+        for sb in fb.steps.iter().filter(|x| x.applied && x.is_ok()) {
+            let Some(sa) = after.flow(&fb.id).and_then(|f| f.step(&sb.id)) else {
+                continue;
+            };
+            if sa.is_ok() || super::expected_failure(s, after, &fb.id, sa).is_some() {
+                continue;
+            }
+            if let Some(c) = sa.checks.iter().find(|c| !c.allowed()) {
+                return Some((format!("step {}/{}", fb.id, sb.id), c.clone()));
+            }
+        }
+    }
+    for (i, e) in s.expectations.iter().enumerate() {
+        let (Some(was), Some(now)) = (before.expectations.get(i), after.expectations.get(i)) else {
+            continue;
+        };
+        if !was.passed || now.passed {
+            continue;
+        }
+        let what = format!("the expectation \"{}\"", was.expectation);
+        let denied = match e {
+            crate::scenario::Expectation::Matrix {
+                flow,
+                principal,
+                read,
+                deliver,
+                ..
+            } => after
+                .flow(flow)
+                .and_then(|f| f.matrix.iter().find(|r| &r.principal == principal))
+                .and_then(|row| {
+                    row.checks.iter().find(|c| {
+                        !c.allowed()
+                            && ((*read == Some(true) && super::matrix_column(c.action(), true))
+                                || (*deliver == Some(true)
+                                    && super::matrix_column(c.action(), false)))
+                    })
+                }),
+            crate::scenario::Expectation::Step {
+                flow,
+                step,
+                outcome: crate::scenario::ExpectedOutcome::Ok,
+                ..
+            } => after
+                .flow(flow)
+                .and_then(|f| f.step(step))
+                .and_then(|st| st.checks.iter().find(|c| !c.allowed())),
+            _ => None,
+        };
+        if let Some(c) = denied {
+            return Some((what, c.clone()));
+        }
+    }
+    None
 }
 
 impl Builder {
@@ -915,7 +1012,10 @@ impl Builder {
                 if strategy == Strategy::Resource && delegated {
                     return self.resource_statement(check);
                 }
-                if strategy == Strategy::Edit && self.near_miss(check, false) {
+                // A key policy that delegates can also name the caller itself.
+                if strategy == Strategy::Edit
+                    && ((delegated && self.near_miss(check, true)) || self.near_miss(check, false))
+                {
                     return Ok(());
                 }
                 self.identity_statement(check)

@@ -154,7 +154,10 @@ pub struct AccessChange {
 pub struct Breadth {
     /// Access-view cells that become allowed or whose conditions change.
     pub access: usize,
-    /// Checks of the run outside the step that become allowed.
+    /// Of those, the cells allowed without any condition.
+    pub open: usize,
+    /// Checks of the run outside the step that were denied and become allowed
+    /// (requests the run did not make before are listed in `flips`, not counted).
     pub checks: usize,
     /// Policies and settings changed.
     pub changes: usize,
@@ -332,7 +335,7 @@ pub fn fix_all(s: &Scenario, only: Option<(&str, &str)>) -> FixAll {
 
 /// Read and deliver columns of an access matrix (CloudTrail's: S3 reads and
 /// decrypts, S3 writes and data keys).
-fn matrix_column(action: &str, read: bool) -> bool {
+pub(crate) fn matrix_column(action: &str, read: bool) -> bool {
     let reads = ["s3:GetObject", "kms:Decrypt"];
     let delivers = ["s3:PutObject", "kms:GenerateDataKey"];
     if read {
@@ -457,7 +460,7 @@ fn fix_step_in(
         (Strategy::Resource, FixKind::ResourcePolicy),
         (Strategy::Identity, FixKind::IdentityPolicy),
     ] {
-        let built = match derive::build(s, flow, step, strategy) {
+        let built = match derive::build(s, report, flow, step, strategy) {
             Ok(b) => b,
             Err(why) => {
                 if !out.rejected.iter().any(|r| r.why == why) {
@@ -466,11 +469,10 @@ fn fix_step_in(
                 continue;
             }
         };
+        let edited = built.drafts.iter().any(|d| !d.edits.is_empty());
         let kind = if built.drafts.is_empty() {
             FixKind::Setting
-        } else if strategy == Strategy::Edit && built.drafts.iter().all(|d| d.added.is_empty()) {
-            FixKind::EditStatement
-        } else if strategy == Strategy::Edit {
+        } else if strategy == Strategy::Edit && !edited {
             // No statement almost matched: the candidate is one of the others.
             continue;
         } else {
@@ -587,9 +589,17 @@ fn verify(
             .iter()
             .filter(|c| c.after == Verdict::Allowed)
             .count(),
+        open: access
+            .iter()
+            .filter(|c| c.after == Verdict::Allowed && c.after_conditions.is_empty())
+            .count(),
         checks: flips
             .iter()
-            .filter(|f| !f.in_step && f.after == Verdict::Allowed)
+            .filter(|f| {
+                !f.in_step
+                    && f.after == Verdict::Allowed
+                    && f.before.is_some_and(|b| b != Verdict::Allowed)
+            })
             .count(),
         changes: built.drafts.len() + built.settings.len(),
         additions: built

@@ -149,6 +149,15 @@ impl Ctx<'_, '_> {
     }
 }
 
+/// A bucket default as the scenario writes it: `SSE-KMS (alias/x)`, `SSE-S3`.
+fn describe_default(b: &Bucket) -> String {
+    let e = &b.default_encryption;
+    match (&e.sse, &e.key) {
+        (Sse::Kms, Some(k)) => format!("{} ({k})", e.sse),
+        (sse, _) => sse.as_str().to_string(),
+    }
+}
+
 fn describe(w: &World<'_>, enc: &Encryption) -> String {
     match enc.sse {
         Sse::Kms => {
@@ -233,13 +242,19 @@ impl FlowDef for Params {
         Some(DocumentedFix {
             title: format!("Set the default encryption of bucket {} to SSE-S3", bucket.name),
             why: "The only server-side encryption AWS documents for ALB access-log buckets is SSE-S3; no key-policy statement for the log writer is documented.".into(),
-            edits: vec![crate::edit::Edit::BucketSse {
-                bucket: i,
-                sse: Sse::S3,
-            }],
+            edits: vec![
+                crate::edit::Edit::BucketSse {
+                    bucket: i,
+                    sse: Sse::S3,
+                },
+                crate::edit::Edit::BucketKmsKey {
+                    bucket: i,
+                    key: None,
+                },
+            ],
             settings: vec![SettingChange {
-                path: format!("buckets[{i}].default_encryption.sse"),
-                before: bucket.default_encryption.sse.as_str().to_string(),
+                path: format!("buckets[{i}].default_encryption"),
+                before: describe_default(bucket),
                 after: Sse::S3.as_str().to_string(),
             }],
             source: Source::Doc(&sources::ALB_ACCESS_LOGS),
