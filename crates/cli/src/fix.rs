@@ -192,7 +192,10 @@ fn candidate(out: &mut String, c: &FixCandidate) {
         let before = f
             .before
             .map_or("(not requested)".to_string(), |d| d.to_string());
-        let _ = writeln!(out, "     flips {}: {before} -> {}", f.id, f.after);
+        let after = f
+            .after
+            .map_or("(no longer requested)".to_string(), |d| d.to_string());
+        let _ = writeln!(out, "     flips {}: {before} -> {after}", f.id);
     }
     for a in &c.access {
         let _ = writeln!(

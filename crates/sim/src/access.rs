@@ -81,6 +81,11 @@ pub struct AccessCondition {
     pub values: Vec<String>,
     /// In words: "only through s3.ap-northeast-1.amazonaws.com (StringEquals kms:ViaService …)".
     pub text: String,
+    /// Allow conditions come in alternatives: the cell is allowed when every
+    /// condition of one alternative holds. `None` for a condition that applies
+    /// whatever the alternative (an object prefix, a Deny, a grant constraint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<usize>,
     /// Where the condition is written; `None` for a KMS grant's constraint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyId>,
@@ -146,11 +151,15 @@ pub fn who_can(
     match service.as_deref() {
         Some("kms") => {
             let keys: Vec<&KeyInfo> = match resource {
-                Some(r) => vec![w.key(r).ok_or_else(|| {
-                    WhoCanError(format!(
-                        "no key `{r}` in the scenario (give a key ID, alias or ARN)"
-                    ))
-                })?],
+                Some(r) => vec![
+                    w.key(r)
+                        .or_else(|| w.keys.iter().find(|k| k.arn == r || k.id == r))
+                        .ok_or_else(|| {
+                            WhoCanError(format!(
+                                "no key `{r}` in the scenario (give a key ID, alias or ARN)"
+                            ))
+                        })?,
+                ],
                 None => w
                     .keys
                     .iter()
@@ -418,6 +427,7 @@ fn bucket_cells(w: &World<'_>, bucket: &str, action: &str, key: Option<&str>) ->
                     key: "Resource".into(),
                     text: format!("only for objects matching {}", patterns.join(" or ")),
                     values: patterns,
+                    alternative: None,
                     policy: None,
                     statement: None,
                 },
@@ -473,6 +483,7 @@ fn listed(
         operator: c.operator.value.clone(),
         key: c.key.value.clone(),
         values,
+        alternative: None,
         policy: Some(policy.clone()),
         statement: Some(statement),
     }
@@ -632,15 +643,7 @@ fn cell(w: &World<'_>, sub: &Subject, check: &Check) -> AccessCell {
     } else {
         format!("{} [{}]", evaluation.reason, labels.join(", "))
     };
-    for d in &evaluation.deciding {
-        out.conditions.extend(set_aside(
-            w,
-            &check.policies,
-            d.slot,
-            d.statement,
-            ConditionRole::AllowsWhen,
-        ));
-    }
+    out.conditions = alternatives(w, &check.policies, &evaluation.deciding);
     // Denies set aside because they apply only under request conditions.
     if let Some(strict) = relaxed(w, &check.policies, true) {
         let e = keyflow_policy::evaluate(&check.request, &strict.policies());
@@ -660,6 +663,66 @@ fn cell(w: &World<'_>, sub: &Subject, check: &Check) -> AccessCell {
         out.why = format!("{}; but refused by a service rule: {rule}", out.why);
     }
     out
+}
+
+/// The conditions of the deciding Allow statements as alternatives: the
+/// statements of one policy slot are alternatives (any one allows), the slots
+/// must all allow (a key policy that delegates and the IAM policy), so the
+/// result is every combination, simplest first. An unconditional statement
+/// makes its slot's conditions moot; no conditions at all when one
+/// combination needs none.
+fn alternatives(
+    w: &World<'_>,
+    set: &PolicySet,
+    deciding: &[keyflow_policy::DecidingStatement],
+) -> Vec<AccessCondition> {
+    let mut slots: Vec<(keyflow_policy::PolicySlot, Vec<Vec<AccessCondition>>)> = Vec::new();
+    for d in deciding.iter().filter(|d| d.effect == Effect::Allow) {
+        let conds = set_aside(w, set, d.slot, d.statement, ConditionRole::AllowsWhen);
+        match slots.iter_mut().find(|(s, _)| *s == d.slot) {
+            Some((_, alts)) => alts.push(conds),
+            None => slots.push((d.slot, vec![conds])),
+        }
+    }
+    let mut combos: Vec<Vec<AccessCondition>> = vec![Vec::new()];
+    for (_, alts) in &mut slots {
+        if alts.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let mut next = Vec::new();
+        for c in &combos {
+            for a in alts.iter() {
+                let mut both = c.clone();
+                both.extend(a.iter().cloned());
+                next.push(both);
+            }
+        }
+        combos = next;
+        combos.truncate(16);
+    }
+    let same = |a: &[AccessCondition], b: &[AccessCondition]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text)
+    };
+    let mut unique: Vec<Vec<AccessCondition>> = Vec::new();
+    for c in combos {
+        if !unique.iter().any(|u| same(u, &c)) {
+            unique.push(c);
+        }
+    }
+    unique.sort_by_key(Vec::len);
+    if unique.first().is_some_and(Vec::is_empty) {
+        return Vec::new();
+    }
+    unique
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, alt)| {
+            alt.into_iter().map(move |mut c| {
+                c.alternative = Some(i);
+                c
+            })
+        })
+        .collect()
 }
 
 /// A KMS grant on the key for this actor and operation allows what the
@@ -696,6 +759,7 @@ fn grant_cell(w: &World<'_>, key: &KeyInfo, actor: &Actor, action: &str, cell: &
                         operator: "EncryptionContextSubset".into(),
                         key,
                         values,
+                        alternative: None,
                         policy: None,
                         statement: None,
                     }

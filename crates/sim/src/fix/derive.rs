@@ -150,6 +150,8 @@ pub(crate) struct Builder {
     pub sources: Vec<Source>,
     /// One line per change: what was changed and why.
     pub why: Vec<String>,
+    /// Condition values added to existing statements.
+    pub conditions: Vec<ConditionUse>,
 }
 
 impl Builder {
@@ -161,6 +163,7 @@ impl Builder {
             setting_edits: Vec::new(),
             sources: Vec::new(),
             why: Vec::new(),
+            conditions: Vec::new(),
         }
     }
 
@@ -783,15 +786,24 @@ impl Builder {
             let mut values = Vec::new();
             for c in &failing {
                 match condition_value(&self.s, c) {
-                    Some(v) => values.push((c.values_span, c.key.clone(), v)),
+                    Some(v) => values.push((c.values_span, c.key.clone(), c.operator.clone(), v)),
                     None => return false,
                 }
             }
             let mut ok = true;
-            for (span, key, value) in values {
+            for (span, key, operator, value) in values {
                 let n = note(format!("Condition {key}"), &value);
                 ok &= self.widen(id, span, None, &value, n);
+                let source = Source::Doc(key_doc(&key, check));
+                self.source(source);
+                self.conditions.push(ConditionUse {
+                    operator,
+                    key,
+                    value,
+                    source,
+                });
             }
+            self.source(Source::Doc(side_doc(id, check)));
             if ok {
                 self.why.push(format!(
                     "{id}: statement #{} also allows the request's condition values",
@@ -828,6 +840,7 @@ impl Builder {
         };
         let n = note(element.to_string(), &value);
         let ok = self.widen(id, span, member, &value, n);
+        self.source(Source::Doc(side_doc(id, check)));
         if ok {
             self.why.push(format!(
                 "{id}: statement #{} gains {element} {value}",
@@ -835,6 +848,38 @@ impl Builder {
             ));
         }
         ok
+    }
+}
+
+/// The page that documents a condition key for the integration the request comes from.
+fn key_doc(key: &str, check: &Check) -> &'static crate::sources::Doc {
+    let k = key.to_ascii_lowercase();
+    match k.as_str() {
+        "kms:viaservice" => &docs::KMS_VIA_SERVICE,
+        "kms:calleraccount" => &docs::KMS_CALLER_ACCOUNT,
+        "kms:encryptioncontext:aws:cloudtrail:arn" => &sources::CLOUDTRAIL_KMS_POLICY,
+        "kms:encryptioncontext:aws:s3:arn" => &sources::S3_SSE_KMS,
+        "kms:encryptioncontext:parameter_arn" => &sources::SSM_KMS,
+        _ if k.starts_with("kms:encryptioncontext:") => &docs::KMS_ENCRYPTION_CONTEXT,
+        "aws:sourcearn" | "aws:sourceaccount" | "s3:x-amz-acl" => {
+            let target = if check.action().starts_with("kms:") {
+                Target::KeyPolicy
+            } else {
+                Target::BucketPolicy
+            };
+            service_doc(check.principal(), target).unwrap_or(&docs::IAM_GLOBAL_KEYS)
+        }
+        _ => &docs::IAM_GLOBAL_KEYS,
+    }
+}
+
+/// The page on the kind of policy an edit changes.
+fn side_doc(id: &PolicyId, check: &Check) -> &'static crate::sources::Doc {
+    match (id, check.action().starts_with("kms:")) {
+        (PolicyId::Key(_), _) => &docs::KMS_KEY_POLICIES,
+        (PolicyId::Bucket(_), _) => &docs::S3_BUCKET_POLICIES,
+        (_, true) => &docs::KMS_IAM_POLICIES,
+        _ => &sources::IAM_EVALUATION,
     }
 }
 

@@ -131,7 +131,8 @@ pub struct CheckFlip {
     pub resource: String,
     /// `None`: the run did not make this request before (an earlier check failed).
     pub before: Option<Verdict>,
-    pub after: Verdict,
+    /// `None`: the run no longer makes this request (a setting removed the need).
+    pub after: Option<Verdict>,
     /// The check belongs to the step being fixed.
     pub in_step: bool,
 }
@@ -597,7 +598,7 @@ fn verify(
             .iter()
             .filter(|f| {
                 !f.in_step
-                    && f.after == Verdict::Allowed
+                    && f.after == Some(Verdict::Allowed)
                     && f.before.is_some_and(|b| b != Verdict::Allowed)
             })
             .count(),
@@ -641,7 +642,7 @@ fn verify(
             }
         })
         .collect();
-    let mut conditions: Vec<ConditionUse> = Vec::new();
+    let mut conditions: Vec<ConditionUse> = built.conditions.clone();
     for c in changes
         .iter()
         .flat_map(|c| c.added.iter().flat_map(|a| a.conditions.iter()))
@@ -700,24 +701,33 @@ fn verify(
     })
 }
 
-/// Every check whose decision differs, steps and matrix rows alike.
+/// Every check whose decision differs, steps and matrix rows alike, plus
+/// the requests one run makes and the other does not.
 fn flips(before: &Report, after: &Report, flow: &str, step: &str) -> Vec<CheckFlip> {
-    after
+    let flip = |c: &crate::report::Check, b: Option<Verdict>, a: Option<Verdict>| CheckFlip {
+        id: c.id.clone(),
+        principal: c.principal().to_string(),
+        action: c.action().to_string(),
+        resource: c.resource().to_string(),
+        before: b,
+        after: a,
+        in_step: c.id.flow == flow && c.id.step == step,
+    };
+    let mut out: Vec<CheckFlip> = after
         .checks()
         .filter_map(|a| {
             let b = before.check(&a.id);
             let changed = b.is_none_or(|b| b.decision != a.decision || b.allowed() != a.allowed());
-            changed.then(|| CheckFlip {
-                id: a.id.clone(),
-                principal: a.principal().to_string(),
-                action: a.action().to_string(),
-                resource: a.resource().to_string(),
-                before: b.map(|b| b.decision),
-                after: a.decision,
-                in_step: a.id.flow == flow && a.id.step == step,
-            })
+            changed.then(|| flip(a, b.map(|b| b.decision), Some(a.decision)))
         })
-        .collect()
+        .collect();
+    out.extend(
+        before
+            .checks()
+            .filter(|b| after.check(&b.id).is_none())
+            .map(|b| flip(b, Some(b.decision), None)),
+    );
+    out
 }
 
 fn condition_texts(c: &AccessCell) -> Vec<String> {
