@@ -63,7 +63,6 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         );
         let _ = writeln!(out, "  {:<17} why: {}", "", c.why);
         let mut last_alt: Option<usize> = None;
-        let mut last_alt: Option<usize> = None;
         for k in &c.conditions {
             let mark = match (k.role, k.alternative) {
                 (ConditionRole::DeniesWhen, _) => "but",

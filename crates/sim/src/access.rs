@@ -291,14 +291,12 @@ fn subjects(w: &World<'_>, policy: Option<&PolicyId>, resource_account: &str) ->
         .unwrap_or_default();
     for (ty, value) in &named {
         match ty {
-            PrincipalType::Service => {
-                if !out.iter().any(|x| x.actor.arn == *value) {
-                    out.push(Subject {
-                        name: format!("AWS service {value}"),
-                        kind: SubjectKind::Service,
-                        actor: w.service(value),
-                    });
-                }
+            PrincipalType::Service if !out.iter().any(|x| x.actor.arn == *value) => {
+                out.push(Subject {
+                    name: format!("AWS service {value}"),
+                    kind: SubjectKind::Service,
+                    actor: w.service(value),
+                });
             }
             PrincipalType::Aws => {
                 let account = if keyflow_policy::is_account_id(value) {

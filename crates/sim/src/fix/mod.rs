@@ -484,7 +484,8 @@ fn fix_step_in(
             continue;
         }
         seen.push(edits.clone());
-        match verify(s, report, view, flow, st, built, kind, edits) {
+        let base = Baseline { s, report, view };
+        match verify(&base, flow, st, built, kind, edits) {
             Ok(c) => out.candidates.push(c),
             Err(why) => out.rejected.push(Rejected { kind, why }),
         }
@@ -529,16 +530,22 @@ fn edits_of(b: &Builder) -> Vec<Edit> {
     edits
 }
 
+/// The run a candidate is verified against.
+struct Baseline<'a> {
+    s: &'a Scenario,
+    report: &'a Report,
+    view: &'a [AccessCell],
+}
+
 fn verify(
-    s: &Scenario,
-    before: &Report,
-    view: &[AccessCell],
+    base: &Baseline<'_>,
     flow: &str,
     step: &Step,
     built: Builder,
     kind: FixKind,
     edits: Vec<Edit>,
 ) -> Result<FixCandidate, String> {
+    let (s, before, view) = (base.s, base.report, base.view);
     let fixed = {
         let mut copy = s.clone();
         for e in &edits {
