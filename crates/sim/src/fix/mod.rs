@@ -247,10 +247,9 @@ impl StepFix {
 /// in an error or could not be evaluated), in timeline order.
 pub fn fix(s: &Scenario) -> Vec<StepFix> {
     let report = crate::run(s);
-    let view = access_view(s);
     failing_steps(&report)
         .into_iter()
-        .filter_map(|(f, st)| fix_step_in(s, &report, &view, &f, &st))
+        .filter_map(|(f, st)| fix_step_in(s, &report, &f, &st))
         .collect()
 }
 
@@ -258,8 +257,7 @@ pub fn fix(s: &Scenario) -> Vec<StepFix> {
 /// when the run has no such step.
 pub fn fix_step(s: &Scenario, flow: &str, step: &str) -> Option<StepFix> {
     let report = crate::run(s);
-    let view = access_view(s);
-    fix_step_in(s, &report, &view, flow, step)
+    fix_step_in(s, &report, flow, step)
 }
 
 fn failing_steps(report: &Report) -> Vec<(String, String)> {
@@ -311,8 +309,7 @@ pub fn fix_all(s: &Scenario, only: Option<(&str, &str)>) -> FixAll {
         });
         let Some((f, st)) = next else { break };
         done.push((f.clone(), st.clone()));
-        let view = access_view(&current);
-        let Some(sf) = fix_step_in(&current, &report, &view, &f, &st) else {
+        let Some(sf) = fix_step_in(&current, &report, &f, &st) else {
             continue;
         };
         match sf.candidates.first() {
@@ -410,13 +407,7 @@ pub fn expected_failure(s: &Scenario, report: &Report, flow: &str, step: &Step) 
     None
 }
 
-fn fix_step_in(
-    s: &Scenario,
-    report: &Report,
-    view: &[AccessCell],
-    flow: &str,
-    step: &str,
-) -> Option<StepFix> {
+fn fix_step_in(s: &Scenario, report: &Report, flow: &str, step: &str) -> Option<StepFix> {
     let st = report.flow(flow)?.step(step)?;
     let mut out = StepFix {
         flow: flow.to_string(),
@@ -456,6 +447,7 @@ fn fix_step_in(
         return Some(out);
     }
     let mut seen: Vec<Vec<Edit>> = Vec::new();
+    let mut view: Option<Vec<AccessCell>> = None;
     for (strategy, kind) in [
         (Strategy::Edit, FixKind::EditStatement),
         (Strategy::Resource, FixKind::ResourcePolicy),
@@ -484,7 +476,15 @@ fn fix_step_in(
             continue;
         }
         seen.push(edits.clone());
-        let base = Baseline { s, report, view };
+        // The access view before, computed once a candidate needs it.
+        if view.is_none() {
+            view = Some(access_view(s));
+        }
+        let base = Baseline {
+            s,
+            report,
+            view: view.as_deref().unwrap_or_default(),
+        };
         match verify(&base, flow, st, built, kind, edits) {
             Ok(c) => out.candidates.push(c),
             Err(why) => out.rejected.push(Rejected { kind, why }),
