@@ -437,3 +437,61 @@ fn fix_json_and_text_on_the_command_line() {
     let o = keyflow(&["fix", "builtin:ssm-securestring-cmk", "--step", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Reporter gets kms:Decrypt from IAM but a permissions boundary (or an SCP)
+/// does not allow it: the repair widens the boundary (or the SCP) by exactly
+/// that action on that key, with the request's conditions.
+#[test]
+fn boundaries_and_scps_get_the_exact_action() {
+    let base = fixture("ssm-reader-without-key-permission");
+    let key_arn =
+        "arn:aws:kms:ap-northeast-1:111122223333:key/1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+    let allow = |actions: &str, resource: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"{resource}"}}]}}"#
+        )
+    };
+    let mut s = base.clone();
+    let reporter = s
+        .principals
+        .iter_mut()
+        .find(|p| p.name == "Reporter")
+        .unwrap();
+    reporter.policies.push(keyflow_sim::NamedPolicy {
+        name: "Decrypt".into(),
+        document: allow(r#""kms:Decrypt""#, key_arn),
+    });
+    let mut bounded = s.clone();
+    bounded
+        .principals
+        .iter_mut()
+        .find(|p| p.name == "Reporter")
+        .unwrap()
+        .permission_boundary = Some(allow(r#"["ssm:GetParameter*"]"#, "*"));
+    let mut scp = s.clone();
+    scp.scps.push(keyflow_sim::NamedPolicy {
+        name: "OnlySsm".into(),
+        document: allow(r#"["ssm:*", "kms:Encrypt"]"#, "*"),
+    });
+    for (s, id) in [
+        (bounded, PolicyId::Boundary("Reporter".into())),
+        (scp, PolicyId::Scp("OnlySsm".into())),
+    ] {
+        let sf =
+            keyflow_sim::fix_step(&s, "ssm", "get-parameters-with-decryption:Reporter").unwrap();
+        assert_eq!(sf.status, FixStatus::Fixable, "{id}: {}", sf.detail);
+        let best = sf.best().unwrap();
+        let change = best
+            .changes
+            .iter()
+            .find(|c| c.policy == id)
+            .unwrap_or_else(|| panic!("{id} is not changed: {}", best.title));
+        assert_eq!(change.added.len(), 1);
+        assert_eq!(change.added[0].actions, ["kms:Decrypt"]);
+        assert_eq!(change.added[0].resource.as_deref(), Some(key_arn));
+        assert!(step_ok(
+            &run(&best.apply_to(&s)),
+            "ssm/get-parameters-with-decryption:Reporter"
+        ));
+    }
+}

@@ -1036,7 +1036,7 @@ impl Builder {
             }
             if self.s == before {
                 return Err(format!(
-                    "the documented change ({}) is already in place; {}",
+                    "{} is already the scenario's setting and does not repair the step. {}",
                     fix.title, fix.why
                 ));
             }
