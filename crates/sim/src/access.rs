@@ -814,6 +814,28 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_that_does_not_parse_leaves_cells_not_evaluated() {
+        let mut s = scenario("ssm-securestring-cmk");
+        s.keys[0].policy = "{ \"Statement\": [ ".into();
+        let cells = who_can(&s, "kms:Decrypt", Some(&s.keys[0].id.clone())).unwrap();
+        assert!(!cells.is_empty());
+        for c in &cells {
+            assert_eq!(c.decision, Verdict::NotEvaluated, "{c:?}");
+            assert!(c.why.starts_with("not evaluated"), "{}", c.why);
+        }
+    }
+
+    #[test]
+    fn unconditional_alternatives_win() {
+        // Role1's session is named by the root-and-session statement without conditions.
+        let s = scenario("cloudtrail-sse-kms");
+        let cells = who_can(&s, "kms:Decrypt", Some("alias/cloudtrail-logs")).unwrap();
+        let user1 = find(&cells, "User1");
+        assert_eq!(user1.decision, Verdict::Allowed);
+        assert!(user1.conditions.is_empty(), "{:?}", user1.conditions);
+    }
+
+    #[test]
     fn bucket_prefixes_show_as_conditions() {
         let s = scenario("cloudtrail-sse-kms");
         let cells = who_can(&s, "s3:PutObject", None).unwrap();
