@@ -400,7 +400,7 @@ enum Target {
 fn service_doc(service: &str, target: Target) -> Option<&'static crate::sources::Doc> {
     match (service, target) {
         ("cloudtrail.amazonaws.com", Target::KeyPolicy) => Some(&sources::CLOUDTRAIL_KMS_POLICY),
-        ("cloudtrail.amazonaws.com", Target::BucketPolicy) => Some(&sources::CLOUDTRAIL_S3_POLICY),
+        ("cloudtrail.amazonaws.com", Target::BucketPolicy) => Some(&docs::CLOUDTRAIL_S3_POLICY),
         ("s3.amazonaws.com", Target::BucketPolicy) => Some(&sources::S3_INVENTORY),
         _ => None,
     }
@@ -574,7 +574,7 @@ fn resource_policy(s: &Scenario, check: &Check) -> Result<PolicyId, String> {
                 PolicyId::ManagedKey(service) => format!(
                     "the key is the AWS managed key {}: its key policy cannot be changed ({})",
                     service.alias(),
-                    Source::Doc(&sources::KMS_AWS_MANAGED_KEYS).label()
+                    Source::Doc(&docs::KMS_AWS_MANAGED_KEYS).label()
                 ),
                 other => format!("{other} is written by AWS and cannot be changed"),
             });

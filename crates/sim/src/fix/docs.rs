@@ -71,3 +71,15 @@ pub static S3_BUCKET_POLICIES: Doc = Doc {
     title: "Bucket policies for Amazon S3",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html",
 };
+
+/// CloudTrail's bucket policy: `aws:SourceArn` and `s3:x-amz-acl` for `cloudtrail.amazonaws.com`.
+pub static CLOUDTRAIL_S3_POLICY: Doc = Doc {
+    title: "Amazon S3 bucket policy for CloudTrail",
+    url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html",
+};
+
+/// AWS managed keys: their key policies cannot be changed.
+pub static KMS_AWS_MANAGED_KEYS: Doc = Doc {
+    title: "AWS managed keys",
+    url: "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key",
+};
