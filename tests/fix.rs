@@ -429,7 +429,7 @@ fn fix_json_and_text_on_the_command_line() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("[expected-to-fail]"), "{text}");
     assert!(
-        text.contains("source 004: without key permission the call fails"),
+        text.contains("step ssm/get-parameters-with-decryption:Intern ends error"),
         "{text}"
     );
     let o = keyflow(&["fix", "builtin:ssm-securestring-cmk", "--step", "ssm/nope"]);

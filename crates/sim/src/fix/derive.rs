@@ -921,20 +921,20 @@ pub(crate) fn build(
             return Err(format!("step {flow}/{step} no longer runs"));
         };
         if !st.is_ok() {
-            match st.checks.iter().find(|c| !c.allowed()) {
-                Some(check) => b.repair(check, strategy, &mut documented)?,
-                None => b.repair_state(st)?,
-            }
+            b.repair_step(flow, st, strategy, &mut documented)?;
             continue;
         }
         // The step passes; what worked before and fails now is repaired too
         // (encrypting a trail's logs means its readers need kms:Decrypt).
-        let Some((what, check)) = consequence(&b.s, before, &report) else {
+        let Some((what, broken)) = consequence(&b.s, before, &report) else {
             return Ok(b);
         };
         let n = b.why.len();
-        b.repair(&check, strategy, &mut documented)
-            .map_err(|e| format!("the change breaks {what}, and {e}"))?;
+        let repaired = match &broken {
+            Broken::Step(f, st) => b.repair_step(f, st, strategy, &mut documented),
+            Broken::Check(c) => b.repair(c, strategy),
+        };
+        repaired.map_err(|e| format!("the change breaks {what}, and {e}"))?;
         for w in b.why.iter_mut().skip(n) {
             w.push_str(&format!(" (to keep {what})"));
         }
@@ -945,7 +945,13 @@ pub(crate) fn build(
 /// The first thing that worked before and fails after a change, with the
 /// denied check to repair: an applied step that passed (unless an expectation
 /// wants it to fail), or a positive matrix or step expectation that held.
-fn consequence(s: &Scenario, before: &Report, after: &Report) -> Option<(String, Check)> {
+/// What a change broke: a step that passed, or a matrix or step expectation's check.
+enum Broken {
+    Step(String, Step),
+    Check(Check),
+}
+
+fn consequence(s: &Scenario, before: &Report, after: &Report) -> Option<(String, Broken)> {
     for fb in &before.flows {
         for sb in fb.steps.iter().filter(|x| x.applied && x.is_ok()) {
             let Some(sa) = after.flow(&fb.id).and_then(|f| f.step(&sb.id)) else {
@@ -954,9 +960,10 @@ fn consequence(s: &Scenario, before: &Report, after: &Report) -> Option<(String,
             if sa.is_ok() || super::expected_failure(s, after, &fb.id, sa).is_some() {
                 continue;
             }
-            if let Some(c) = sa.checks.iter().find(|c| !c.allowed()) {
-                return Some((format!("step {}/{}", fb.id, sb.id), c.clone()));
-            }
+            return Some((
+                format!("step {}/{}", fb.id, sb.id),
+                Broken::Step(fb.id.clone(), sa.clone()),
+            ));
         }
     }
     for (i, e) in s.expectations.iter().enumerate() {
@@ -997,19 +1004,64 @@ fn consequence(s: &Scenario, before: &Report, after: &Report) -> Option<(String,
             _ => None,
         };
         if let Some(c) = denied {
-            return Some((what, c.clone()));
+            return Some((what, Broken::Check(c.clone())));
         }
     }
     None
 }
 
 impl Builder {
-    fn repair(
+    /// Repairs a failing step: the flow's documented setting if it has one,
+    /// else its first denied check, else the state of its key.
+    fn repair_step(
         &mut self,
-        check: &Check,
+        flow: &str,
+        st: &Step,
         strategy: Strategy,
         documented: &mut Vec<String>,
     ) -> Result<(), String> {
+        if self.documented(flow, st, documented)? {
+            return Ok(());
+        }
+        match st.checks.iter().find(|c| !c.allowed()) {
+            Some(check) => self.repair(check, strategy),
+            None => self.repair_state(st),
+        }
+    }
+
+    /// Applies the setting a flow documents for this failing step, once.
+    fn documented(
+        &mut self,
+        flow: &str,
+        st: &Step,
+        documented: &mut Vec<String>,
+    ) -> Result<bool, String> {
+        let spec = self.s.flows.iter().find(|f| f.id() == flow).cloned();
+        let Some(fix) = spec.and_then(|f| f.params.documented_fix(&self.s, st)) else {
+            return Ok(false);
+        };
+        if documented.contains(&fix.title) {
+            return Err(format!("{} does not repair the step", fix.title));
+        }
+        documented.push(fix.title.clone());
+        let before = self.s.clone();
+        for e in &fix.edits {
+            apply(&mut self.s, e.clone());
+        }
+        if self.s == before {
+            return Err(format!(
+                "{} is already the scenario's setting and does not repair the step. {}",
+                fix.title, fix.why
+            ));
+        }
+        self.setting_edits.extend(fix.edits);
+        self.settings.extend(fix.settings);
+        self.source(fix.source);
+        self.why.push(format!("{}: {}", fix.title, fix.why));
+        Ok(true)
+    }
+
+    fn repair(&mut self, check: &Check, strategy: Strategy) -> Result<(), String> {
         if let Some(n) = &check.not_evaluated {
             return Err(format!("not evaluated: {n}"));
         }
@@ -1017,34 +1069,6 @@ impl Builder {
             return Err(format!(
                 "refused by a service rule whatever the policies say: {rule}"
             ));
-        }
-        // A flow whose integration AWS documents only with a setting says so.
-        let flow = self
-            .s
-            .flows
-            .iter()
-            .find(|f| f.id() == check.id.flow)
-            .cloned();
-        if let Some(fix) = flow.and_then(|f| f.params.documented_fix(&self.s, check)) {
-            if documented.contains(&fix.title) {
-                return Err(format!("{} does not repair the step", fix.title));
-            }
-            documented.push(fix.title.clone());
-            let before = self.s.clone();
-            for e in &fix.edits {
-                apply(&mut self.s, e.clone());
-            }
-            if self.s == before {
-                return Err(format!(
-                    "{} is already the scenario's setting and does not repair the step. {}",
-                    fix.title, fix.why
-                ));
-            }
-            self.setting_edits.extend(fix.edits);
-            self.settings.extend(fix.settings);
-            self.source(fix.source);
-            self.why.push(format!("{}: {}", fix.title, fix.why));
-            return Ok(());
         }
         match missing(check)? {
             Missing::Resource => {

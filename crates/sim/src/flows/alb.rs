@@ -10,7 +10,7 @@ use super::calls::{
 use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
 use crate::errors;
 use crate::fix::{DocumentedFix, SettingChange};
-use crate::report::{Check, NoteKind, Step};
+use crate::report::{NoteKind, Step};
 use crate::scenario::json::Obj;
 use crate::scenario::{
     Behaviour, Bucket, ElbLogWriter, Encryption, LoadBalancer, Scenario, ScenarioError, Sse,
@@ -221,15 +221,21 @@ impl FlowDef for Params {
     }
 
     /// AWS documents only SSE-S3 for access-log buckets (ALB guide, "Enable
-    /// access logs"): the repair for the log writer's KMS requests is the bucket
-    /// default, never a key-policy statement.
-    fn documented_fix(&self, s: &Scenario, check: &Check) -> Option<DocumentedFix> {
-        let writer = check.principal() == LOG_SERVICE
-            || elb_account(&s.region)
-                .is_some_and(|a| check.principal() == format!("arn:aws:iam::{a}:root"));
-        if !writer || !check.action().starts_with("kms:") {
+    /// access logs"): when ELB refuses the bucket under a KMS default, or the
+    /// log writer's KMS request is denied, the repair is the bucket default,
+    /// never a key-policy statement.
+    fn documented_fix(&self, s: &Scenario, step: &Step) -> Option<DocumentedFix> {
+        if step.is_ok() {
             return None;
         }
+        let writer = |p: &str| {
+            p == LOG_SERVICE
+                || elb_account(&s.region).is_some_and(|a| p == format!("arn:aws:iam::{a}:root"))
+        };
+        let kms_denied = step
+            .checks
+            .iter()
+            .any(|c| !c.allowed() && c.action().starts_with("kms:") && writer(c.principal()));
         let lb = s
             .load_balancers
             .iter()
@@ -239,6 +245,14 @@ impl FlowDef for Params {
             .iter()
             .enumerate()
             .find(|(_, b)| b.name == lb.access_logs.bucket)?;
+        let refused = step
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == "InvalidConfigurationRequest")
+            && bucket.default_encryption.sse == Sse::Kms;
+        if !(kms_denied || refused) {
+            return None;
+        }
         Some(DocumentedFix {
             title: format!("Set the default encryption of bucket {} to SSE-S3", bucket.name),
             why: "The only server-side encryption AWS documents for ALB access-log buckets is SSE-S3; no key-policy statement for the log writer is documented.".into(),

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::fix::DocumentedFix;
 use crate::names::names;
-use crate::report::{Check, FlowReport, KmsEstimate, KmsUsage, NotEvaluated, Outcome, Step};
+use crate::report::{FlowReport, KmsEstimate, KmsUsage, NotEvaluated, Outcome, Step};
 use crate::scenario::json::Obj;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sources::Source;
@@ -89,11 +89,11 @@ pub(crate) trait FlowDef {
     fn what_ifs(&self, _s: &Scenario) -> Vec<WhatIf> {
         Vec::new()
     }
-    /// The documented setting change that repairs a failing check of this flow
+    /// The documented setting change that repairs a failing step of this flow
     /// where AWS documents no policy statement for it (ALB access logs: SSE-S3
-    /// only). When `Some`, `keyflow fix` offers this change and never a
-    /// statement for the check.
-    fn documented_fix(&self, _s: &Scenario, _check: &Check) -> Option<DocumentedFix> {
+    /// only). When `Some`, `keyflow fix` applies this change before any
+    /// statement, and never writes a statement for what it covers.
+    fn documented_fix(&self, _s: &Scenario, _step: &Step) -> Option<DocumentedFix> {
         None
     }
     fn run(&self, w: &World<'_>, flow: &mut FlowRun);
@@ -173,8 +173,8 @@ impl FlowParams {
         self.def().what_ifs(s)
     }
 
-    pub(crate) fn documented_fix(&self, s: &Scenario, check: &Check) -> Option<DocumentedFix> {
-        self.def().documented_fix(s, check)
+    pub(crate) fn documented_fix(&self, s: &Scenario, step: &Step) -> Option<DocumentedFix> {
+        self.def().documented_fix(s, step)
     }
 }
 
