@@ -6,6 +6,7 @@ use keyflow_policy::Context;
 use super::calls::{iam_call, prefixed, put_bucket_encryption, s3_call, step};
 use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
 use crate::errors;
+use crate::fix::{DocumentedFix, SettingChange};
 use crate::report::{NoteKind, Step};
 use crate::scenario::json::Obj;
 use crate::scenario::{
@@ -126,6 +127,15 @@ impl Ctx<'_, '_> {
     }
 }
 
+/// A bucket default as the scenario writes it: `SSE-KMS (alias/x)`, `SSE-S3`.
+fn describe_default(b: &Bucket) -> String {
+    let e = &b.default_encryption;
+    match (&e.sse, &e.key) {
+        (Sse::Kms, Some(k)) => format!("{} ({k})", e.sse),
+        (sse, _) => sse.as_str().to_string(),
+    }
+}
+
 fn describe(w: &World<'_>, enc: &Encryption) -> String {
     match enc.sse {
         Sse::Kms => {
@@ -195,6 +205,61 @@ impl FlowDef for Params {
             label: format!("ALB log delivery after the key switch: {now} → {then} behaviour"),
             edits: vec![crate::edit::Edit::AlbDelivery(to)],
         }]
+    }
+
+    /// AWS documents only SSE-S3 for access-log buckets (ALB guide, "Enable
+    /// access logs"): when ELB refuses the bucket under a KMS default, or the
+    /// log writer's KMS request is denied, the repair is the bucket default,
+    /// never a key-policy statement.
+    fn documented_fix(&self, s: &Scenario, step: &Step) -> Option<DocumentedFix> {
+        if step.is_ok() {
+            return None;
+        }
+        let writer = |p: &str| {
+            p == LOG_SERVICE
+                || elb_account(&s.region).is_some_and(|a| p == format!("arn:aws:iam::{a}:root"))
+        };
+        let kms_denied = step
+            .checks
+            .iter()
+            .any(|c| !c.allowed() && c.action().starts_with("kms:") && writer(c.principal()));
+        let lb = s
+            .load_balancers
+            .iter()
+            .find(|l| l.name == self.load_balancer)?;
+        let (i, bucket) = s
+            .buckets
+            .iter()
+            .enumerate()
+            .find(|(_, b)| b.name == lb.access_logs.bucket)?;
+        let refused = step
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == "InvalidConfigurationRequest")
+            && bucket.default_encryption.sse == Sse::Kms;
+        if !(kms_denied || refused) {
+            return None;
+        }
+        Some(DocumentedFix {
+            title: format!("Set the default encryption of bucket {} to SSE-S3", bucket.name),
+            why: "The only server-side encryption AWS documents for ALB access-log buckets is SSE-S3; no key-policy statement for the log writer is documented.".into(),
+            edits: vec![
+                crate::edit::Edit::BucketSse {
+                    bucket: i,
+                    sse: Sse::S3,
+                },
+                crate::edit::Edit::BucketKmsKey {
+                    bucket: i,
+                    key: None,
+                },
+            ],
+            settings: vec![SettingChange {
+                path: format!("buckets[{i}].default_encryption"),
+                before: describe_default(bucket),
+                after: Sse::S3.as_str().to_string(),
+            }],
+            source: Source::Doc(&sources::ALB_ACCESS_LOGS),
+        })
     }
 
     fn run(&self, w: &World<'_>, flow: &mut FlowRun) {

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::fix::DocumentedFix;
 use crate::names::names;
 use crate::report::{FlowReport, KmsEstimate, KmsUsage, NotEvaluated, Outcome, Step};
 use crate::scenario::json::Obj;
@@ -83,6 +84,13 @@ pub(crate) trait FlowDef {
     /// Changes worth comparing for this flow (the scenario-wide ones live in `whatif`).
     fn what_ifs(&self, _s: &Scenario) -> Vec<WhatIf> {
         Vec::new()
+    }
+    /// The documented setting change that repairs a failing step of this flow
+    /// where AWS documents no policy statement for it (ALB access logs: SSE-S3
+    /// only). When `Some`, `keyflow fix` applies this change before any
+    /// statement, and never writes a statement for what it covers.
+    fn documented_fix(&self, _s: &Scenario, _step: &Step) -> Option<DocumentedFix> {
+        None
     }
     fn run(&self, w: &World<'_>, flow: &mut FlowRun);
 }
@@ -201,6 +209,10 @@ impl FlowParams {
 
     pub fn what_ifs(&self, s: &Scenario) -> Vec<WhatIf> {
         self.def().what_ifs(s)
+    }
+
+    pub(crate) fn documented_fix(&self, s: &Scenario, step: &Step) -> Option<DocumentedFix> {
+        self.def().documented_fix(s, step)
     }
 }
 
