@@ -11,7 +11,6 @@ mod authz;
 mod cfn;
 mod flows;
 mod model;
-mod out;
 mod tf;
 mod util;
 

@@ -391,7 +391,12 @@ names! {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Parameter {
     pub name: String,
-    #[serde(rename = "type", skip_serializing_if = "is_default")]
+    /// Always written, though the reader defaults it to SecureString: AWS has no
+    /// default type for a new parameter ("You must specify a parameter type when
+    /// creating a parameter", PutParameter `Type`, AWS SDK for Kotlin API reference,
+    /// https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ssm/aws.sdk.kotlin.services.ssm.model/-put-parameter-request/type.html),
+    /// so a scenario file states it.
+    #[serde(rename = "type")]
     pub kind: ParameterType,
     /// Key reference; none = `alias/aws/ssm`.
     #[serde(skip_serializing_if = "Option::is_none")]
