@@ -348,6 +348,64 @@ mod tests {
     }
 
     #[test]
+    fn bucket_key_and_parameter_settings_are_written_as_the_simulator_reads_them() {
+        let bucket = |ownership: &str| {
+            format!(
+                "  B{ownership}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: b-{ownership}\n      OwnershipControls:\n        Rules:\n          - ObjectOwnership: {ownership}\n"
+            )
+        };
+        let t = format!(
+            "Resources:\n{}{}{}  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Enabled: false\n  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Name: /list\n      Type: StringList\n      Tier: Advanced\n      Value: a,b\n",
+            bucket("ObjectWriter"),
+            bucket("BucketOwnerEnforced"),
+            bucket("Unknown"),
+        );
+        let (v, _) = run(&t, &opts());
+        assert_eq!(v["buckets"][0]["object_ownership"], "ObjectWriter");
+        // The simulator's default (and AWS's for new buckets) is left out, as is a value
+        // S3 does not have.
+        assert!(v["buckets"][1].get("object_ownership").is_none());
+        assert!(v["buckets"][2].get("object_ownership").is_none());
+        assert_eq!(v["keys"][0]["state"], "Disabled");
+        assert_eq!(v["parameters"][0]["type"], "StringList");
+        assert_eq!(v["parameters"][0]["tier"], "Advanced");
+        let text = serde_json::to_string(&v).unwrap_or_default();
+        let scenario = keyflow_sim::Scenario::from_json(&text).expect("scenario reads back");
+        assert_eq!(
+            scenario.buckets[0].object_ownership,
+            keyflow_sim::ObjectOwnership::ObjectWriter
+        );
+        assert_eq!(scenario.keys[0].state, keyflow_sim::KeyState::Disabled);
+        assert_eq!(
+            scenario.parameters[0].kind,
+            keyflow_sim::ParameterType::StringList
+        );
+        assert_eq!(scenario.parameters[0].tier, keyflow_sim::Tier::Advanced);
+    }
+
+    #[test]
+    fn two_flows_of_a_kind_get_ids() {
+        let trail = |n: &str| {
+            format!(
+                "  T{n}:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      TrailName: t{n}\n      S3BucketName: logs\n      KMSKeyId: alias/trail\n"
+            )
+        };
+        let t = format!(
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/trail\n      TargetKeyId: !Ref K\n{}{}",
+            trail("1"),
+            trail("2")
+        );
+        let (v, _) = run(&t, &opts());
+        assert_eq!(v["flows"][0]["flow"], "cloudtrail-sse-kms");
+        assert!(v["flows"][0].get("id").is_none());
+        assert_eq!(v["flows"][1]["id"], "cloudtrail-t2");
+        let text = serde_json::to_string(&v).unwrap_or_default();
+        let scenario = keyflow_sim::Scenario::from_json(&text).expect("scenario reads back");
+        let ids: Vec<&str> = scenario.flows.iter().map(|f| f.id()).collect();
+        assert_eq!(ids, ["cloudtrail", "cloudtrail-t2"]);
+    }
+
+    #[test]
     fn securestring_in_a_template_is_flagged_and_kinds_are_detected() {
         let t = "Resources:\n  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Name: /a\n      Type: SecureString\n      Value: x\n";
         let (v, findings) = run(t, &opts());
