@@ -48,6 +48,25 @@ fn allow(actions: &[&str], resources: &[String]) -> String {
     )
 }
 
+impl Added {
+    /// The principal found, or Keyflow's added admin when there is none.
+    fn admin_or(&mut self, found: Option<String>) -> String {
+        found.unwrap_or_else(|| {
+            self.admin = true;
+            ADMIN.to_string()
+        })
+    }
+}
+
+/// A log prefix as the start of an object key: empty, or ending in one `/`.
+fn log_prefix(prefix: &str) -> String {
+    if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", prefix.trim_end_matches('/'))
+    }
+}
+
 /// A principal Keyflow adds, with its one identity policy.
 fn added_principal(name: &str, kind: PrincipalKind, policy: &str, document: String) -> Principal {
     let mut p = Principal::new(name, kind);
@@ -134,15 +153,8 @@ pub(crate) fn add_flows(
             "arn:{partition}:cloudtrail:{region}:{account}:trail/{}",
             t.name
         );
-        let admin = first("cloudtrail:UpdateTrail", &arn, None).unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
-        let prefix = if t.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", t.prefix.trim_end_matches('/'))
-        };
+        let admin = added.admin_or(first("cloudtrail:UpdateTrail", &arn, None));
+        let prefix = log_prefix(&t.prefix);
         let object = format!(
             "arn:{partition}:s3:::{}/{prefix}AWSLogs/{account}/CloudTrail/{region}/log.json.gz",
             t.bucket
@@ -176,20 +188,12 @@ pub(crate) fn add_flows(
             "arn:{partition}:elasticloadbalancing:{region}:{account}:loadbalancer/app/{}/{}",
             lb.name, lb.id
         );
-        let admin = first(
+        let admin = added.admin_or(first(
             "elasticloadbalancing:ModifyLoadBalancerAttributes",
             &arn,
             None,
-        )
-        .unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
-        let prefix = if lb.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", lb.prefix.trim_end_matches('/'))
-        };
+        ));
+        let prefix = log_prefix(&lb.prefix);
         let object = format!(
             "arn:{partition}:s3:::{}/{prefix}AWSLogs/{account}/elasticloadbalancing/log.gz",
             lb.bucket
@@ -234,10 +238,7 @@ pub(crate) fn add_flows(
             "arn:{partition}:ssm:{region}:{account}:parameter/{}",
             p.name.trim_start_matches('/')
         );
-        let writer = first("ssm:PutParameter", &arn, None).unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
+        let writer = added.admin_or(first("ssm:PutParameter", &arn, None));
         // "ssm:GetParameter*": the two read calls a SecureString is fetched with.
         let mut readers = all("ssm:GetParameters", &arn, None);
         for r in all("ssm:GetParameter", &arn, None) {
@@ -276,15 +277,11 @@ pub(crate) fn add_flows(
         let key = enc.key.clone().unwrap_or_else(|| "alias/aws/s3".into());
         let bucket_arn = format!("arn:{partition}:s3:::{}", b.name);
         let policy = bucket_policy(&b.name);
-        let admin = first(
+        let admin = added.admin_or(first(
             "s3:PutEncryptionConfiguration",
             &bucket_arn,
             policy.as_ref(),
-        )
-        .unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
+        ));
         let object = format!("{bucket_arn}/uploads/2022/09/18/new-object.json");
         let app = who
             .iter()

@@ -249,6 +249,11 @@ mod tests {
         (v, i.findings)
     }
 
+    /// The scenario the simulator reads from an import.
+    fn read_back(v: &serde_json::Value) -> keyflow_sim::Scenario {
+        keyflow_sim::Scenario::from_json(&v.to_string()).expect("scenario reads back")
+    }
+
     fn opts() -> ImportOptions {
         ImportOptions {
             account: Some("111122223333".into()),
@@ -348,7 +353,7 @@ mod tests {
     }
 
     #[test]
-    fn bucket_key_and_parameter_settings_are_written_as_the_simulator_reads_them() {
+    fn ownership_key_state_and_parameter_type_are_written_as_the_simulator_reads_them() {
         let bucket = |ownership: &str| {
             format!(
                 "  B{ownership}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: b-{ownership}\n      OwnershipControls:\n        Rules:\n          - ObjectOwnership: {ownership}\n"
@@ -369,8 +374,7 @@ mod tests {
         assert_eq!(v["keys"][0]["state"], "Disabled");
         assert_eq!(v["parameters"][0]["type"], "StringList");
         assert_eq!(v["parameters"][0]["tier"], "Advanced");
-        let text = serde_json::to_string(&v).unwrap_or_default();
-        let scenario = keyflow_sim::Scenario::from_json(&text).expect("scenario reads back");
+        let scenario = read_back(&v);
         assert_eq!(
             scenario.buckets[0].object_ownership,
             keyflow_sim::ObjectOwnership::ObjectWriter
@@ -399,8 +403,7 @@ mod tests {
         assert_eq!(v["flows"][0]["flow"], "cloudtrail-sse-kms");
         assert!(v["flows"][0].get("id").is_none());
         assert_eq!(v["flows"][1]["id"], "cloudtrail-t2");
-        let text = serde_json::to_string(&v).unwrap_or_default();
-        let scenario = keyflow_sim::Scenario::from_json(&text).expect("scenario reads back");
+        let scenario = read_back(&v);
         let ids: Vec<&str> = scenario.flows.iter().map(|f| f.id()).collect();
         assert_eq!(ids, ["cloudtrail", "cloudtrail-t2"]);
     }
