@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use keyflow_acceptance::fuzz_targets::{base64url, check_span};
 use keyflow_policy::{
-    Decision, Policies, PolicyKind, PolicyRef, Request, Severity, evaluate, explain, lint,
-    lint_text, parse,
+    Decision, Policies, PolicyKind, PolicyRef, Request, ServiceData, Severity, evaluate, explain,
+    lint, lint_text, parse,
 };
 use keyflow_share::{MAX_INFLATED_BYTES, MAX_LINK_CHARS, ShareError, decode, decode_json, encode};
 use keyflow_sim::{Scenario, builtin, render_text, run};
@@ -37,7 +37,10 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> (T, Duration) {
 }
 
 fn codes(text: &str, kind: PolicyKind) -> Vec<&'static str> {
-    lint_text(text, kind).iter().map(|d| d.code).collect()
+    lint_text(text, kind, ServiceData::full())
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
 }
 
 // ---------------------------------------------------------------- nesting
@@ -57,7 +60,7 @@ fn deeply_nested_json_in_a_policy_is_a_syntax_error() {
             assert!(d.message.contains("nesting deeper than"), "{}", d.message);
             check_span(&deep, d.span, "depth error");
             assert!(parsed.policy.statements.is_empty());
-            let _ = lint(&parsed, &deep, kind);
+            let _ = lint(&parsed, &deep, kind, ServiceData::full());
         }
     }
 }
@@ -173,7 +176,7 @@ fn a_ten_megabyte_policy_parses_in_reasonable_time_and_is_over_the_limit() {
         parse(&text, PolicyKind::KeyPolicy)
     });
     let (lints, lint_time) = timed("lint 10 MB key policy", || {
-        lint(&parsed, &text, PolicyKind::KeyPolicy)
+        lint(&parsed, &text, PolicyKind::KeyPolicy, ServiceData::full())
     });
     assert!(
         parsed.diagnostics.is_empty(),
@@ -204,7 +207,7 @@ fn a_ten_megabyte_policy_parses_in_reasonable_time_and_is_over_the_limit() {
     let text = big_policy(1024 * 1024, true);
     let parsed = parse(&text, PolicyKind::KeyPolicy);
     let (lints, took) = timed("lint 1 MB key policy with unique Sids", || {
-        lint(&parsed, &text, PolicyKind::KeyPolicy)
+        lint(&parsed, &text, PolicyKind::KeyPolicy, ServiceData::full())
     });
     assert!(lints.iter().all(|d| d.code != "KF110"));
     assert!(took < SLOW);
@@ -230,7 +233,7 @@ fn huge_arrays_parse_and_evaluate() {
     let st = &parsed.policy.statements[0];
     assert_eq!(st.action.as_ref().unwrap().items.len(), 100_001);
     let (lints, lint_time) = timed("lint 100k actions", || {
-        lint(&parsed, &text, PolicyKind::Identity)
+        lint(&parsed, &text, PolicyKind::Identity, ServiceData::full())
     });
     assert!(lints.iter().any(|d| d.code == "KF112"));
     let policies = Policies {
@@ -260,7 +263,7 @@ fn huge_arrays_parse_and_evaluate() {
     let text = text.replacen(&actions[..1_000].join(","), &unknown.join(","), 1);
     let parsed = parse(&text, PolicyKind::Identity);
     let (lints, took) = timed("lint 1,000 unknown actions among 100k", || {
-        lint(&parsed, &text, PolicyKind::Identity)
+        lint(&parsed, &text, PolicyKind::Identity, ServiceData::full())
     });
     assert_eq!(lints.iter().filter(|d| d.code == "KF104").count(), 1_000);
     assert!(took < SLOW);
@@ -294,7 +297,7 @@ fn linting_a_huge_policy_is_linear() {
     let text = big_policy(10 * 1024 * 1024, true);
     let parsed = parse(&text, PolicyKind::KeyPolicy);
     let (lints, took) = timed("lint 10 MB key policy with unique Sids", || {
-        lint(&parsed, &text, PolicyKind::KeyPolicy)
+        lint(&parsed, &text, PolicyKind::KeyPolicy, ServiceData::full())
     });
     assert!(lints.iter().all(|d| d.code != "KF110"));
     assert!(lints.iter().any(|d| d.code == "KF112"));
@@ -311,7 +314,7 @@ fn linting_a_huge_policy_is_linear() {
     );
     let parsed = parse(&text, PolicyKind::Identity);
     let (lints, took) = timed("lint 100k unknown actions", || {
-        lint(&parsed, &text, PolicyKind::Identity)
+        lint(&parsed, &text, PolicyKind::Identity, ServiceData::full())
     });
     let kf104: Vec<_> = lints.iter().filter(|d| d.code == "KF104").collect();
     assert_eq!(kf104.len(), 100_000);

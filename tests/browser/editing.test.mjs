@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  start, stop,
+  start, stop, foreignRequests,
   openApp, pick, step, policyId, openPolicy, setPolicy, policyText, screenshot,
 } from './harness.mjs';
 
@@ -228,5 +228,27 @@ test('dark theme', async () => {
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(21, 23, 26)');
   await screenshot(page, 'dark');
+  await context.close();
+});
+
+test('lints with the AWS service table come from the helper worker, fetched from the page itself once the user edits', async () => {
+  const { context, page, log } = await openApp(browser, site.url);
+  // A visitor who only reads never downloads the helper.
+  assert.ok(!log.requests.some((u) => u.includes('keyflow-helper')), 'no helper on first load');
+  await pick(page, 'ssm-securestring-cmk');
+  const id = await policyId(page, 'identity:Intern/');
+  await setPolicy(page, id, `{
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "ssm:GetParameterz", "Resource": "*"}
+    ]
+}`);
+  // An unknown action of a known service needs the table to be told.
+  const problem = page.locator('[data-testid="problem"][data-code="KF104"]');
+  await problem.waitFor();
+  assert.equal(await problem.getAttribute('data-line'), '4');
+  assert.ok(log.requests.some((u) => /keyflow-helper[^/]*_bg\.wasm$/.test(u)), 'the helper is fetched');
+  assert.deepEqual(foreignRequests(log, site.origin), []);
+  assert.deepEqual(log.errors, []);
   await context.close();
 });

@@ -69,9 +69,10 @@ const report = [];
 for (const c of cases) {
   tally.cases++;
   // Generated cases carry no answer; Keyflow's reader wants the field, and ignores it when deciding.
-  const ours = keyflow.decideCaseJson(JSON.stringify({ expected: 'ImplicitlyDenied', ...c }));
+  const answer = JSON.parse(keyflow.decideCaseJson(JSON.stringify({ expected: 'ImplicitlyDenied', ...c })));
+  const ours = answer.type === 'success' ? answer.decision : `Error: ${answer.error}`;
   const theirs = await iamSimulateDecide(c);
-  if (ours.startsWith('Error')) tally.keyflowErrors++;
+  if (answer.type !== 'success') tally.keyflowErrors++;
   if (ours === theirs) {
     tally.agree++;
     continue;

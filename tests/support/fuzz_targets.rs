@@ -20,7 +20,7 @@ use keyflow_json::{Kind, Span, Value};
 use keyflow_policy::cases::{parse_cases, resource_policy_kind};
 use keyflow_policy::{
     Context, ContextValue, Decision, Effect, Evaluation, LineIndex, Policies, PolicyKind,
-    PolicyRef, Request, decision, evaluate, explain, lint, parse,
+    PolicyRef, Request, ServiceData, decision, evaluate, explain, lint, parse,
 };
 use keyflow_share::{MAX_INFLATED_BYTES, MAX_LINK_CHARS, ShareError};
 use keyflow_sim::{Scenario, render_text, run};
@@ -46,9 +46,9 @@ pub fn policy_text(data: &[u8]) {
     let index = LineIndex::new(&text);
     for kind in PolicyKind::ALL {
         let parsed = parse(&text, kind);
-        let lints = lint(&parsed, &text, kind);
+        let lints = lint(&parsed, &text, kind, ServiceData::full());
         for d in parsed.diagnostics.iter().chain(&lints) {
-            check_span(&text, d.span, d.code);
+            check_span(&text, d.span, d.code.as_str());
             check_position(&text, &index, d.span.start);
             check_position(&text, &index, d.span.end);
             assert!(!d.message.is_empty(), "{} has no message", d.code);

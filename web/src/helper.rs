@@ -311,22 +311,23 @@ fn lint(s: &Scenario) -> String {
             let kind = f.slot.kind();
             let parsed = keyflow_policy::parse(&f.text, kind);
             let lines = keyflow_policy::LineIndex::new(&f.text);
-            let marks: Vec<serde_json::Value> = keyflow_policy::lint(&parsed, &f.text, kind)
-                .into_iter()
-                .map(|d| {
-                    let at = lines.position(d.span.start);
-                    json!([
-                        d.span.start,
-                        d.span.end,
-                        severity_name(d.severity),
-                        d.code,
-                        d.message,
-                        d.help,
-                        at.line,
-                        at.column
-                    ])
-                })
-                .collect();
+            let marks: Vec<serde_json::Value> =
+                keyflow_policy::lint(&parsed, &f.text, kind, keyflow_policy::ServiceData::full())
+                    .into_iter()
+                    .map(|d| {
+                        let at = lines.position(d.span.start);
+                        json!([
+                            d.span.start,
+                            d.span.end,
+                            severity_name(d.severity),
+                            d.code.as_str(),
+                            d.message,
+                            d.help,
+                            at.line,
+                            at.column
+                        ])
+                    })
+                    .collect();
             json!([f.id.to_string(), marks])
         })
         .collect();

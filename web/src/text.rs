@@ -118,33 +118,10 @@ pub fn format_json(text: &str) -> Option<String> {
 }
 
 /// User text for display outside the editor: control characters, bidi controls
-/// and zero-width characters (the ones lint KF123 flags) are shown as `⟨U+202E⟩`
-/// instead of being obeyed, so a Sid cannot reorder or hide the text around it.
+/// and zero-width characters (the ones lint KF123 flags, from keyflow-policy's one
+/// table) are shown as `⟨U+202E⟩` instead of being obeyed.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{200B}'..='\u{200F}'
-                    | '\u{061C}'
-                    | '\u{202A}'..='\u{202E}'
-                    | '\u{2060}'
-                    | '\u{2066}'..='\u{2069}'
-                    | '\u{FEFF}'
-            )
-    };
-    if !text.chars().any(hidden) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if hidden(c) {
-            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    keyflow_policy::hidden::visible(text)
 }
 
 /// [`visible`] as an owned string, for labels.

@@ -1,11 +1,16 @@
 //! `keyflow lint [--format json] [--kind KIND] FILE…`: validates and lints policy
-//! documents. Prints `file:line:col: severity[code]: message` (plus help), or JSON.
+//! documents with the full AWS service table. Prints
+//! `file:line:col: severity[code]: message` (plus help and the AWS page that
+//! states the rule), or JSON: one object per finding, the fields of
+//! `keyflow_policy::PositionedDiagnostic` plus `file` and `kind`.
 //! Exit 1 when any error-level finding exists, 2 on bad usage or unreadable files.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use keyflow_policy::{Diagnostic, LineIndex, PolicyKind, Severity, lint_text};
+use keyflow_policy::{
+    LineIndex, PolicyKind, PositionedDiagnostic, ServiceData, Severity, lint_text,
+};
 
 const USAGE: &str = "usage: keyflow lint [--format text|json] [--kind identity|key|bucket|trust|scp|rcp|boundary|session] FILE…";
 
@@ -59,16 +64,17 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut out = std::io::stdout().lock();
     let mut any_error = false;
     let mut report = Vec::new();
+    let data = ServiceData::full();
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-        // Import hook: pasted CLI output, URL-encoded or YAML policies are linted
-        // unwrapped, with positions mapped back to the file (keyflow-import).
+        // Pasted CLI output, URL-encoded or YAML policies are linted unwrapped,
+        // with positions mapped back to the file as written (keyflow-import).
         let unwrapped = keyflow_import::unwrap_policy(&text);
         let policy = unwrapped
             .as_ref()
             .map_or(text.as_str(), |u| u.text.as_str());
         let k = kind.unwrap_or_else(|| PolicyKind::guess(policy));
-        let mut diags = lint_text(policy, k);
+        let mut diags = lint_text(policy, k, data);
         if let Some(u) = &unwrapped {
             eprintln!("{file}: note: {}", u.describe());
             for d in &mut diags {
@@ -78,25 +84,27 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 );
             }
         }
-        any_error |= diags.iter().any(|d| d.severity == Severity::Error);
         let index = LineIndex::new(&text);
-        if json {
-            for d in &diags {
-                report.push(json_finding(file, k, &index, d));
+        let found: Vec<PositionedDiagnostic> = diags
+            .into_iter()
+            .map(|d| PositionedDiagnostic::new(d, &index))
+            .collect();
+        any_error |= found.iter().any(|d| d.severity == Severity::Error);
+        for d in found {
+            if json {
+                report.push(json_finding(file, k, &d)?);
+                continue;
             }
-        } else {
-            for d in &diags {
-                let p = index.position(d.span.start);
-                // Write errors (a closed pipe) are ignored: the exit code still reports findings.
-                let _ = writeln!(
-                    out,
-                    "{file}:{}:{}: {}[{}]: {}",
-                    p.line, p.column, d.severity, d.code, d.message
-                );
-                if let Some(h) = &d.help {
-                    let _ = writeln!(out, "  help: {h}");
-                }
+            // Write errors (a closed pipe) are ignored: the exit code still reports findings.
+            let _ = writeln!(
+                out,
+                "{file}:{}:{}: {}[{}]: {}",
+                d.line, d.column, d.severity, d.code, d.message
+            );
+            if let Some(h) = &d.help {
+                let _ = writeln!(out, "  help: {h}");
             }
+            let _ = writeln!(out, "  see: {}", d.url);
         }
     }
     if json {
@@ -111,27 +119,18 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     })
 }
 
+/// A finding as JSON: the positioned diagnostic's fields plus `file` and `kind`.
 fn json_finding(
     file: &str,
     kind: PolicyKind,
-    index: &LineIndex,
-    d: &Diagnostic,
-) -> serde_json::Value {
-    let start = index.position(d.span.start);
-    let end = index.position(d.span.end);
-    serde_json::json!({
-        "file": file,
-        "kind": kind.name(),
-        "line": start.line,
-        "column": start.column,
-        "end_line": end.line,
-        "end_column": end.column,
-        "span": d.span,
-        "code": d.code,
-        "severity": d.severity,
-        "message": d.message,
-        "help": d.help,
-    })
+    d: &PositionedDiagnostic,
+) -> Result<serde_json::Value, String> {
+    let mut v = serde_json::to_value(d).map_err(|e| format!("cannot serialize findings: {e}"))?;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("file".into(), file.into());
+        obj.insert("kind".into(), kind.name().into());
+    }
+    Ok(v)
 }
 
 #[cfg(test)]

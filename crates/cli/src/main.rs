@@ -4,9 +4,11 @@
 //! rendered once, here at the edge.
 
 mod cases;
+mod fix;
 mod import;
 mod lint;
 mod scenarios;
+mod who_can;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,14 @@ USAGE:
                                        with their line:column
     keyflow share SCENARIO [--base URL] print a share URL for a scenario
     keyflow diff BEFORE AFTER [--json] steps whose outcome changed between two scenarios
+    keyflow fix SCENARIO [--step FLOW/STEP] [--write OUT] [--json]
+                                       least-privilege repairs for failing steps, each
+                                       verified by re-running; --write saves the scenario
+                                       with the best one applied to every step no
+                                       expectation expects to fail
+    keyflow who-can SCENARIO ACTION [RESOURCE] [--json]
+                                       who can do ACTION (kms:… or s3:…) on every key or
+                                       bucket, or on RESOURCE, and under which conditions
     keyflow import FILE… [--account ID] [--region R] [--json]
                                        a scenario from CloudFormation/CDK templates,
                                        Terraform plans and IAM authorization details
@@ -43,6 +53,8 @@ fn main() -> ExitCode {
         "run" => scenarios::run(rest),
         "share" => scenarios::share(rest),
         "diff" => scenarios::diff(rest),
+        "fix" => fix::run(rest),
+        "who-can" => who_can::run(rest),
         "import" => import::run(rest),
         "--version" | "-V" => {
             println!("keyflow {}", keyflow_policy::VERSION);

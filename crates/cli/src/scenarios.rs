@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use keyflow_sim::{RenderOptions, Scenario, builtin, builtins, render, run as run_scenario};
 
 /// Loads `builtin:NAME`, a share link (`https://…#s=2.…`, `#s=2.…`, `s=2.…`) or a file.
-fn load(source: &str) -> Result<Scenario, String> {
+pub(crate) fn load(source: &str) -> Result<Scenario, String> {
     if let Some(name) = source.strip_prefix("builtin:") {
         let b = builtin(name).ok_or_else(|| {
             let names: Vec<&str> = builtins().iter().map(|b| b.name).collect();
@@ -70,6 +70,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 e.expectation
             );
             println!("     {}", e.reason);
+            if !e.source.is_empty() {
+                println!("     source: {}", e.source);
+            }
         }
         println!(
             "{passed} passed, {} failed",

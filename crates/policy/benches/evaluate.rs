@@ -5,7 +5,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use keyflow_policy::cases::{Case, parse_cases};
-use keyflow_policy::{PolicyKind, evaluate, explain, lint, parse};
+use keyflow_policy::{PolicyKind, ServiceData, evaluate, explain, lint, parse};
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for (t, k) in &docs {
                 let p = parse(black_box(t), *k);
-                black_box(lint(&p, t, *k));
+                black_box(lint(&p, t, *k, ServiceData::none()));
             }
         })
     });
@@ -92,13 +92,27 @@ fn bench(c: &mut Criterion) {
     let parsed = parse(&key_policy, PolicyKind::KeyPolicy);
     g.throughput(Throughput::Bytes(key_policy.len() as u64));
     g.bench_function("key_policy_10k_statements_with_sids", |b| {
-        b.iter(|| black_box(lint(&parsed, &key_policy, PolicyKind::KeyPolicy)))
+        b.iter(|| {
+            black_box(lint(
+                &parsed,
+                &key_policy,
+                PolicyKind::KeyPolicy,
+                ServiceData::none(),
+            ))
+        })
     });
     let actions = many_actions(20_000);
     let parsed = parse(&actions, PolicyKind::Identity);
     g.throughput(Throughput::Elements(20_000));
     g.bench_function("identity_20k_actions_half_unknown", |b| {
-        b.iter(|| black_box(lint(&parsed, &actions, PolicyKind::Identity)))
+        b.iter(|| {
+            black_box(lint(
+                &parsed,
+                &actions,
+                PolicyKind::Identity,
+                ServiceData::none(),
+            ))
+        })
     });
     g.finish();
 }

@@ -328,34 +328,6 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Standard base64 (padding optional); `None` for anything else.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    let body = text.trim_end_matches('=');
-    if text.len() - body.len() > 2 {
-        return None;
-    }
-    for b in body.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// One policy value, compiled for its operator.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Compiled {
@@ -407,7 +379,9 @@ pub(crate) fn compile_value(op: Operator, value: &str, variables: bool) -> Compi
         | O::DateGreaterThan
         | O::DateGreaterThanEquals => parse_date(value).map_or(Compiled::Invalid, Compiled::Date),
         O::Bool => parse_bool(value).map_or(Compiled::Invalid, Compiled::Bool),
-        O::BinaryEquals => decode_base64(value).map_or(Compiled::Invalid, Compiled::Binary),
+        O::BinaryEquals => {
+            crate::base64::decode_lenient(value).map_or(Compiled::Invalid, Compiled::Binary)
+        }
         O::IpAddress | O::NotIpAddress => parse_cidr(value).map_or(Compiled::Invalid, Compiled::Ip),
         O::Null => parse_bool(value).map_or(Compiled::Invalid, Compiled::Null),
     }
@@ -473,7 +447,7 @@ fn value_matches(op: Operator, policy: &Compiled, request: &str, ctx: &Context) 
             None => false,
         },
         Compiled::Bool(p) => parse_bool(request) == Some(*p),
-        Compiled::Binary(p) => match decode_base64(request) {
+        Compiled::Binary(p) => match crate::base64::decode_lenient(request) {
             Some(r) => r == *p,
             None => false,
         },

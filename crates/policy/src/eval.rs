@@ -222,8 +222,9 @@ pub enum Reason {
         level: usize,
     },
     KeyPolicyMissing,
+    /// `account` is the caller's; `None` for service principals, which have none to delegate to.
     KeyPolicyNoGrant {
-        account: String,
+        account: Option<String>,
     },
     KeyPolicyDelegatesNoIdentity {
         account: String,
@@ -290,7 +291,8 @@ impl fmt::Display for Reason {
             Reason::ExplicitDeny => f.write_str("an explicit Deny statement matches the request (explicit deny wins over any allow)"),
             Reason::ScpNoAllow { level } => write!(f, "no service control policy at organization level {level} allows the action (every level from the root to the account must allow)"),
             Reason::KeyPolicyMissing => f.write_str("no KMS key policy was given; without a key policy nobody can use the key"),
-            Reason::KeyPolicyNoGrant { account } => write!(f, "KMS key policy does not allow the principal and does not delegate to account {account}"),
+            Reason::KeyPolicyNoGrant { account: Some(account) } => write!(f, "KMS key policy does not allow the principal and does not delegate to account {account}"),
+            Reason::KeyPolicyNoGrant { account: None } => f.write_str("KMS key policy does not allow the principal (a service principal is allowed only by a statement that names it)"),
             Reason::KeyPolicyDelegatesNoIdentity { account } => write!(f, "KMS key policy delegates to account {account}, but no identity-based policy allows the action"),
             Reason::TrustPolicyNoGrant => f.write_str("the role trust policy does not allow the principal"),
             Reason::CrossAccountNoResourcePolicy { resource_account } => write!(f, "cross-account request: the resource in account {resource_account} has no resource-based policy to allow it"),
@@ -301,6 +303,7 @@ impl fmt::Display for Reason {
             Reason::SessionNoAllow => f.write_str("the session policy does not allow the action"),
             Reason::AllowedByResourcePolicy { grant } => match grant {
                 GrantKind::Role => f.write_str("allowed by the resource-based policy, which names the caller's role (boundary and session policy also allow)"),
+                GrantKind::Everyone => f.write_str("allowed by the resource-based policy, whose statement applies to every principal (\"*\") that meets its conditions"),
                 _ => f.write_str("allowed by the resource-based policy, which names the caller directly"),
             },
             Reason::AllowedCrossAccount => f.write_str("cross-account: allowed by both the resource-based policy and the caller's identity-based policy"),
@@ -1185,7 +1188,7 @@ fn decide(req: &Request, pols: &Policies<'_>) -> Core {
                 Reason::TrustPolicyNoGrant
             } else if mandatory {
                 Reason::KeyPolicyNoGrant {
-                    account: account_text,
+                    account: caller_account.map(str::to_owned),
                 }
             } else {
                 Reason::CrossAccountNoResourceGrant {
@@ -1211,11 +1214,19 @@ fn decide(req: &Request, pols: &Policies<'_>) -> Core {
 
     // Same account (or a service principal / anonymous caller).
     if !rp_unlimited.is_empty() {
+        // Name the grant the way the statements made it: a statement naming the
+        // caller says more than one open to every principal.
+        let grant = if rp_unlimited
+            .iter()
+            .any(|&i| hits[i].grant == GrantKind::Principal)
+        {
+            GrantKind::Principal
+        } else {
+            GrantKind::Everyone
+        };
         allowed_with(
             &mut core,
-            Reason::AllowedByResourcePolicy {
-                grant: GrantKind::Principal,
-            },
+            Reason::AllowedByResourcePolicy { grant },
             rp_unlimited,
         );
     } else if !rp_role.is_empty() && limits_ok {
@@ -1240,7 +1251,7 @@ fn decide(req: &Request, pols: &Policies<'_>) -> Core {
                 Reason::TrustPolicyNoGrant
             } else {
                 Reason::KeyPolicyNoGrant {
-                    account: account_text,
+                    account: caller_account.map(str::to_owned),
                 }
             }
         } else if !id_allow {
@@ -2494,6 +2505,40 @@ mod tests {
         // Same account: identity policy alone never suffices for a trust policy.
         let r2 = req(&user("x"), "sts:AssumeRole", &role(A, "Target"));
         assert_eq!(s.decide(&r2), IMPLICIT);
+    }
+
+    #[test]
+    fn reasons_say_how_the_key_policy_named_the_caller() {
+        // A service principal has no account to delegate to: the reason must not invent one.
+        let s = Set {
+            resource: Some(pol(KP, &grant(&format!(r#"{{"AWS":"{A}"}}"#), "kms:*"))),
+            ..Set::default()
+        };
+        let r = req("cloudtrail.amazonaws.com", "kms:GenerateDataKey", KEY);
+        let e = evaluate(&r, &s.policies());
+        assert_eq!(e.decision, IMPLICIT);
+        let text = e.reason.to_string();
+        assert!(
+            !text.contains("unknown") && !text.contains("account"),
+            "{text}"
+        );
+        // `Principal "*"` limited by kms:CallerAccount does not name the caller.
+        let open = r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"111122223333"}}}"#;
+        let s = Set {
+            resource: Some(pol(KP, open)),
+            ..Set::default()
+        };
+        let mut r = req(&user("reader"), "kms:Decrypt", KEY);
+        r.context.insert("kms:CallerAccount", A);
+        let e = evaluate(&r, &s.policies());
+        assert_eq!(e.decision, ALLOW);
+        assert_eq!(
+            e.reason,
+            Reason::AllowedByResourcePolicy {
+                grant: GrantKind::Everyone
+            }
+        );
+        assert!(!e.reason.to_string().contains("names the caller"));
     }
 
     #[test]

@@ -21,7 +21,9 @@ mod context;
 pub mod data;
 mod diag;
 mod eval;
+pub mod hidden;
 mod lint;
+mod lockout;
 mod parse;
 mod pattern;
 mod span;
@@ -34,13 +36,15 @@ pub use ast::{
 };
 pub use condition::{OPERATORS, Operator, OperatorSpec, SetOperator};
 pub use context::{Context, ContextValue, Request};
-pub use diag::{Diagnostic, Severity};
+pub use data::{DataError, ServiceData};
+pub use diag::{Code, Diagnostic, PositionedDiagnostic, Severity, positioned};
 pub use eval::{
     ConditionTrace, DecidingStatement, Decision, ElementTrace, Evaluation, GrantKind, OrgLevels,
     Policies, PolicyRef, PolicySlot, PolicyTrace, Reason, ServiceRule, StatementTrace, Trace,
     decision, evaluate, explain, service_rule,
 };
-pub use lint::{LINT_CODES, lint, lint_text, size_limit};
+pub use lint::{lint, lint_text, size_limit};
+pub use lockout::{KeyPrincipal, key_policy_admins};
 pub use parse::{Parsed, parse};
 pub use span::{LineIndex, Position, Span};
 

@@ -1,60 +1,24 @@
-//! Lints in the spirit of IAM Access Analyzer policy validation. Codes are stable:
-//! `KF0xx` come from [`crate::parse`] (AWS would reject the document), `KF1xx` from
-//! here.
+//! Lints in the spirit of IAM Access Analyzer's policy checks
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>),
+//! plus the key-policy and safety checks it lacks. Codes and their learn-more
+//! pages are in [`crate::Code`]; `KF0xx` come from [`crate::parse`], `KF1xx` from here.
+//!
+//! Every path is linear in the size of the policy: hash sets instead of list
+//! searches, wildcard expansions cached per distinct pattern, a bounded number
+//! of "did you mean" searches, and ARN comparisons settled by literal heads.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::ast::*;
 use crate::condition::{Compiled, OPERATORS, Operator, OperatorSpec, SetOperator};
-use crate::data;
-use crate::diag::{Diagnostic, Severity};
+use crate::data::{Action, ArnPattern, Service, ServiceData, global_key, global_key_names};
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::hidden::hidden_char;
 use crate::parse::{Parsed, closest, parse};
+use crate::pattern::{Flavor, Glob};
 use crate::span::Span;
 use crate::variables::parse_template;
-use std::collections::HashSet;
-
-/// Every lint code with a one-line description (for docs and the UI).
-pub const LINT_CODES: &[(&str, &str)] = &[
-    ("KF101", "unknown condition operator"),
-    ("KF102", "unknown condition key for a modeled service"),
-    ("KF103", "unknown service prefix"),
-    ("KF104", "unknown action for a modeled service"),
-    ("KF105", "malformed ARN"),
-    (
-        "KF106",
-        "no action in the statement applies to any listed resource type",
-    ),
-    (
-        "KF107",
-        "policy variable in a policy without Version 2012-10-17",
-    ),
-    ("KF108", "Allow with NotPrincipal"),
-    (
-        "KF109",
-        "Principal \"*\" without conditions in a key or bucket policy",
-    ),
-    ("KF110", "duplicate Sid"),
-    ("KF111", "statement can never match"),
-    ("KF112", "policy exceeds the size limit for its kind"),
-    ("KF113", "duplicate JSON key"),
-    (
-        "KF114",
-        "key policy statement without Action or Resource has no effect",
-    ),
-    ("KF115", "Sid with characters IAM does not accept"),
-    (
-        "KF116",
-        "set operator on a single-valued key, or none on a multivalued key",
-    ),
-    ("KF117", "ForAllValues in an Allow without a Null check"),
-    ("KF118", "condition value not valid for its operator"),
-    ("KF119", "policy variable where it is not substituted"),
-    ("KF120", "missing Version"),
-    ("KF121", "action that a key policy cannot grant"),
-    ("KF122", "Allow in a resource control policy"),
-    (
-        "KF123",
-        "control or bidirectional-override character in a string",
-    ),
-];
 
 /// "Did you mean" hints cost an edit-distance search each, and a pasted policy can
 /// hold thousands of typos: only the first this many get a search (every typo
@@ -68,37 +32,62 @@ pub fn size_limit(kind: PolicyKind) -> (usize, bool) {
         PolicyKind::BucketPolicy => (20_480, false),
         PolicyKind::Identity | PolicyKind::PermissionBoundary => (6_144, true),
         PolicyKind::TrustPolicy | PolicyKind::SessionPolicy => (2_048, true),
-        PolicyKind::Scp | PolicyKind::Rcp => (5_120, true),
+        PolicyKind::Scp | PolicyKind::Rcp => (5_120, false),
     }
 }
 
 /// Parse diagnostics followed by lints, sorted by position.
-pub fn lint_text(text: &str, kind: PolicyKind) -> Vec<Diagnostic> {
+pub fn lint_text(text: &str, kind: PolicyKind, data: &ServiceData) -> Vec<Diagnostic> {
     let parsed = parse(text, kind);
     let mut all = parsed.diagnostics.clone();
-    all.extend(lint(&parsed, text, kind));
+    all.extend(lint(&parsed, text, kind, data));
     all.sort_by_key(|d| (d.span.start, d.severity));
     all
 }
 
-/// Lints a parsed policy. Returns only lint findings (not the parse diagnostics).
-pub fn lint(parsed: &Parsed, text: &str, kind: PolicyKind) -> Vec<Diagnostic> {
+/// Lints a parsed policy with the given service data. Returns only lint findings
+/// (not the parse diagnostics).
+pub fn lint(parsed: &Parsed, text: &str, kind: PolicyKind, data: &ServiceData) -> Vec<Diagnostic> {
     let mut l = Linter {
         kind,
         policy: &parsed.policy,
+        data,
         out: Vec::new(),
         hints_left: MAX_HINTS,
+        expansions: HashMap::new(),
+        buf: Vec::new(),
+        s3_arns: None,
+        unknown_prefixes: HashSet::new(),
     };
     l.run(text);
     l.out
 }
 
+/// What an `Action` item names.
+enum Resolved<'a> {
+    /// `*`, or a wildcard in the service prefix: any action.
+    Any,
+    /// A prefix the data does not list (or the item is malformed).
+    Unknown,
+    /// The actions of one service it matches (empty: none).
+    Actions(&'a Service, Rc<[&'a Action]>),
+}
+
 struct Linter<'a> {
     kind: PolicyKind,
     policy: &'a Policy,
+    data: &'a ServiceData,
     out: Vec<Diagnostic>,
     /// "Did you mean" searches left for this policy (see [`MAX_HINTS`]).
     hints_left: usize,
+    /// Wildcard action patterns already expanded, by lower-cased text.
+    expansions: HashMap<String, Rc<[&'a Action]>>,
+    /// Scratch space for ARN overlap tables.
+    buf: Vec<bool>,
+    /// ARN patterns of the data whose service segment is `s3`.
+    s3_arns: Option<Vec<&'a ArnPattern>>,
+    /// Unknown service prefixes already reported (KF103 once per prefix).
+    unknown_prefixes: HashSet<String>,
 }
 
 fn iam_kind(kind: PolicyKind) -> bool {
@@ -111,50 +100,50 @@ fn iam_kind(kind: PolicyKind) -> bool {
     )
 }
 
-impl Linter<'_> {
-    fn push(
-        &mut self,
-        code: &'static str,
-        sev: Severity,
-        span: Span,
-        msg: impl Into<String>,
-        help: Option<String>,
-    ) {
-        self.out.push(Diagnostic {
-            code,
-            severity: sev,
-            message: msg.into(),
-            span,
-            help,
-        });
+/// Condition keys that scope a service principal to a source (IAM User Guide,
+/// "The confused deputy problem"), plus `aws:SourceOwner`, which Amazon SNS
+/// documents beside `aws:SourceAccount`.
+const SOURCE_KEYS: &[&str] = &[
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourceowner",
+];
+
+/// Keys a request always carries for the actions that support them, so
+/// `ForAllValues` on them cannot match a request without them: `Operations` is a
+/// required parameter of CreateGrant (AWS KMS API Reference, CreateGrant,
+/// <https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html>).
+const ALWAYS_PRESENT_KEYS: &[&str] = &["kms:grantoperations"];
+
+/// Tag-key lists, where `ForAllValues` alone is the documented way to say "only
+/// these tag keys, if any" and a request without tags is meant to match (IAM
+/// User Guide, "Controlling access to AWS resources using tags": controlling tag
+/// keys with ForAllValues:StringEquals on aws:TagKeys).
+const TAG_KEY_LISTS: &[&str] = &["aws:tagkeys", "s3:requestobjecttagkeys"];
+
+impl<'a> Linter<'a> {
+    fn push(&mut self, d: Diagnostic) {
+        self.out.push(d);
     }
 
-    /// Whether a "did you mean" search may still run; uses one up.
-    fn take_hint(&mut self) -> bool {
-        let Some(left) = self.hints_left.checked_sub(1) else {
-            return false;
-        };
-        self.hints_left = left;
-        true
-    }
-
-    /// The closest candidate, if the hint budget allows a search.
+    /// The closest candidate that is not an antonym of `word`, if the hint budget
+    /// allows a search.
     fn hint<'c>(
         &mut self,
         word: &str,
         candidates: impl Iterator<Item = &'c str>,
     ) -> Option<&'c str> {
-        if self.take_hint() {
-            closest(word, candidates)
-        } else {
-            None
-        }
+        let left = self.hints_left.checked_sub(1)?;
+        self.hints_left = left;
+        closest(word, candidates.filter(|c| !antonyms(word, c)))
     }
 
-    /// KF123: control characters (possible only as JSON escapes such as `\u0007`)
-    /// and bidirectional controls in a string value. They are invisible, or reorder
-    /// the text around them, so the policy a reviewer reads is not the one AWS
-    /// compares ("Trojan Source").
+    /// KF123: control characters (possible only as JSON escapes such as `\u0007`),
+    /// bidirectional controls and zero-width characters in a string value. They
+    /// are invisible, or reorder the text around them, so the policy a reviewer
+    /// reads is not the one AWS compares ("Trojan Source").
     fn hidden_chars(&mut self, what: &str, value: &str, span: Span) {
         // Nearly every string is printable ASCII: one byte scan and done.
         if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
@@ -163,24 +152,22 @@ impl Linter<'_> {
         // Distinct flagged characters in order of first appearance; a bit set keeps
         // a long hostile string linear.
         let mut seen = 0u128;
-        let mut found: Vec<char> = Vec::new();
-        let (mut control, mut bidi) = (false, false);
+        let mut found = Vec::new();
+        let (mut control, mut invisible) = (false, false);
         for c in value.chars() {
-            let Some((bit, is_bidi)) = hidden_char_bit(c) else {
-                continue;
-            };
-            if seen & (1 << bit) == 0 {
-                seen |= 1 << bit;
-                found.push(c);
-                bidi |= is_bidi;
-                control |= !is_bidi;
+            let Some(h) = hidden_char(c) else { continue };
+            if seen & (1 << h.id) == 0 {
+                seen |= 1 << h.id;
+                found.push(h);
+                invisible |= h.invisible;
+                control |= !h.invisible;
             }
         }
         if found.is_empty() {
             return;
         }
         let plural = if found.len() > 1 { "s" } else { "" };
-        let kind = match (control, bidi) {
+        let kind = match (control, invisible) {
             (true, true) => {
                 format!("control and invisible or bidirectional control character{plural}")
             }
@@ -191,69 +178,47 @@ impl Linter<'_> {
         let mut names: Vec<String> = found
             .iter()
             .take(SHOWN)
-            .map(|&c| format!("U+{:04X} {}", u32::from(c), hidden_char_name(c)))
+            .map(|h| format!("U+{:04X} {}", u32::from(h.char), h.name))
             .collect();
         if found.len() > SHOWN {
             names.push(format!("{} more", found.len() - SHOWN));
         }
         self.push(
-            "KF123",
-            Severity::SecurityWarning,
-            span,
-            format!(
-                "This {what} contains {kind}: what the policy displays is not what AWS compares."
-            ),
-            Some(format!("remove {}", names.join(", "))),
+            Diagnostic::new(
+                Code::HiddenCharacter,
+                span,
+                format!(
+                    "This {what} contains {kind}: what the policy displays is not what AWS compares."
+                ),
+            )
+            .with_help(format!("remove {}", names.join(", "))),
         );
     }
 
     fn run(&mut self, text: &str) {
         let p = self.policy;
-        let (limit, no_ws) = size_limit(self.kind);
-        let size = if no_ws {
-            text.chars().filter(|c| !c.is_whitespace()).count()
-        } else {
-            text.len()
-        };
-        if size > limit {
-            let unit = if no_ws {
-                "characters, white space not counted"
-            } else {
-                "bytes"
-            };
-            self.push(
-                "KF112",
-                Severity::Error,
-                p.span,
-                format!(
-                    "The {} is {size} {unit}; AWS allows at most {limit}.",
-                    self.kind.label()
-                ),
-                Some(
-                    "split it into several policies or shorten it (wildcards, fewer statements)"
-                        .into(),
-                ),
-            );
-        }
+        self.size(text);
         for d in &p.duplicate_keys {
             self.push(
-                "KF113",
-                Severity::Warning,
-                d.span,
-                format!(
-                    "Duplicate key `{}` in the same object; parsers disagree on which value wins.",
-                    d.value
-                ),
-                Some("keep one key and merge the values".into()),
+                Diagnostic::new(
+                    Code::DuplicateKey,
+                    d.span,
+                    format!(
+                        "Duplicate key `{}` in the same object; parsers disagree on which value wins.",
+                        d.value
+                    ),
+                )
+                .with_help("keep one key and merge the values"),
             );
         }
         if p.version.is_none() && p.span != Span::default() {
             self.push(
-                "KF120",
-                Severity::Warning,
-                Span::new(p.span.start, p.span.start.saturating_add(1)),
-                "The policy has no Version; it is read as 2008-10-17, without policy variables.",
-                Some("add \"Version\": \"2012-10-17\"".into()),
+                Diagnostic::new(
+                    Code::MissingVersion,
+                    Span::new(p.span.start, p.span.start.saturating_add(1)),
+                    "The policy has no Version; it is read as 2008-10-17, without policy variables.",
+                )
+                .with_help("add \"Version\": \"2012-10-17\""),
             );
         }
         if let Some(v) = &p.version {
@@ -263,36 +228,154 @@ impl Linter<'_> {
             self.hidden_chars("Id", &id.value, id.span);
         }
         // Sids. A hash set, not a list: a pasted policy can have tens of thousands
-        // of statements. Case-sensitive, as before ("a" and "A" are different Sids).
+        // of statements. Case-sensitive ("a" and "A" are different Sids).
         let mut seen: HashSet<&str> = HashSet::with_capacity(p.statements.len());
+        // Canonical text of each statement, for redundant statements (KF132).
+        let mut bodies: HashSet<String> = HashSet::with_capacity(p.statements.len());
         for st in &p.statements {
             if let Some(sid) = &st.sid {
                 if iam_kind(self.kind) && !sid.value.chars().all(|c| c.is_ascii_alphanumeric()) {
                     self.push(
-                        "KF115",
-                        Severity::Error,
-                        sid.span,
-                        "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
-                        Some("remove spaces and punctuation from the Sid".into()),
+                        Diagnostic::new(
+                            Code::InvalidSid,
+                            sid.span,
+                            "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
+                        )
+                        .with_help("remove spaces and punctuation from the Sid"),
                     );
                 }
                 self.hidden_chars("Sid", &sid.value, sid.span);
-                if !seen.insert(sid.value.as_str()) {
-                    let sev = if iam_kind(self.kind) {
-                        Severity::Error
+                // An empty Sid names nothing (Amazon S3's own examples repeat
+                // `"Sid": ""`); only real names must differ.
+                if !sid.value.is_empty() && !seen.insert(sid.value.as_str()) {
+                    // IAM rejects repeats; elsewhere Access Analyzer recommends
+                    // unique Sids ("Unique Sids recommended").
+                    let (sev, message) = if iam_kind(self.kind) {
+                        (
+                            Severity::Error,
+                            "Statement IDs (SID) in a single policy must be unique.",
+                        )
                     } else {
-                        Severity::Warning
+                        (
+                            Severity::Warning,
+                            "Statement IDs (SID) should be unique within a policy; this one repeats an earlier Sid.",
+                        )
                     };
                     self.push(
-                        "KF110",
-                        sev,
-                        sid.span,
-                        "Statement IDs (SID) in a single policy must be unique.",
-                        Some(format!("rename the second `{}`", sid.value)),
+                        Diagnostic::new(Code::DuplicateSid, sid.span, message)
+                            .with_severity(sev)
+                            .with_help(format!("rename the second `{}`", sid.value)),
                     );
                 }
             }
+            if !bodies.insert(canonical(st)) {
+                self.push(
+                    Diagnostic::new(
+                        Code::RedundantStatement,
+                        head(st.span),
+                        "This statement grants or denies exactly what an earlier statement does: the statements are redundant.",
+                    )
+                    .with_help("remove one of them; editing only one copy later changes less than intended"),
+                );
+            }
             self.statement(st);
+        }
+        if self.kind == PolicyKind::KeyPolicy && !p.statements.is_empty() {
+            self.key_administrators();
+        }
+    }
+
+    /// KF112: the size quota of the policy kind.
+    fn size(&mut self, text: &str) {
+        let p = self.policy;
+        let label = self.kind.label();
+        let help = "split it into several policies or shorten it (wildcards, fewer statements)";
+        match self.kind {
+            // AWS KMS: "Key policy document size: 32 KB (32,768 bytes)"; Amazon S3:
+            // "Bucket policies are limited to 20 KB in size." Hard limits.
+            PolicyKind::KeyPolicy | PolicyKind::BucketPolicy => {
+                let (limit, _) = size_limit(self.kind);
+                if text.len() > limit {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PolicySize,
+                            p.span,
+                            format!(
+                                "The {label} is {} bytes; AWS allows at most {limit}.",
+                                text.len()
+                            ),
+                        )
+                        .with_severity(Severity::Error)
+                        .with_help(help),
+                    );
+                }
+            }
+            // AWS Organizations quotas: an SCP is at most 5,120 bytes. The console
+            // removes white space between JSON elements outside quotation marks and
+            // does not count it; an SDK or the AWS CLI saves the text exactly.
+            // (Assumption: RCPs have the same quota; the archived quota page
+            // predates them.)
+            PolicyKind::Scp | PolicyKind::Rcp => {
+                let (limit, _) = size_limit(self.kind);
+                let compact = text.len() - whitespace_outside_strings(text);
+                if compact > limit {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PolicySize,
+                            p.span,
+                            format!(
+                                "The {label} is {compact} bytes even with white space outside strings removed (as the console saves it); AWS Organizations allows at most {limit} bytes."
+                            ),
+                        )
+                        .with_severity(Severity::Error)
+                        .with_help(help),
+                    );
+                } else if text.len() > limit {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PolicySize,
+                            p.span,
+                            format!(
+                                "The {label} is {} bytes as written: over the {limit}-byte quota when saved with an SDK or the AWS CLI, which keep white space. The console removes white space outside strings and saves {compact} bytes.",
+                                text.len()
+                            ),
+                        )
+                        .with_severity(Severity::Warning)
+                        .with_help("minify it before saving it with an SDK or the AWS CLI"),
+                    );
+                }
+            }
+            // IAM: customer managed policies 6,144 characters, role trust policies
+            // 2,048 by default (raisable), white space not counted (IAM and AWS STS
+            // quotas). Access Analyzer reports these as general warnings: AWS
+            // managed policies may be larger, and inline policies count toward the
+            // identity's total instead.
+            PolicyKind::Identity
+            | PolicyKind::PermissionBoundary
+            | PolicyKind::TrustPolicy
+            | PolicyKind::SessionPolicy => {
+                let (limit, _) = size_limit(self.kind);
+                let size = text.chars().filter(|c| !c.is_whitespace()).count();
+                if size <= limit {
+                    return;
+                }
+                let message = match self.kind {
+                    PolicyKind::TrustPolicy => format!(
+                        "The role trust policy has {size} characters, white space not counted; the default quota is {limit} (it can be raised with Service Quotas)."
+                    ),
+                    PolicyKind::SessionPolicy => format!(
+                        "The session policy has {size} characters, white space not counted; AWS STS allows at most {limit}."
+                    ),
+                    _ => format!(
+                        "The policy has {size} characters, white space not counted; a customer managed policy allows at most {limit}. (AWS managed policies may be larger; inline policies count toward the identity's total.)"
+                    ),
+                };
+                self.push(
+                    Diagnostic::new(Code::PolicySize, p.span, message)
+                        .with_severity(Severity::Warning)
+                        .with_help(help),
+                );
+            }
         }
     }
 
@@ -305,11 +388,12 @@ impl Linter<'_> {
             && let Some(e) = &st.effect
         {
             self.push(
-                "KF122",
-                Severity::Error,
-                e.span,
-                "The effect of Allow is only supported for the RCPFullAWSAccess policy.",
-                Some("RCPs restrict with Deny statements; AWS attaches RCPFullAWSAccess to every level for you".into()),
+                Diagnostic::new(
+                    Code::AllowInRcp,
+                    e.span,
+                    "The effect of Allow is only supported for the RCPFullAWSAccess policy.",
+                )
+                .with_help("RCPs restrict with Deny statements; AWS attaches RCPFullAWSAccess to every level for you"),
             );
         }
         if self.kind == PolicyKind::KeyPolicy && (st.action.is_none() || st.resource.is_none()) {
@@ -319,140 +403,347 @@ impl Linter<'_> {
                 "Resource"
             };
             self.push(
-                "KF114",
-                Severity::Warning,
-                Span::new(st.span.start, st.span.start.saturating_add(1)),
-                format!("This key policy statement has no {missing}: KMS accepts it, but it has no effect."),
-                Some(format!("add \"{missing}\" (key policies use \"Resource\": \"*\")")),
+                Diagnostic::new(
+                    Code::KeyPolicyStatementIncomplete,
+                    head(st.span),
+                    format!("This key policy statement has no {missing}: KMS accepts it, but it has no effect."),
+                )
+                .with_help(format!("add \"{missing}\" (key policies use \"Resource\": \"*\")")),
             );
         }
         if let Some(pb) = &st.principal {
-            for e in &pb.entries {
-                self.hidden_chars("principal", &e.value, e.span);
-            }
-            if pb.negated && effect == Some(Effect::Allow) {
-                self.push(
-                    "KF108",
-                    Severity::SecurityWarning,
-                    pb.key_span,
-                    "Allow with NotPrincipal grants access to every principal except the listed ones, including anonymous users.",
-                    Some("use \"Principal\" to name who is allowed".into()),
-                );
-            }
-            let wildcard = !pb.negated
-                && pb
-                    .entries
-                    .iter()
-                    .any(|e| e.matcher == PrincipalMatcher::Any);
-            if wildcard
-                && effect == Some(Effect::Allow)
-                && st.conditions.is_empty()
-                && matches!(self.kind, PolicyKind::KeyPolicy | PolicyKind::BucketPolicy)
-            {
-                self.push(
-                    "KF109",
-                    Severity::SecurityWarning,
-                    pb.span,
-                    format!("Principal \"*\" without a condition makes this {} public.", self.kind.label()),
-                    Some("name the principals, or add a condition such as aws:PrincipalOrgID or kms:CallerAccount".into()),
-                );
-            }
+            self.principals(st, pb, effect);
         }
-        self.actions(st);
+        let resolved = self.actions(st);
         if let Some(rb) = &st.resource {
             for item in &rb.items {
                 self.hidden_chars("resource", &item.value, item.span);
                 self.resource_item(item, variables);
-            }
-        }
-        self.applicability(st);
-        self.conditions(st, effect, variables);
-    }
-
-    fn actions(&mut self, st: &Statement) {
-        let Some(ab) = &st.action else { return };
-        for item in &ab.items {
-            self.hidden_chars("action", &item.value, item.span);
-            let Some((prefix, name)) = item.value.split_once(':') else {
-                continue;
-            };
-            if prefix.contains(['*', '?']) {
-                continue;
-            }
-            match data::service(prefix) {
-                Some(svc) => {
-                    let has_wild = name.contains(['*', '?']);
-                    let any = if has_wild {
-                        let glob =
-                            crate::pattern::Glob::new(name, crate::pattern::Flavor::Plain, true);
-                        svc.action_table()
-                            .iter()
-                            .any(|a| glob.matches(a.name, true))
-                    } else {
-                        svc.action(name).is_some()
-                    };
-                    if !any {
-                        let suggestion = if has_wild {
-                            None
-                        } else {
-                            self.hint(name, svc.action_table().iter().map(|a| a.name))
-                        };
-                        self.push(
-                            "KF104",
-                            Severity::Warning,
-                            item.span,
-                            if has_wild {
-                                format!(
-                                    "`{}` matches no {} action Keyflow knows.",
-                                    item.value, svc.name
-                                )
-                            } else {
-                                format!(
-                                    "`{}` is not a {} action Keyflow knows.",
-                                    item.value, svc.name
-                                )
-                            },
-                            suggestion.map(|s| format!("did you mean `{}:{s}`?", svc.prefix)),
-                        );
-                    }
-                    if self.kind == PolicyKind::KeyPolicy
-                        && svc.prefix == "kms"
-                        && !has_wild
-                        && ["CreateKey", "ListKeys", "ListAliases"]
-                            .iter()
-                            .any(|a| a.eq_ignore_ascii_case(name))
-                    {
-                        self.push(
-                            "KF121",
-                            Severity::Warning,
+                // A key ARN may name this very key (the CloudTrail console writes
+                // the key's own ARN): only other ARNs are certain not to.
+                if self.kind == PolicyKind::KeyPolicy
+                    && !rb.negated
+                    && item.value != "*"
+                    && !is_kms_key_arn(&item.value)
+                {
+                    self.push(
+                        Diagnostic::new(
+                            Code::KeyPolicyResource,
                             item.span,
                             format!(
-                                "`{}` is valid only in IAM policies; a key policy cannot grant it.",
+                                "In a key policy, Resource is \"*\", which means \"this KMS key\"; `{}` is not a KMS key ARN, so this statement applies to nothing.",
                                 item.value
                             ),
-                            Some("grant it in an identity-based policy".into()),
-                        );
-                    }
-                }
-                None => {
-                    if !data::is_known_prefix(prefix) {
-                        let all = data::SERVICES
-                            .iter()
-                            .map(|s| s.prefix)
-                            .chain(data::OTHER_PREFIXES.iter().copied());
-                        let suggestion = self.hint(prefix, all);
-                        self.push(
-                            "KF103",
-                            Severity::Warning,
-                            item.span,
-                            format!("Unknown service prefix `{prefix}`."),
-                            suggestion.map(|s| format!("did you mean `{s}`?")),
-                        );
-                    }
+                        )
+                        .with_help("write \"Resource\": \"*\""),
+                    );
                 }
             }
         }
+        self.applicability(st, &resolved);
+        self.conditions(st, effect, variables, &resolved);
+        if effect == Some(Effect::Allow) {
+            self.pass_role(st, &resolved);
+        }
     }
+
+    // ------------------------------------------------------------ principals
+
+    fn principals(&mut self, st: &Statement, pb: &PrincipalBlock, effect: Option<Effect>) {
+        for e in &pb.entries {
+            self.hidden_chars("principal", &e.value, e.span);
+            if e.principal_type == PrincipalType::Aws
+                && let Some(what) = not_a_principal(&e.value)
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::NotAPrincipal,
+                        e.span,
+                        format!(
+                            "`{}` is {what}, which cannot be a principal in a policy.",
+                            e.value
+                        ),
+                    )
+                    .with_help(
+                        "name the users or roles, or the account (arn:aws:iam::ACCOUNT:root)",
+                    ),
+                );
+            }
+        }
+        if pb.negated && effect == Some(Effect::Allow) {
+            // IAM User Guide, NotPrincipal: "NotPrincipal must be used with
+            // "Effect":"Deny". Using it with "Effect":"Allow" is not supported."
+            self.push(
+                Diagnostic::new(
+                    Code::AllowWithNotPrincipal,
+                    pb.key_span,
+                    "NotPrincipal must be used with \"Effect\": \"Deny\"; using it with \"Effect\": \"Allow\" is not supported. Where it is still accepted it grants every principal except the listed ones, anonymous users included.",
+                )
+                .with_help("use \"Principal\" to name who is allowed"),
+            );
+        }
+        if pb.negated && effect == Some(Effect::Deny) {
+            self.not_principal_lockout(pb);
+        }
+        let wildcard = !pb.negated
+            && pb
+                .entries
+                .iter()
+                .any(|e| e.matcher == PrincipalMatcher::Any);
+        if wildcard && effect == Some(Effect::Allow) {
+            if st.conditions.is_empty() {
+                if matches!(self.kind, PolicyKind::KeyPolicy | PolicyKind::BucketPolicy) {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PublicPrincipal,
+                            pb.span,
+                            format!("Principal \"*\" without a condition makes this {} public.", self.kind.label()),
+                        )
+                        .with_help("name the principals, or add a condition such as aws:PrincipalOrgID or kms:CallerAccount"),
+                    );
+                }
+            } else if st
+                .conditions
+                .iter()
+                .all(|c| c.key.value.eq_ignore_ascii_case("aws:referer"))
+            {
+                // IAM User Guide, aws:referer: the header is set by the caller; it
+                // "should not be used to prevent unauthorized parties from making
+                // direct AWS requests".
+                self.push(
+                    Diagnostic::new(
+                        Code::RefererOnly,
+                        pb.span,
+                        "Principal \"*\" is limited only by aws:Referer, a header any client can set to any value: anyone can make these requests directly.",
+                    )
+                    .with_help("aws:Referer only discourages hot-linking; name the principals or add a condition AWS sets, such as aws:PrincipalOrgID or aws:SourceVpce"),
+                );
+            }
+        }
+        if effect == Some(Effect::Allow)
+            && !pb.negated
+            && self.kind.is_resource_based()
+            && self.kind != PolicyKind::TrustPolicy
+            && let Some(svc) = pb
+                .entries
+                .iter()
+                .find(|e| e.principal_type == PrincipalType::Service)
+            && !st.conditions.iter().any(|c| scopes_source(&c.key.value))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::ServicePrincipalWithoutSource,
+                    svc.span,
+                    format!(
+                        "Granting access to the service principal `{}` without a source condition lets the service act for any of its customers (the confused deputy problem).",
+                        svc.value
+                    ),
+                )
+                .with_help("add aws:SourceArn or aws:SourceAccount (or aws:SourceOrgID) with the resource or account the service acts for"),
+            );
+        }
+        if effect == Some(Effect::Allow) && !pb.negated {
+            self.oidc(st, pb);
+        }
+    }
+
+    /// KF133: a Deny with NotPrincipal denies everyone not listed — including the
+    /// account of a listed user or role, and the sessions of a listed role (IAM
+    /// User Guide, NotPrincipal: "we strongly recommend that you explicitly
+    /// include the ARN for a user's account, or include both the ARN for a role
+    /// and the ARN for the account containing that role").
+    fn not_principal_lockout(&mut self, pb: &PrincipalBlock) {
+        let listed =
+            |pred: &dyn Fn(&PrincipalMatcher) -> bool| pb.entries.iter().any(|e| pred(&e.matcher));
+        for e in &pb.entries {
+            let (account, role) = match &e.matcher {
+                PrincipalMatcher::Role { account, name } => (account.as_str(), Some(name.as_str())),
+                PrincipalMatcher::User(arn) => (arn_account(arn), None),
+                _ => continue,
+            };
+            if !listed(&|m| matches!(m, PrincipalMatcher::Account(a) if a == account)) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DenyNotPrincipalLockout,
+                        e.span,
+                        format!(
+                            "NotPrincipal names `{}` but not its account {account}: AWS may evaluate the account first, so this Deny can deny the account and everyone in it, this principal included.",
+                            e.value
+                        ),
+                    )
+                    .with_help(format!("add \"arn:aws:iam::{account}:root\" to NotPrincipal")),
+                );
+            } else if let Some(role) = role
+                && !listed(
+                    &|m| matches!(m, PrincipalMatcher::Session(s) if session_of(s, account, role)),
+                )
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::DenyNotPrincipalLockout,
+                        e.span,
+                        format!(
+                            "NotPrincipal names the role `{}` but none of its sessions: requests made with the role come from arn:aws:sts::{account}:assumed-role/{role}/SESSION, which this Deny still denies.",
+                            e.value
+                        ),
+                    )
+                    .with_help("list the assumed-role session ARN too, or use Principal \"*\" with an ArnNotEquals condition on aws:PrincipalArn"),
+                );
+            }
+        }
+    }
+
+    /// KF138: an OIDC provider trusted without a condition on its own keys.
+    fn oidc(&mut self, st: &Statement, pb: &PrincipalBlock) {
+        for e in &pb.entries {
+            if e.principal_type != PrincipalType::Federated {
+                continue;
+            }
+            let Some(provider) = oidc_provider(&e.value) else {
+                continue;
+            };
+            let prefix = format!("{provider}:");
+            let keys: Vec<&str> = st
+                .conditions
+                .iter()
+                .map(|c| c.key.value.as_str())
+                .filter(|k| {
+                    k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(&prefix)
+                })
+                .collect();
+            let github = provider.eq_ignore_ascii_case("token.actions.githubusercontent.com");
+            if github
+                && !keys
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case("token.actions.githubusercontent.com:sub"))
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::OidcWithoutCondition,
+                        e.span,
+                        "This trusts GitHub's OIDC provider without a condition on token.actions.githubusercontent.com:sub: workflows of any GitHub repository can assume the role.",
+                    )
+                    .with_help("add StringLike {\"token.actions.githubusercontent.com:sub\": \"repo:ORG/REPO:ref:refs/heads/BRANCH\"}"),
+                );
+            } else if !github && keys.is_empty() {
+                self.push(
+                    Diagnostic::new(
+                        Code::OidcWithoutCondition,
+                        e.span,
+                        format!("This trusts the OIDC provider `{provider}` without a condition on its keys ({provider}:aud, :sub, …): any identity the provider issues tokens for can assume the role."),
+                    )
+                    .with_help(format!("add a condition such as StringEquals {{\"{provider}:aud\": \"…\"}}")),
+                );
+            }
+        }
+    }
+
+    // --------------------------------------------------------------- actions
+
+    /// What `value` names, with wildcard expansions cached.
+    fn resolve(&mut self, value: &str) -> Resolved<'a> {
+        if value == "*" {
+            return Resolved::Any;
+        }
+        let Some((prefix, name)) = value.split_once(':') else {
+            return Resolved::Unknown;
+        };
+        if prefix.contains(['*', '?']) {
+            return Resolved::Any;
+        }
+        let data = self.data;
+        let Some(svc) = data.service(prefix) else {
+            return Resolved::Unknown;
+        };
+        if !name.contains(['*', '?']) {
+            let found: Rc<[&'a Action]> = svc.action(name).into_iter().collect();
+            return Resolved::Actions(svc, found);
+        }
+        let key = value.to_ascii_lowercase();
+        if let Some(hit) = self.expansions.get(&key) {
+            return Resolved::Actions(svc, hit.clone());
+        }
+        let glob = Glob::new(name, Flavor::Plain, true);
+        let found: Rc<[&'a Action]> = svc
+            .actions()
+            .iter()
+            .filter(|a| glob.matches(&a.name, true))
+            .collect();
+        self.expansions.insert(key, found.clone());
+        Resolved::Actions(svc, found)
+    }
+
+    /// KF103/KF104/KF121 for each action item; returns what each item names.
+    fn actions(&mut self, st: &Statement) -> Vec<Resolved<'a>> {
+        let Some(ab) = &st.action else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(ab.items.len());
+        for item in &ab.items {
+            self.hidden_chars("action", &item.value, item.span);
+            let r = self.resolve(&item.value);
+            let Some((prefix, name)) = item.value.split_once(':') else {
+                out.push(r);
+                continue;
+            };
+            match &r {
+                Resolved::Unknown
+                    if self.data.is_complete()
+                        && !prefix.is_empty()
+                        && self.unknown_prefixes.insert(prefix.to_ascii_lowercase()) =>
+                {
+                    // Once per prefix, and no "did you mean" across services: `dms`
+                    // is not a typo of `kms`.
+                    self.push(Diagnostic::new(
+                        Code::UnknownService,
+                        item.span,
+                        format!("`{prefix}` is not the prefix of any service in the AWS Service Authorization Reference (a retired service, or a misspelling): actions with it match nothing."),
+                    ));
+                }
+                Resolved::Actions(svc, found) if found.is_empty() => {
+                    let wild = name.contains(['*', '?']);
+                    let suggestion = if wild {
+                        None
+                    } else {
+                        self.hint(name, svc.actions().iter().map(|a| &*a.name))
+                    };
+                    let message = if wild {
+                        format!("`{}` matches no action of {}.", item.value, svc.name)
+                    } else {
+                        format!("`{}` is not an action of {}.", item.value, svc.name)
+                    };
+                    let mut d = Diagnostic::new(Code::UnknownAction, item.span, message);
+                    if let Some(s) = suggestion {
+                        d = d.with_help(format!("did you mean `{}:{s}`?", svc.prefix));
+                    }
+                    self.push(d);
+                }
+                _ => {}
+            }
+            if self.kind == PolicyKind::KeyPolicy
+                && prefix.eq_ignore_ascii_case("kms")
+                && ["CreateKey", "ListKeys", "ListAliases"]
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(name))
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::IamOnlyKmsAction,
+                        item.span,
+                        format!(
+                            "`{}` is valid only in IAM policies; a key policy cannot grant it.",
+                            item.value
+                        ),
+                    )
+                    .with_help("grant it in an identity-based policy"),
+                );
+            }
+            out.push(r);
+        }
+        out
+    }
+
+    // ------------------------------------------------------------- resources
 
     fn resource_item(&mut self, item: &ResourceItem, variables: bool) {
         let v = &item.value;
@@ -461,11 +752,12 @@ impl Linter<'_> {
         }
         if !variables && v.contains("${") {
             self.push(
-                "KF107",
-                Severity::Warning,
-                item.span,
-                "Policy variables need Version 2012-10-17; here `${...}` is compared as literal text.",
-                Some("set \"Version\": \"2012-10-17\"".into()),
+                Diagnostic::new(
+                    Code::VariableWithoutVersion,
+                    item.span,
+                    "Policy variables need Version 2012-10-17; here `${...}` is compared as literal text.",
+                )
+                .with_help("set \"Version\": \"2012-10-17\""),
             );
         }
         let Some([arn, partition, service, region, account, resource]) = arn_parts(v) else {
@@ -475,14 +767,16 @@ impl Linter<'_> {
             return;
         }
         let mut problem = None;
-        if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "*") && !partition.contains('*') {
+        if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "*")
+            && !partition.contains(['*', '$'])
+        {
             problem = Some(format!("unknown partition `{partition}`"));
         } else if service.is_empty() || service.contains(['*', '?']) {
             problem = Some("the service segment cannot be empty or a wildcard".to_string());
         } else if service == "s3"
             && (!region.is_empty() || !account.is_empty())
-            && !resource.starts_with("accesspoint/")
-            && !resource.starts_with("job/")
+            && !v.contains("${")
+            && !self.matches_some_s3_arn(v)
         {
             problem = Some(
                 "S3 bucket and object ARNs have empty region and account: arn:aws:s3:::bucket/key"
@@ -505,11 +799,12 @@ impl Linter<'_> {
         }
         if let Some(p) = problem {
             self.push(
-                "KF105",
-                Severity::Warning,
-                item.span,
-                format!("Malformed ARN: {p}."),
-                Some("ARNs look like arn:aws:service:region:account:resource".into()),
+                Diagnostic::new(
+                    Code::MalformedArn,
+                    item.span,
+                    format!("Malformed ARN: {p}."),
+                )
+                .with_help("ARNs look like arn:aws:service:region:account:resource"),
             );
         }
         // Variables only work in the resource part (after the fifth colon).
@@ -519,72 +814,99 @@ impl Linter<'_> {
             if v.get(..head_len)
                 .is_some_and(|h| parse_template(h).is_some())
             {
-                self.push(
-                    "KF119",
-                    Severity::Warning,
+                self.push(Diagnostic::new(
+                    Code::VariableNotSubstituted,
                     item.span,
                     "Policy variables are substituted only in the resource part of an ARN (after the fifth colon).",
-                    None,
-                );
+                ));
             }
         }
     }
 
-    /// KF106: no listed action accepts any listed resource type.
-    fn applicability(&mut self, st: &Statement) {
+    /// Whether `arn` could be one of the S3 resource types that carry a region
+    /// and account (access points, jobs, Storage Lens, …).
+    fn matches_some_s3_arn(&mut self, arn: &str) -> bool {
+        let data = self.data;
+        let patterns = self.s3_arns.get_or_insert_with(|| {
+            data.arn_patterns()
+                .iter()
+                .filter(|p| p.service().as_deref() == Some("s3"))
+                .collect()
+        });
+        if patterns.is_empty() {
+            // No S3 data: fall back to the two shapes known without it.
+            let res = arn.splitn(6, ':').nth(5).unwrap_or("");
+            return res.starts_with("accesspoint/") || res.starts_with("job/");
+        }
+        let Some(policy) = ArnPattern::from_policy(arn) else {
+            return true;
+        };
+        let buf = &mut self.buf;
+        patterns.iter().any(|p| p.overlaps(&policy, buf))
+    }
+
+    /// KF106: no listed action applies to any listed resource (Access Analyzer:
+    /// "Action does not apply to any resource(s) in statement"). An action applies
+    /// to a resource when the ARN can match one of its resource types' ARN patterns
+    /// — whatever service owns the type: `sts:AssumeRole` takes IAM role ARNs,
+    /// `ssm:StartSession` EC2 instance ARNs.
+    fn applicability(&mut self, st: &Statement, resolved: &[Resolved<'a>]) {
         let (Some(ab), Some(rb)) = (&st.action, &st.resource) else {
             return;
         };
         if ab.negated || rb.negated || ab.items.is_empty() || rb.items.is_empty() {
             return;
         }
-        // The (service, resource type) pairs the actions accept; give up if any
-        // action is outside the table. A handful of pairs however many actions are
-        // listed, so checking every resource against them stays linear.
-        let mut accepted: Vec<(&'static str, &'static str)> = Vec::new();
-        for item in &ab.items {
-            let Some((prefix, name)) = item.value.split_once(':') else {
-                return;
+        let mut accepted: Vec<u32> = Vec::new();
+        let mut seen: HashSet<u32> = HashSet::new();
+        // Services with actions that take no resource type (`Resource: "*"`).
+        // Services do authorize some of them against an ARN of their own whose
+        // resource part is a wildcard (the Amazon S3 User Guide grants
+        // s3:ListAllMyBuckets on arn:aws:s3:::*), so such an ARN counts as `*`.
+        let mut star_services: Vec<&str> = Vec::new();
+        for r in resolved {
+            let Resolved::Actions(svc, actions) = r else {
+                return; // any action, or one the data does not know
             };
-            let Some(svc) = data::service(prefix) else {
-                return;
-            };
-            let mut accept = |types: &[&'static str]| {
-                for &t in types {
-                    if !accepted.contains(&(svc.prefix, t)) {
-                        accepted.push((svc.prefix, t));
+            if actions.is_empty() {
+                return; // KF104 already
+            }
+            for a in actions.iter() {
+                if a.resource_types.is_empty() && !star_services.contains(&&*svc.prefix) {
+                    star_services.push(&svc.prefix);
+                }
+                for t in svc.types_of(a) {
+                    for &id in t.arn_ids.iter() {
+                        if seen.insert(id) {
+                            accepted.push(id);
+                        }
                     }
                 }
-            };
-            let mut any = false;
-            if name.contains(['*', '?']) {
-                let glob = crate::pattern::Glob::new(name, crate::pattern::Flavor::Plain, true);
-                for a in svc
-                    .action_table()
-                    .iter()
-                    .filter(|a| glob.matches(a.name, true))
-                {
-                    any = true;
-                    accept(&a.types);
-                }
-            } else if let Some((_, types)) = svc.action(name) {
-                any = true;
-                accept(types);
-            }
-            if !any {
-                return; // unknown action: KF104 already
             }
         }
+        let data = self.data;
+        let buf = &mut self.buf;
         let applies = rb.items.iter().any(|r| {
             if r.value == "*" || r.value.contains("${") {
                 return true;
             }
-            let Some([_, _, service, _, _, res]) = arn_parts(&r.value) else {
-                return true;
+            let Some(policy) = ArnPattern::from_policy(&r.value) else {
+                return true; // KF023 already
             };
-            accepted.iter().any(|(prefix, t)| {
-                prefix.eq_ignore_ascii_case(service) && resource_type_possible(prefix, t, res)
-            })
+            // An action the reference lists without resource types takes `*`, but
+            // services do authorize such actions against ARNs: Amazon S3's own
+            // examples grant s3:ListAllMyBuckets on arn:aws:s3:::*, AWS's
+            // AmazonECSServiceRolePolicy grants ssmmessages:OpenDataChannel on
+            // arn:aws:ssm:*:*:session/*. Only AWS KMS documents that its
+            // key-less operations need `*` ("Specifying KMS keys in IAM policy
+            // statements": CreateKey, GenerateRandom, ListAliases, ListKeys).
+            if star_services.iter().any(|s| !s.eq_ignore_ascii_case("kms")) {
+                return true;
+            }
+            accepted
+                .iter()
+                .filter_map(|&id| data.arn(id))
+                .any(|p| p.overlaps(&policy, buf))
         });
         if !applies {
             let sev = if self.kind == PolicyKind::BucketPolicy {
@@ -593,122 +915,379 @@ impl Linter<'_> {
                 Severity::Warning
             };
             self.push(
-                "KF106",
-                sev,
-                rb.span,
-                "Action does not apply to any resource(s) in statement",
-                Some("check that the resources match the actions (e.g. s3:GetObject needs arn:aws:s3:::bucket/*, s3:ListBucket needs arn:aws:s3:::bucket; kms:CreateKey needs \"*\")".into()),
+                Diagnostic::new(
+                    Code::ActionResourceMismatch,
+                    rb.span,
+                    "Action does not apply to any resource(s) in statement",
+                )
+                .with_severity(sev)
+                .with_help("check that the resources match the actions (e.g. s3:GetObject needs arn:aws:s3:::bucket/*, s3:ListBucket needs arn:aws:s3:::bucket; kms:CreateKey needs \"*\")"),
             );
         }
     }
 
-    fn conditions(&mut self, st: &Statement, effect: Option<Effect>, variables: bool) {
+    // ------------------------------------------------------------ conditions
+
+    fn conditions(
+        &mut self,
+        st: &Statement,
+        effect: Option<Effect>,
+        variables: bool,
+        resolved: &[Resolved<'a>],
+    ) {
+        // KF139: keys of one operator block that differ only in case.
+        let mut case_seen: HashMap<(u32, String), &str> = HashMap::new();
         for c in &st.conditions {
             self.hidden_chars("condition operator", &c.operator.value, c.operator.span);
             self.hidden_chars("condition key", &c.key.value, c.key.span);
             for v in &c.values {
                 self.hidden_chars("condition value", &v.value, v.span);
             }
+            let key_lower = c.key.value.to_ascii_lowercase();
+            match case_seen.get(&(c.operator.span.start, key_lower.clone())) {
+                Some(first) if *first != c.key.value => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::CaseDuplicateConditionKey,
+                            c.key.span,
+                            format!(
+                                "The condition key `{}` appears more than once with different capitalization (`{first}`) in the same condition block; condition key names are not case-sensitive.",
+                                c.key.value
+                            ),
+                        )
+                        .with_help("keep one of them and merge the values"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    case_seen.insert((c.operator.span.start, key_lower.clone()), &c.key.value);
+                }
+            }
             let Some(spec) = c.spec else {
-                let suggestion = if self.take_hint() {
-                    suggest_operator(&c.operator.value)
-                } else {
-                    None
+                let suggestion = match self.hints_left.checked_sub(1) {
+                    Some(left) => {
+                        self.hints_left = left;
+                        suggest_operator(&c.operator.value)
+                    }
+                    None => None,
                 };
-                self.push(
-                    "KF101",
-                    Severity::Error,
+                let mut d = Diagnostic::new(
+                    Code::UnknownOperator,
                     c.operator.span,
                     format!(
                         "Unknown condition operator `{}`; the condition can never be true.",
                         c.operator.value
                     ),
-                    suggestion.map(|s| format!("did you mean `{s}`?")),
                 );
+                if let Some(s) = suggestion {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.push(d);
                 continue;
             };
-            let key_lower = c.key.value.to_ascii_lowercase();
             self.condition_key(c, &key_lower);
-            for (v, compiled) in c.values.iter().zip(&c.compiled) {
-                if *compiled == Compiled::Invalid {
-                    self.push(
-                        "KF118",
-                        Severity::Error,
+            self.values(c, spec, variables);
+            self.set_operators(st, c, spec, effect, &key_lower);
+            self.condition_semantics(c, spec, effect, &key_lower);
+            self.unsupported_key(st, c, spec, effect, &key_lower, resolved);
+        }
+        self.never_matches(st);
+    }
+
+    /// KF118 (invalid values), KF107/KF119 (variables), KF136 (wildcards without Like).
+    fn values(&mut self, c: &Condition, spec: OperatorSpec, variables: bool) {
+        for (v, compiled) in c.values.iter().zip(&c.compiled) {
+            if *compiled == Compiled::Invalid {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidConditionValue,
                         v.span,
                         format!(
                             "`{}` is not a valid value for {}.",
                             v.value,
                             spec.base.name()
                         ),
-                        Some(value_hint(spec.base).into()),
-                    );
-                }
-                if v.value.contains("${") {
-                    if !variables && spec.base.takes_variables() {
-                        self.push(
-                            "KF107",
-                            Severity::Warning,
+                    )
+                    .with_help(value_hint(spec.base)),
+                );
+            }
+            if v.value.contains("${") {
+                if !variables && spec.base.takes_variables() {
+                    self.push(
+                        Diagnostic::new(
+                            Code::VariableWithoutVersion,
                             v.span,
                             "Policy variables need Version 2012-10-17; here `${...}` is compared as literal text.",
-                            Some("set \"Version\": \"2012-10-17\"".into()),
-                        );
-                    } else if !spec.base.takes_variables() && parse_template(&v.value).is_some() {
-                        self.push(
-                            "KF119",
-                            Severity::Warning,
+                        )
+                        .with_help("set \"Version\": \"2012-10-17\""),
+                    );
+                } else if !spec.base.takes_variables() && parse_template(&v.value).is_some() {
+                    self.push(
+                        Diagnostic::new(
+                            Code::VariableNotSubstituted,
                             v.span,
                             format!("{} does not substitute policy variables.", spec.base.name()),
-                            Some("use a String or Arn operator".into()),
-                        );
-                    }
+                        )
+                        .with_help("use a String or Arn operator"),
+                    );
                 }
             }
-            let multi = data::MULTIVALUED_KEYS.contains(&key_lower.as_str());
-            let single = data::is_global_key(&key_lower) && !multi;
-            if spec.set.is_some() && single && spec.base != Operator::Null {
+            if matches!(
+                spec.base,
+                Operator::StringEquals
+                    | Operator::StringNotEquals
+                    | Operator::StringEqualsIgnoreCase
+                    | Operator::StringNotEqualsIgnoreCase
+            ) && has_wildcard_outside_variables(&v.value)
+            {
+                let like = if spec.base.is_negated() {
+                    "StringNotLike"
+                } else {
+                    "StringLike"
+                };
                 self.push(
-                    "KF116",
-                    Severity::Warning,
-                    c.operator.span,
-                    format!(
-                        "`{}` is single-valued; set operators on it can be over-permissive.",
-                        c.key.value
-                    ),
-                    Some(format!(
+                    Diagnostic::new(
+                        Code::WildcardWithoutLike,
+                        v.span,
+                        format!(
+                            "`{}` contains * or ?, which {} compares as literal characters, not as a wildcard.",
+                            v.value,
+                            spec.base.name()
+                        ),
+                    )
+                    .with_help(format!("if you meant a wildcard, use {like}")),
+                );
+            }
+        }
+    }
+
+    /// KF116 (set operator vs. key type) and KF117 (ForAllValues that an absent key satisfies).
+    fn set_operators(
+        &mut self,
+        st: &Statement,
+        c: &Condition,
+        spec: OperatorSpec,
+        effect: Option<Effect>,
+        key_lower: &str,
+    ) {
+        if spec.base == Operator::Null {
+            return;
+        }
+        let info = global_key(key_lower).or_else(|| self.data.key_info(key_lower));
+        if let Some(info) = info {
+            if spec.set.is_some() && !info.multivalued {
+                let sev = if spec.set == Some(SetOperator::ForAllValues) {
+                    Severity::SecurityWarning
+                } else {
+                    Severity::Warning
+                };
+                self.push(
+                    Diagnostic::new(
+                        Code::SetOperatorMismatch,
+                        c.operator.span,
+                        format!(
+                            "`{}` is single-valued; set operators on it can be over-permissive.",
+                            c.key.value
+                        ),
+                    )
+                    .with_severity(sev)
+                    .with_help(format!(
                         "use {} without ForAnyValue/ForAllValues",
                         spec.base.name()
                     )),
                 );
-            } else if spec.set.is_none() && multi && spec.base != Operator::Null {
+            } else if spec.set.is_none() && info.multivalued {
                 self.push(
-                    "KF116",
-                    Severity::Warning,
-                    c.operator.span,
-                    format!(
-                        "`{}` is multivalued; use ForAnyValue: or ForAllValues:.",
-                        c.key.value
-                    ),
-                    Some(format!("e.g. ForAnyValue:{}", c.operator.value)),
+                    Diagnostic::new(
+                        Code::SetOperatorMismatch,
+                        c.operator.span,
+                        format!(
+                            "`{}` is multivalued; use ForAnyValue: or ForAllValues:.",
+                            c.key.value
+                        ),
+                    )
+                    .with_help(format!("e.g. ForAnyValue:{}", c.operator.value)),
                 );
             }
-            if spec.set == Some(SetOperator::ForAllValues) && effect == Some(Effect::Allow) {
-                let null_checked = st.conditions.iter().any(|o| {
-                    o.spec.is_some_and(|s| s.base == Operator::Null)
-                        && o.key.value.eq_ignore_ascii_case(&c.key.value)
-                        && o.compiled.contains(&Compiled::Null(false))
-                });
-                if !null_checked {
-                    self.push(
-                        "KF117",
-                        Severity::SecurityWarning,
+        }
+        if spec.set == Some(SetOperator::ForAllValues)
+            && effect == Some(Effect::Allow)
+            && !ALWAYS_PRESENT_KEYS.contains(&key_lower)
+            && !TAG_KEY_LISTS.contains(&key_lower)
+            && !requires_presence(st, c)
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::ForAllValuesWithoutNull,
+                    c.operator.span,
+                    format!("ForAllValues is true when `{}` is absent, so this Allow also applies to requests without it.", c.key.value),
+                )
+                .with_help(format!("add \"Null\": {{\"{}\": \"false\"}}", c.key.value)),
+            );
+        }
+    }
+
+    /// KF128, KF129, KF134, KF135: rules about particular keys.
+    fn condition_semantics(
+        &mut self,
+        c: &Condition,
+        spec: OperatorSpec,
+        effect: Option<Effect>,
+        key_lower: &str,
+    ) {
+        if self.kind == PolicyKind::KeyPolicy {
+            if key_lower.starts_with("aws:resourcetag/") || key_lower == "kms:resourcealiases" {
+                // AWS KMS Developer Guide, ABAC for AWS KMS: aws:ResourceTag and
+                // kms:ResourceAliases are "IAM policy only".
+                self.push(
+                    Diagnostic::new(
+                        Code::IamOnlyConditionKey,
+                        c.key.span,
+                        format!("AWS KMS evaluates `{}` only in IAM policies; in a key policy it does not control access as written.", c.key.value),
+                    )
+                    .with_help("use it in an identity-based policy that the key policy enables"),
+                );
+            }
+            if spec.set == Some(SetOperator::ForAllValues)
+                && (key_lower.starts_with("kms:encryptioncontext:")
+                    || key_lower.starts_with("aws:requesttag/"))
+            {
+                // AWS KMS Developer Guide, AWS KMS condition keys: such a policy is
+                // refused with OverlyPermissiveCondition.
+                self.push(
+                    Diagnostic::new(
+                        Code::KmsOverlyPermissiveCondition,
                         c.operator.span,
-                        format!("ForAllValues is true when `{}` is absent, so this Allow also applies to requests without it.", c.key.value),
-                        Some(format!("add \"Null\": {{\"{}\": \"false\"}}", c.key.value)),
+                        format!("AWS KMS rejects ForAllValues with `{}` (OverlyPermissiveCondition): the key is single-valued, and ForAllValues also matches requests without it.", c.key.value),
+                    )
+                    .with_help("remove ForAllValues:"),
+                );
+            }
+        }
+        if key_lower == "aws:securetransport"
+            && effect == Some(Effect::Allow)
+            && matches!(
+                spec.base,
+                Operator::Bool | Operator::StringEquals | Operator::StringEqualsIgnoreCase
+            )
+            && c.values
+                .iter()
+                .any(|v| v.value.eq_ignore_ascii_case("false"))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::AllowWithoutSecureTransport,
+                    c.key.span,
+                    "This Allow applies to requests sent without TLS (aws:SecureTransport is false): it grants access over plain HTTP.",
+                )
+                .with_help("to refuse plain HTTP, use \"Effect\": \"Deny\" with this condition"),
+            );
+        }
+        if key_lower == "aws:sourceip"
+            && matches!(spec.base, Operator::IpAddress | Operator::NotIpAddress)
+            && !c.values.is_empty()
+        {
+            let private: Vec<bool> = c.values.iter().map(|v| is_private_cidr(&v.value)).collect();
+            let negated = spec.base == Operator::NotIpAddress;
+            if private.iter().all(|p| *p) {
+                let message = if negated {
+                    "The values for aws:SourceIp are only private IP addresses, which aws:SourceIp never holds: this NotIpAddress is always true and has no effect."
+                } else {
+                    "The values for aws:SourceIp are only private IP addresses, which aws:SourceIp never holds (it works only for public address ranges): this condition never matches."
+                };
+                self.push(
+                    Diagnostic::new(Code::PrivateSourceIp, c.values_span, message)
+                        .with_help("for requests through a VPC endpoint use aws:VpcSourceIp with aws:SourceVpce or aws:SourceVpc"),
+                );
+            } else if private.iter().any(|p| *p) {
+                for (v, _) in c.values.iter().zip(&private).filter(|(_, p)| **p) {
+                    self.push(
+                        Diagnostic::new(
+                            Code::PrivateSourceIp,
+                            v.span,
+                            format!("`{}` is a private range; aws:SourceIp works only for public IP addresses, so this value never matches.", v.value),
+                        )
+                        .with_severity(Severity::Suggestion)
+                        .with_help("remove it, or use aws:VpcSourceIp for requests through a VPC endpoint"),
                     );
                 }
             }
         }
-        // KF111: a key required absent (Null true) and tested by a positive operator.
+    }
+
+    /// KF126: a service condition key that no action of the statement supports, so
+    /// every request the statement matches lacks it.
+    fn unsupported_key(
+        &mut self,
+        st: &Statement,
+        c: &Condition,
+        spec: OperatorSpec,
+        effect: Option<Effect>,
+        key_lower: &str,
+        resolved: &[Resolved<'a>],
+    ) {
+        if spec.base == Operator::Null
+            || key_lower.starts_with("aws:")
+            || global_key(key_lower).is_some()
+        {
+            return;
+        }
+        let Some(ab) = &st.action else { return };
+        if ab.negated || resolved.is_empty() || !self.data.is_known_key(key_lower) {
+            return;
+        }
+        let mut names = Vec::new();
+        for r in resolved {
+            match r {
+                Resolved::Actions(svc, actions) if !actions.is_empty() => {
+                    // An action the reference lists no key for may still support
+                    // some (AWS's AnthropicFullAccess conditions
+                    // aws-marketplace:Subscribe on aws-marketplace:ProductId).
+                    if actions
+                        .iter()
+                        .any(|a| svc.supports_key(a, key_lower) || !svc.documents_keys(a))
+                    {
+                        return;
+                    }
+                    if names.len() < 3 {
+                        names.extend(
+                            actions
+                                .iter()
+                                .take(3 - names.len())
+                                .map(|a| format!("{}:{}", svc.prefix, a.name)),
+                        );
+                    }
+                }
+                _ => return, // any action, or an unknown one: cannot tell
+            }
+        }
+        let what = if effect == Some(Effect::Deny) {
+            "denies"
+        } else {
+            "grants"
+        };
+        let consequence = if spec.base.is_negated() || spec.if_exists {
+            "the condition is always true and restricts nothing".to_string()
+        } else {
+            format!("the condition is never true and this statement {what} nothing")
+        };
+        self.push(
+            Diagnostic::new(
+                Code::UnsupportedConditionKey,
+                c.key.span,
+                format!(
+                    "No action of this statement supports the condition key `{}` ({}…), so requests for them never carry it: {consequence}.",
+                    c.key.value,
+                    names.join(", ")
+                ),
+            )
+            .with_help("move the condition to a statement with actions that support it, or use a key these actions support"),
+        );
+    }
+
+    /// KF111: a key required absent (Null true) and tested by a positive operator;
+    /// a condition without values.
+    fn never_matches(&mut self, st: &Statement) {
         for c in &st.conditions {
             let Some(spec) = c.spec else { continue };
             if spec.base == Operator::Null
@@ -726,22 +1305,21 @@ impl Linter<'_> {
                 });
                 if let Some(o) = clash {
                     self.push(
-                        "KF111",
-                        Severity::Warning,
-                        o.operator.span,
-                        format!("This statement can never match: `{}` must be absent (Null) and also satisfy {}.", c.key.value, o.operator.value),
-                        Some("remove one of the two conditions".into()),
+                        Diagnostic::new(
+                            Code::NeverMatches,
+                            o.operator.span,
+                            format!("This statement can never match: `{}` must be absent (Null) and also satisfy {}.", c.key.value, o.operator.value),
+                        )
+                        .with_help("remove one of the two conditions"),
                     );
                 }
             }
             if c.values.is_empty() {
-                self.push(
-                    "KF111",
-                    Severity::Warning,
+                self.push(Diagnostic::new(
+                    Code::NeverMatches,
                     c.values_span,
                     "A condition without values can never match.",
-                    None,
-                );
+                ));
             }
         }
     }
@@ -749,158 +1327,507 @@ impl Linter<'_> {
     fn condition_key(&mut self, c: &Condition, key_lower: &str) {
         let Some((prefix, _)) = key_lower.split_once(':') else {
             self.push(
-                "KF102",
-                Severity::Warning,
-                c.key.span,
-                format!("Condition key `{}` has no service prefix.", c.key.value),
-                Some("condition keys look like aws:SourceIp or kms:ViaService".into()),
+                Diagnostic::new(
+                    Code::UnknownConditionKey,
+                    c.key.span,
+                    format!("Condition key `{}` has no service prefix.", c.key.value),
+                )
+                .with_help("condition keys look like aws:SourceIp or kms:ViaService"),
             );
             return;
         };
-        let known = if prefix == "aws" {
-            data::is_global_key(key_lower)
-        } else if let Some(svc) = data::service(prefix) {
-            svc.has_condition_key(key_lower) || svc.condition_keys.is_empty()
+        // A prefix that is no service (an OIDC provider such as
+        // token.actions.githubusercontent.com, or a service the data does not
+        // hold) is not checked.
+        if prefix != "aws" && self.data.service(prefix).is_none() {
+            return;
+        }
+        if self.data.is_known_key(key_lower) {
+            return;
+        }
+        let data = self.data;
+        let suggestion = if prefix == "aws" {
+            self.hint(key_lower, global_key_names().filter(|k| !k.ends_with('/')))
         } else {
-            true // a service Keyflow does not model
+            // Services document keys outside the Service Authorization Reference
+            // too (AWS's own AmazonDataZoneGlueManageAccessRolePolicy uses
+            // lakeformation:GlueARN): a service key is reported only when it is a
+            // near miss of a listed one, that is, likely a typo.
+            let hit = closest(
+                key_lower,
+                data.key_names_with_prefix(prefix)
+                    .filter(|k| !k.contains(['$', '<']) && !antonyms(key_lower, k)),
+            );
+            if hit.is_none() {
+                return;
+            }
+            hit
         };
-        if !known {
-            let candidates: &[&str] = if prefix == "aws" {
-                data::GLOBAL_CONDITION_KEYS
-            } else {
-                data::service(prefix).map_or(&[], |s| s.condition_keys)
-            };
-            let suggestion = self.hint(key_lower, candidates.iter().copied());
+        let mut d = Diagnostic::new(
+            Code::UnknownConditionKey,
+            c.key.span,
+            format!(
+                "Unknown condition key `{}`; a key that is never in the request context is absent.",
+                c.key.value
+            ),
+        );
+        if let Some(s) = suggestion {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.push(d);
+    }
+
+    // ------------------------------------------------------------ statements
+
+    /// KF137: iam:PassRole allowed on a wildcard resource without iam:PassedToService.
+    fn pass_role(&mut self, st: &Statement, resolved: &[Resolved<'a>]) {
+        let (Some(ab), Some(rb)) = (&st.action, &st.resource) else {
+            return;
+        };
+        if ab.negated || rb.negated {
+            return;
+        }
+        let Some(item) = ab.items.iter().zip(resolved).find_map(|(item, r)| match r {
+            Resolved::Actions(svc, actions)
+                if svc.prefix.eq_ignore_ascii_case("iam")
+                    && actions
+                        .iter()
+                        .any(|a| a.name.eq_ignore_ascii_case("PassRole")) =>
+            {
+                Some(item)
+            }
+            _ => None,
+        }) else {
+            return;
+        };
+        // Access Analyzer leaves out role names that start with a fixed prefix
+        // (`role/Service*`): only `*`, or a role name that starts with a wildcard,
+        // lets the principal pass roles it was not meant to.
+        let wild = rb.items.iter().any(|r| {
+            r.value == "*"
+                || arn_parts(&r.value).is_some_and(|[.., res]| {
+                    let name = res.rsplit('/').next().unwrap_or(res);
+                    res.starts_with('*') || name.starts_with('*') || name.is_empty()
+                })
+        });
+        if wild
+            && !st
+                .conditions
+                .iter()
+                .any(|c| c.key.value.eq_ignore_ascii_case("iam:PassedToService"))
+        {
             self.push(
-                "KF102",
-                Severity::Warning,
-                c.key.span,
-                format!("Unknown condition key `{}`; a key that is never in the request context is absent.", c.key.value),
-                suggestion.map(|s| format!("did you mean `{s}`?")),
+                Diagnostic::new(
+                    Code::PassRoleWildcard,
+                    item.span,
+                    "iam:PassRole on a wildcard resource lets the principal pass many roles, to any service, which can be more than intended.",
+                )
+                .with_help("name the role ARNs in Resource, or add an iam:PassedToService condition"),
+            );
+        }
+    }
+
+    /// KF131: a key policy in which no statement allows kms:PutKeyPolicy: after it
+    /// is set, nobody can change it again (AWS KMS Developer Guide, default key
+    /// policy: without the account statement the key can become unmanageable).
+    fn key_administrators(&mut self) {
+        let p = self.policy;
+        let can = p.statements.iter().any(|st| {
+            st.effect.as_ref().map(|e| e.value) == Some(Effect::Allow)
+                && st.principal.is_some()
+                && st.action.as_ref().is_some_and(|ab| {
+                    let hit = ab
+                        .items
+                        .iter()
+                        .any(|i| i.glob.matches("kms:putkeypolicy", true));
+                    hit != ab.negated
+                })
+        });
+        if !can {
+            self.push(
+                Diagnostic::new(
+                    Code::NoKeyAdministrator,
+                    head(p.span),
+                    "No statement of this key policy allows kms:PutKeyPolicy: once it is in force nobody can change it, and the key is unmanageable.",
+                )
+                .with_help("keep a statement that allows kms:* (or kms:PutKeyPolicy) to the account (arn:aws:iam::ACCOUNT:root) or to key administrators"),
             );
         }
     }
 }
 
-/// Bidirectional controls (marks, embeddings, overrides, isolates) and the
-/// zero-width characters that hide text boundaries.
-const BIDI: [(char, &str); 17] = [
-    ('\u{200B}', "ZERO WIDTH SPACE"),
-    ('\u{200C}', "ZERO WIDTH NON-JOINER"),
-    ('\u{200D}', "ZERO WIDTH JOINER"),
-    ('\u{2060}', "WORD JOINER"),
-    ('\u{FEFF}', "ZERO WIDTH NO-BREAK SPACE"),
-    ('\u{061C}', "ARABIC LETTER MARK"),
-    ('\u{200E}', "LEFT-TO-RIGHT MARK"),
-    ('\u{200F}', "RIGHT-TO-LEFT MARK"),
-    ('\u{202A}', "LEFT-TO-RIGHT EMBEDDING"),
-    ('\u{202B}', "RIGHT-TO-LEFT EMBEDDING"),
-    ('\u{202C}', "POP DIRECTIONAL FORMATTING"),
-    ('\u{202D}', "LEFT-TO-RIGHT OVERRIDE"),
-    ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE"),
-    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
-    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
-    ('\u{2068}', "FIRST STRONG ISOLATE"),
-    ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
-];
+// ------------------------------------------------------------------ helpers
 
-/// Names (Unicode name aliases) of the C0 controls, DEL and the C1 controls.
-const CONTROLS: [&str; 65] = [
-    "NULL",
-    "START OF HEADING",
-    "START OF TEXT",
-    "END OF TEXT",
-    "END OF TRANSMISSION",
-    "ENQUIRY",
-    "ACKNOWLEDGE",
-    "BELL",
-    "BACKSPACE",
-    "CHARACTER TABULATION",
-    "LINE FEED",
-    "LINE TABULATION",
-    "FORM FEED",
-    "CARRIAGE RETURN",
-    "SHIFT OUT",
-    "SHIFT IN",
-    "DATA LINK ESCAPE",
-    "DEVICE CONTROL ONE",
-    "DEVICE CONTROL TWO",
-    "DEVICE CONTROL THREE",
-    "DEVICE CONTROL FOUR",
-    "NEGATIVE ACKNOWLEDGE",
-    "SYNCHRONOUS IDLE",
-    "END OF TRANSMISSION BLOCK",
-    "CANCEL",
-    "END OF MEDIUM",
-    "SUBSTITUTE",
-    "ESCAPE",
-    "FILE SEPARATOR",
-    "GROUP SEPARATOR",
-    "RECORD SEPARATOR",
-    "UNIT SEPARATOR",
-    "DELETE",
-    "PADDING CHARACTER",
-    "HIGH OCTET PRESET",
-    "BREAK PERMITTED HERE",
-    "NO BREAK HERE",
-    "INDEX",
-    "NEXT LINE",
-    "START OF SELECTED AREA",
-    "END OF SELECTED AREA",
-    "CHARACTER TABULATION SET",
-    "CHARACTER TABULATION WITH JUSTIFICATION",
-    "LINE TABULATION SET",
-    "PARTIAL LINE FORWARD",
-    "PARTIAL LINE BACKWARD",
-    "REVERSE LINE FEED",
-    "SINGLE SHIFT TWO",
-    "SINGLE SHIFT THREE",
-    "DEVICE CONTROL STRING",
-    "PRIVATE USE ONE",
-    "PRIVATE USE TWO",
-    "SET TRANSMIT STATE",
-    "CANCEL CHARACTER",
-    "MESSAGE WAITING",
-    "START OF GUARDED AREA",
-    "END OF GUARDED AREA",
-    "START OF STRING",
-    "SINGLE GRAPHIC CHARACTER INTRODUCER",
-    "SINGLE CHARACTER INTRODUCER",
-    "CONTROL SEQUENCE INTRODUCER",
-    "STRING TERMINATOR",
-    "OPERATING SYSTEM COMMAND",
-    "PRIVACY MESSAGE",
-    "APPLICATION PROGRAM COMMAND",
-];
+fn head(span: Span) -> Span {
+    Span::new(span.start, span.start.saturating_add(1))
+}
 
-/// For a character KF123 flags: a distinct bit below 128 and whether it is a
-/// bidirectional control. Controls are every `char::is_control` character (C0,
-/// DEL, C1): C1's CSI starts terminal escape sequences just as ESC does.
-fn hidden_char_bit(c: char) -> Option<(u32, bool)> {
-    let n = u32::from(c);
-    match n {
-        0x00..=0x1F => Some((n, false)),
-        0x7F..=0x9F => Some((n - 0x7F + 0x20, false)),
-        0x061C | 0x200B..=0x2069 | 0xFEFF => BIDI
+/// Bytes of JSON white space outside string literals (what the Organizations
+/// console removes before counting).
+fn whitespace_outside_strings(text: &str) -> usize {
+    let (mut in_string, mut escaped, mut n) = (false, false, 0);
+    for b in text.bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A statement's meaning without its Sid and positions, for redundancy checks.
+fn canonical(st: &Statement) -> String {
+    let mut out = String::new();
+    let effect = match st.effect.as_ref().map(|e| e.value) {
+        Some(Effect::Allow) => "A",
+        Some(Effect::Deny) => "D",
+        None => "?",
+    };
+    out.push_str(effect);
+    let mut list = |tag: &str, negated: bool, mut items: Vec<String>| {
+        items.sort_unstable();
+        items.dedup();
+        out.push('\u{1}');
+        out.push_str(tag);
+        if negated {
+            out.push('!');
+        }
+        for i in items {
+            out.push('\u{2}');
+            out.push_str(&i);
+        }
+    };
+    if let Some(p) = &st.principal {
+        list(
+            "P",
+            p.negated,
+            p.entries
+                .iter()
+                .map(|e| format!("{:?}={}", e.principal_type, e.value))
+                .collect(),
+        );
+    }
+    if let Some(a) = &st.action {
+        list(
+            "A",
+            a.negated,
+            a.items
+                .iter()
+                .map(|i| i.value.to_ascii_lowercase())
+                .collect(),
+        );
+    }
+    if let Some(r) = &st.resource {
+        list(
+            "R",
+            r.negated,
+            r.items.iter().map(|i| i.value.clone()).collect(),
+        );
+    }
+    list(
+        "C",
+        false,
+        st.conditions
             .iter()
-            .position(|&(b, _)| b == c)
-            .and_then(|i| u32::try_from(i).ok())
-            .map(|i| (i + 65, true)),
-        _ => None,
+            .map(|c| {
+                let mut values: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
+                values.sort_unstable();
+                format!(
+                    "{}\u{3}{}\u{3}{}",
+                    c.operator.value,
+                    c.key.value.to_ascii_lowercase(),
+                    values.join("\u{4}")
+                )
+            })
+            .collect(),
+    );
+    out
+}
+
+/// Whether a condition key scopes a service principal to a source: the
+/// confused-deputy keys, or an AWS KMS encryption context naming the source
+/// resource (as CloudTrail's and CloudWatch Logs' key policies do).
+fn scopes_source(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    SOURCE_KEYS.contains(&lower.as_str()) || lower.starts_with("kms:encryptioncontext:aws:")
+}
+
+/// Whether another condition of `st` requires the key of `c` to be present: a
+/// `Null: false` on it, or a positive operator without IfExists that is not
+/// itself ForAllValues.
+fn requires_presence(st: &Statement, c: &Condition) -> bool {
+    // A request that must carry a tag (aws:RequestTag/… with a positive operator)
+    // carries aws:TagKeys (IAM User Guide, aws:TagKeys: the tag keys in the request).
+    let tag_keys = c.key.value.eq_ignore_ascii_case("aws:TagKeys");
+    st.conditions.iter().any(|o| {
+        if tag_keys
+            && o.key.value.len() > "aws:requesttag/".len()
+            && o.key.value[.."aws:requesttag/".len()].eq_ignore_ascii_case("aws:requesttag/")
+            && o.spec.is_some_and(|s| {
+                s.base != Operator::Null && !s.base.is_negated() && !s.if_exists && s.set.is_none()
+            })
+        {
+            return true;
+        }
+        if std::ptr::eq(o, c) || !o.key.value.eq_ignore_ascii_case(&c.key.value) {
+            return false;
+        }
+        match o.spec {
+            Some(s) if s.base == Operator::Null => o.compiled.contains(&Compiled::Null(false)),
+            Some(s) => {
+                !s.base.is_negated() && !s.if_exists && s.set != Some(SetOperator::ForAllValues)
+            }
+            None => false,
+        }
+    })
+}
+
+/// `*` or `?` outside `${…}` (where `${*}` and `${?}` are the literal characters).
+fn has_wildcard_outside_variables(value: &str) -> bool {
+    let mut rest = value;
+    loop {
+        let (before, after) = match rest.split_once("${") {
+            Some((b, a)) => (b, Some(a)),
+            None => (rest, None),
+        };
+        if before.contains(['*', '?']) {
+            return true;
+        }
+        let Some(after) = after else { return false };
+        match after.split_once('}') {
+            Some((_, tail)) => rest = tail,
+            None => return after.contains(['*', '?']),
+        }
     }
 }
 
-fn hidden_char_name(c: char) -> &'static str {
-    let n = u32::from(c);
-    let control = match n {
-        0x00..=0x1F => Some(n),
-        0x7F..=0x9F => Some(n - 0x7F + 0x20),
-        _ => None,
+/// Whether an IP address or CIDR lies wholly inside a private, loopback or
+/// link-local range (RFC 1918, RFC 1122, RFC 3927, RFC 4193, RFC 4291).
+fn is_private_cidr(value: &str) -> bool {
+    let (addr, prefix) = match value.trim().split_once('/') {
+        Some((a, p)) => match p.parse::<u8>() {
+            Ok(p) => (a, Some(p)),
+            Err(_) => return false,
+        },
+        None => (value.trim(), None),
     };
-    control
-        .and_then(|i| CONTROLS.get(usize::try_from(i).ok()?).copied())
-        .or_else(|| BIDI.iter().find(|&&(b, _)| b == c).map(|&(_, name)| name))
-        .unwrap_or("control character")
+    if let Ok(v4) = addr.parse::<std::net::Ipv4Addr>() {
+        let prefix = prefix.unwrap_or(32);
+        let a = u32::from(v4);
+        let ranges: [(u32, u8); 5] = [
+            (0x0A00_0000, 8),  // 10.0.0.0/8
+            (0xAC10_0000, 12), // 172.16.0.0/12
+            (0xC0A8_0000, 16), // 192.168.0.0/16
+            (0x7F00_0000, 8),  // 127.0.0.0/8
+            (0xA9FE_0000, 16), // 169.254.0.0/16
+        ];
+        return ranges.iter().any(|&(net, len)| {
+            prefix >= len
+                && prefix <= 32
+                && (a >> (32 - u32::from(len))) == (net >> (32 - u32::from(len)))
+        });
+    }
+    if let Ok(v6) = addr.parse::<std::net::Ipv6Addr>() {
+        let prefix = prefix.unwrap_or(128);
+        let a = u128::from(v6);
+        let ranges: [(u128, u8); 3] = [
+            (0xfc00 << 112, 7),  // fc00::/7
+            (0xfe80 << 112, 10), // fe80::/10
+            (1, 128),            // ::1
+        ];
+        return ranges.iter().any(|&(net, len)| {
+            prefix >= len
+                && prefix <= 128
+                && (len == 0 || (a >> (128 - u32::from(len))) == (net >> (128 - u32::from(len))))
+        });
+    }
+    false
+}
+
+/// What an `AWS` principal value names when it is no principal: IAM groups and
+/// other IAM resources (IAM User Guide, Principal: "You cannot identify a user
+/// group as a principal").
+fn not_a_principal(value: &str) -> Option<&'static str> {
+    let [arn, _, service, _, _, resource] = arn_parts(value)?;
+    if arn != "arn" || service != "iam" {
+        return None;
+    }
+    let kinds = [
+        ("group/", "an IAM group"),
+        ("policy/", "an IAM policy"),
+        ("instance-profile/", "an instance profile"),
+        (
+            "oidc-provider/",
+            "an OIDC identity provider (use \"Federated\")",
+        ),
+        (
+            "saml-provider/",
+            "a SAML identity provider (use \"Federated\")",
+        ),
+        ("mfa/", "an MFA device"),
+        ("server-certificate/", "a server certificate"),
+    ];
+    kinds
+        .iter()
+        .find(|(p, _)| resource.starts_with(p))
+        .map(|(_, what)| *what)
+}
+
+/// The OIDC provider a `Federated` principal names: the host part of an
+/// `oidc-provider/` ARN, or a well-known web identity provider.
+fn oidc_provider(value: &str) -> Option<&str> {
+    if let Some([arn, _, "iam", _, _, resource]) = arn_parts(value)
+        && arn == "arn"
+    {
+        return resource.strip_prefix("oidc-provider/");
+    }
+    [
+        "accounts.google.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+        "cognito-identity.amazonaws.com",
+    ]
+    .into_iter()
+    .find(|p| value.eq_ignore_ascii_case(p))
+    .map(|_| value)
+}
+
+/// `arn:PARTITION:kms:REGION:ACCOUNT:key/…` (any of the fields may be wildcards).
+fn is_kms_key_arn(value: &str) -> bool {
+    arn_parts(value).is_some_and(|[arn, _, service, _, _, res]| {
+        arn == "arn" && matches!(service, "kms" | "*") && (res.starts_with("key/") || res == "*")
+    })
+}
+
+fn arn_account(arn: &str) -> &str {
+    arn_parts(arn).map_or("", |p| p[4])
+}
+
+/// Whether `session` (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/NAME`) is a session of
+/// the role `role` in `account`.
+fn session_of(session: &str, account: &str, role: &str) -> bool {
+    arn_parts(session).is_some_and(|[_, _, _, _, acct, res]| {
+        acct == account
+            && res
+                .strip_prefix("assumed-role/")
+                .and_then(|r| r.split_once('/'))
+                .is_some_and(|(r, _)| r == role)
+    })
+}
+
+/// Antonym pairs: a "did you mean" that swaps one for the other inverts the
+/// statement (in a Deny SCP, `iam:DeleteLoginProfile` → `CreateLoginProfile`
+/// denies the opposite action).
+const ANTONYMS: &[(&str, &str)] = &[
+    ("create", "delete"),
+    ("start", "stop"),
+    ("allow", "deny"),
+    ("put", "get"),
+    ("attach", "detach"),
+    ("enable", "disable"),
+    ("add", "remove"),
+    ("associate", "disassociate"),
+    ("tag", "untag"),
+    ("grant", "revoke"),
+    ("encrypt", "decrypt"),
+    ("lock", "unlock"),
+    ("subscribe", "unsubscribe"),
+    ("register", "deregister"),
+    ("accept", "reject"),
+    ("approve", "reject"),
+    ("import", "export"),
+    ("open", "close"),
+    ("connect", "disconnect"),
+    ("link", "unlink"),
+    ("assign", "unassign"),
+    ("label", "unlabel"),
+    ("activate", "deactivate"),
+    ("authorize", "revoke"),
+    ("increase", "decrease"),
+    ("upload", "download"),
+    ("publish", "unpublish"),
+    ("mount", "unmount"),
+    ("set", "unset"),
+    ("share", "unshare"),
+    ("archive", "unarchive"),
+    ("pause", "resume"),
+    ("suspend", "resume"),
+    ("install", "uninstall"),
+    ("join", "leave"),
+    ("send", "receive"),
+    ("read", "write"),
+    ("show", "hide"),
+    ("include", "exclude"),
+    ("block", "unblock"),
+    ("pin", "unpin"),
+    ("follow", "unfollow"),
+    ("watch", "unwatch"),
+    ("enter", "exit"),
+    ("begin", "end"),
+    ("true", "false"),
+    ("greater", "less"),
+    ("before", "after"),
+];
+
+/// Lower-cased words of a camel-case or separated name: `DeleteLoginProfile` →
+/// `delete`, `login`, `profile`.
+fn words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether `a` and `b` differ by an antonym (or by a `Not`): then one is no typo
+/// of the other, whatever their edit distance.
+fn antonyms(a: &str, b: &str) -> bool {
+    let (wa, wb) = (words(a), words(b));
+    let has = |w: &[String], x: &str| w.iter().any(|t| t == x);
+    if has(&wa, "not") != has(&wb, "not") {
+        return true;
+    }
+    let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    // The last segment of a key or action (`kms:StopX` → `stopx`).
+    let tail = |s: &str| s.rsplit([':', '/']).next().unwrap_or("").to_owned();
+    let (ta, tb) = (tail(&la), tail(&lb));
+    ANTONYMS.iter().any(|&(x, y)| {
+        let swap = |wa: &[String], wb: &[String], x: &str, y: &str| {
+            has(wa, x) && has(wb, y) && !has(wa, y) && !has(wb, x)
+        };
+        let prefix = |p: &str, q: &str, x: &str, y: &str| {
+            p.starts_with(x) && q.starts_with(y) && !p.starts_with(y) && !q.starts_with(x)
+        };
+        swap(&wa, &wb, x, y)
+            || swap(&wa, &wb, y, x)
+            || prefix(&ta, &tb, x, y)
+            || prefix(&ta, &tb, y, x)
+    })
 }
 
 fn value_hint(op: Operator) -> &'static str {
@@ -913,39 +1840,6 @@ fn value_hint(op: Operator) -> &'static str {
         o if o.name().starts_with("Date") => "use ISO 8601 (2025-01-31T00:00:00Z) or epoch seconds",
         _ => "use a number",
     }
-}
-
-fn resource_type_possible(prefix: &str, ty: &str, res: &str) -> bool {
-    if res == "*" {
-        return true;
-    }
-    let wild = res.contains(['*', '?']);
-    if prefix == "s3" {
-        return match ty {
-            "bucket" => {
-                !res.contains('/') && !res.starts_with("accesspoint") && !res.starts_with("job")
-            }
-            "object" => res.contains('/') || wild,
-            "accesspoint" => {
-                res.starts_with("accesspoint/")
-                    || (wild && "accesspoint/".starts_with(literal_head(res)))
-            }
-            "job" => res.starts_with("job/") || (wild && "job/".starts_with(literal_head(res))),
-            _ => true,
-        };
-    }
-    let Some(svc) = data::service(prefix) else {
-        return true;
-    };
-    let Some((_, type_prefix)) = svc.resource_types.iter().find(|(n, _)| *n == ty) else {
-        return true;
-    };
-    res.starts_with(type_prefix) || (wild && type_prefix.starts_with(literal_head(res)))
-}
-
-fn literal_head(s: &str) -> &str {
-    let end = s.find(['*', '?']).unwrap_or(s.len());
-    &s[..end]
 }
 
 /// The six colon-separated parts of an ARN (the last keeps its colons).
@@ -999,456 +1893,17 @@ fn suggest_operator(op: &str) -> Option<String> {
             names.push(format!("{}IfExists", o.name()));
         }
     }
-    let best = closest(rest, names.iter().map(String::as_str))?;
+    let best = closest(
+        rest,
+        names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !antonyms(rest, n)),
+    )?;
     let full = format!("{prefix}{best}");
     OperatorSpec::parse(&full).map(|_| full)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zero_width_characters_are_flagged_too() {
-        let text = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"a\u{200B}b\u{FEFF}\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}}";
-        let found = lint_text(text, PolicyKind::KeyPolicy);
-        let d = found.iter().find(|d| d.code == "KF123").unwrap();
-        assert_eq!(
-            d.help.as_deref(),
-            Some("remove U+200B ZERO WIDTH SPACE, U+FEFF ZERO WIDTH NO-BREAK SPACE")
-        );
-    }
-
-    #[test]
-    fn allow_in_an_rcp_is_an_error_except_full_access() {
-        let full = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}"#;
-        assert!(!codes(full, PolicyKind::Rcp).contains(&"KF122"));
-        let narrow = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}"#;
-        assert!(codes(narrow, PolicyKind::Rcp).contains(&"KF122"));
-        assert!(!codes(narrow, PolicyKind::BucketPolicy).contains(&"KF122"));
-    }
-
-    #[test]
-    fn operator_suggestion_survives_non_ascii_text() {
-        // Found by the property test: a multi-byte character where a set prefix would end.
-        assert_eq!(
-            suggest_operator("StringNotE\u{fffd}uals"),
-            Some("StringNotEquals".into())
-        );
-        assert_eq!(suggest_operator("ForAnyValu\u{e9}:StringEquals"), None);
-    }
-
-    fn codes(text: &str, kind: PolicyKind) -> Vec<&'static str> {
-        lint_text(text, kind).into_iter().map(|d| d.code).collect()
-    }
-
-    fn stmt(body: &str) -> String {
-        format!(r#"{{"Version":"2012-10-17","Statement":[{body}]}}"#)
-    }
-
-    #[test]
-    fn misspelled_operator_gets_a_suggestion() {
-        let text = stmt(
-            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEqual":{"aws:SourceVpc":"vpc-1"}}}"#,
-        );
-        let d = lint_text(&text, PolicyKind::Identity);
-        let op = d.iter().find(|d| d.code == "KF101").unwrap();
-        assert_eq!(op.help.as_deref(), Some("did you mean `StringEquals`?"));
-        assert_eq!(op.severity, Severity::Error);
-        assert_eq!(op.span.slice(&text), "\"StringEqual\"");
-        assert_eq!(
-            suggest_operator("ForAnyValue:stringlike").as_deref(),
-            Some("ForAnyValue:StringLike")
-        );
-        assert_eq!(
-            suggest_operator("StringEqualsIfExist").as_deref(),
-            Some("StringEqualsIfExists")
-        );
-    }
-
-    #[test]
-    fn unknown_keys_services_and_actions() {
-        let text = stmt(
-            r#"{"Effect":"Allow","Action":["kms:Decrypto","s4:GetObject","ec2:RunInstances","kms:Get*"],"Resource":"*","Condition":{"StringEquals":{"kms:ViaServce":"x","aws:SourceIP":"y","ec2:Whatever":"z"}}}"#,
-        );
-        let d = lint_text(&text, PolicyKind::Identity);
-        let kf104: Vec<_> = d.iter().filter(|d| d.code == "KF104").collect();
-        assert_eq!(kf104.len(), 1);
-        assert_eq!(
-            kf104[0].help.as_deref(),
-            Some("did you mean `kms:Decrypt`?")
-        );
-        assert_eq!(d.iter().filter(|d| d.code == "KF103").count(), 1);
-        // aws:SourceIP is the same key as aws:SourceIp (names are case-insensitive).
-        let kf102: Vec<_> = d.iter().filter(|d| d.code == "KF102").collect();
-        assert_eq!(kf102.len(), 1);
-        assert_eq!(
-            kf102[0].help.as_deref(),
-            Some("did you mean `kms:viaservice`?")
-        );
-    }
-
-    #[test]
-    fn public_principal_and_not_principal() {
-        let text = stmt(
-            r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#,
-        );
-        let c = codes(&text, PolicyKind::BucketPolicy);
-        assert!(c.contains(&"KF109"));
-        assert!(c.contains(&"KF108"));
-        let with_cond = stmt(
-            r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}"#,
-        );
-        assert!(!codes(&with_cond, PolicyKind::BucketPolicy).contains(&"KF109"));
-    }
-
-    #[test]
-    fn sids() {
-        let text = stmt(
-            r#"{"Sid":"A b","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Sid":"A b","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#,
-        );
-        let d = lint_text(&text, PolicyKind::Identity);
-        assert!(
-            d.iter()
-                .any(|d| d.code == "KF115" && d.severity == Severity::Error)
-        );
-        assert!(
-            d.iter()
-                .any(|d| d.code == "KF110" && d.severity == Severity::Error)
-        );
-        // Key policies allow spaces in Sids; a duplicate is only a warning there.
-        let kp = text.replace("s3:GetObject", "kms:Decrypt").replace(
-            "\"Allow\",",
-            "\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},",
-        );
-        let d = lint_text(&kp, PolicyKind::KeyPolicy);
-        assert!(!d.iter().any(|d| d.code == "KF115"));
-        assert!(
-            d.iter()
-                .any(|d| d.code == "KF110" && d.severity == Severity::Warning)
-        );
-    }
-
-    #[test]
-    fn resource_types_and_arns() {
-        let text = stmt(
-            r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket"}"#,
-        );
-        let d = lint_text(&text, PolicyKind::BucketPolicy);
-        assert!(
-            d.iter()
-                .any(|d| d.code == "KF106" && d.severity == Severity::Error)
-        );
-        let ok = stmt(
-            r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":"arn:aws:s3:::bucket"}"#,
-        );
-        assert!(!codes(&ok, PolicyKind::BucketPolicy).contains(&"KF106"));
-        let create = stmt(
-            r#"{"Effect":"Allow","Action":"kms:CreateKey","Resource":"arn:aws:kms:us-east-1:111122223333:key/k"}"#,
-        );
-        assert!(codes(&create, PolicyKind::Identity).contains(&"KF106"));
-        let bad =
-            stmt(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:*:::b/*"}"#);
-        assert!(codes(&bad, PolicyKind::Identity).contains(&"KF105"));
-        let iam = stmt(
-            r#"{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam:us-east-1:111122223333:role/x"}"#,
-        );
-        assert!(codes(&iam, PolicyKind::Identity).contains(&"KF105"));
-    }
-
-    #[test]
-    fn variables_and_versions() {
-        let text = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}"#;
-        assert!(codes(text, PolicyKind::Identity).contains(&"KF107"));
-        let none = r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
-        assert!(codes(none, PolicyKind::Identity).contains(&"KF120"));
-        let num = stmt(
-            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":"${aws:username}"}}}"#,
-        );
-        let c = codes(&num, PolicyKind::Identity);
-        assert!(c.contains(&"KF118"));
-        assert!(c.contains(&"KF119"));
-    }
-
-    #[test]
-    fn set_operators_and_never_matching() {
-        let text = stmt(
-            r#"{"Effect":"Allow","Action":"kms:TagResource","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a"]},"ForAnyValue:IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringEquals":{"aws:CalledVia":"x"}}}"#,
-        );
-        let c = codes(&text, PolicyKind::Identity);
-        assert!(c.contains(&"KF117"));
-        assert_eq!(c.iter().filter(|c| **c == "KF116").count(), 2);
-        let never = stmt(
-            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Null":{"aws:SourceVpc":"true"},"StringEquals":{"aws:SourceVpc":"vpc-1"}}}"#,
-        );
-        assert!(codes(&never, PolicyKind::Identity).contains(&"KF111"));
-    }
-
-    #[test]
-    fn size_duplicates_and_key_policy_quirks() {
-        let big = stmt(&format!(
-            r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}/*"}}"#,
-            "b".repeat(7000)
-        ));
-        assert!(codes(&big, PolicyKind::Identity).contains(&"KF112"));
-        assert!(!codes(&big, PolicyKind::KeyPolicy).contains(&"KF112"));
-        let dup = r#"{"Version":"2012-10-17","Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
-        assert!(codes(dup, PolicyKind::Identity).contains(&"KF113"));
-        let kp = stmt(
-            r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:CreateKey"}"#,
-        );
-        let c = codes(&kp, PolicyKind::KeyPolicy);
-        assert!(c.contains(&"KF114"));
-        assert!(c.contains(&"KF121"));
-        assert!(!c.contains(&"KF012"));
-    }
-
-    #[test]
-    fn duplicate_sids_are_case_sensitive_and_every_repeat_is_flagged() {
-        let st = |sid: &str| {
-            format!(
-                r#"{{"Sid":"{sid}","Effect":"Allow","Principal":{{"AWS":"111122223333"}},"Action":"kms:Decrypt","Resource":"*"}}"#
-            )
-        };
-        let text = stmt(&[st("A"), st("a"), st("B"), st("A"), st("A")].join(","));
-        let d = lint_text(&text, PolicyKind::KeyPolicy);
-        let dups: Vec<&str> = d
-            .iter()
-            .filter(|d| d.code == "KF110")
-            .map(|d| d.span.slice(&text))
-            .collect();
-        // The first "A" is fine; "a" is a different Sid; both later "A"s repeat it.
-        assert_eq!(dups, ["\"A\"", "\"A\""]);
-        let starts: Vec<u32> = d
-            .iter()
-            .filter(|d| d.code == "KF110")
-            .map(|d| d.span.start)
-            .collect();
-        let first = text.find("\"A\"").and_then(|i| u32::try_from(i).ok());
-        assert!(starts.iter().all(|s| Some(*s) > first));
-    }
-
-    #[test]
-    fn many_unique_sids_lint_in_linear_time() {
-        // A guard against the quadratic list search coming back (seconds to minutes
-        // at this size), not a benchmark: generous even for a debug build.
-        let body: Vec<String> = (0..20_000)
-            .map(|i| {
-                format!(
-                    r#"{{"Sid":"S{i}","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/R{i}"}},"Action":["kms:Decrypt"],"Resource":"*"}}"#
-                )
-            })
-            .collect();
-        let text = stmt(&body.join(","));
-        let parsed = parse(&text, PolicyKind::KeyPolicy);
-        let start = std::time::Instant::now();
-        let d = lint(&parsed, &text, PolicyKind::KeyPolicy);
-        let took = start.elapsed();
-        assert!(!d.iter().any(|d| d.code == "KF110"));
-        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
-    }
-
-    #[test]
-    fn action_lookup_is_case_insensitive_and_wildcards_still_expand() {
-        let text = stmt(
-            r#"{"Effect":"Allow","Action":["KMS:decrypt","s3:getobject","s3:Get*Tagging","s3:Nope*","kms:DECRYPTO"],"Resource":"*"}"#,
-        );
-        let d = lint_text(&text, PolicyKind::Identity);
-        let kf104: Vec<_> = d.iter().filter(|d| d.code == "KF104").collect();
-        assert_eq!(kf104.len(), 2, "{kf104:?}");
-        assert!(kf104[0].message.contains("matches no"));
-        assert_eq!(kf104[0].help, None);
-        assert_eq!(
-            kf104[1].help.as_deref(),
-            Some("did you mean `kms:Decrypt`?")
-        );
-        // KF106 still expands wildcards into resource types: object actions only.
-        let objects = stmt(
-            r#"{"Effect":"Allow","Action":["s3:GetObject*Tagging","s3:PUTOBJECT"],"Resource":"arn:aws:s3:::bucket"}"#,
-        );
-        assert!(codes(&objects, PolicyKind::Identity).contains(&"KF106"));
-        let bucket = objects.replace("s3:PUTOBJECT", "s3:listbucket");
-        assert!(!codes(&bucket, PolicyKind::Identity).contains(&"KF106"));
-        // The key-policy-only check is case-insensitive too.
-        let kp = stmt(
-            r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:listKEYS","Resource":"*"}"#,
-        );
-        assert!(codes(&kp, PolicyKind::KeyPolicy).contains(&"KF121"));
-    }
-
-    #[test]
-    fn only_the_first_unknown_actions_get_a_hint() {
-        let actions: Vec<String> = (0..200).map(|i| format!("\"s3:GetObjec{i}\"")).collect();
-        let text = stmt(&format!(
-            r#"{{"Effect":"Allow","Action":[{}],"Resource":"*"}}"#,
-            actions.join(",")
-        ));
-        let d = lint_text(&text, PolicyKind::Identity);
-        let kf104: Vec<_> = d.iter().filter(|d| d.code == "KF104").collect();
-        assert_eq!(kf104.len(), 200);
-        assert!(
-            kf104[..MAX_HINTS]
-                .iter()
-                .all(|d| d.help.as_deref() == Some("did you mean `s3:GetObject`?")),
-            "{:?}",
-            kf104[0]
-        );
-        assert!(kf104[MAX_HINTS..].iter().all(|d| d.help.is_none()));
-    }
-
-    #[test]
-    fn many_unknown_and_known_actions_lint_in_linear_time() {
-        // Guards, not benchmarks: each unknown action once cost milliseconds (an
-        // edit-distance search over the service) and each known one tens of
-        // microseconds (the table re-parsed per lookup).
-        let unknown: Vec<String> = (0..20_000)
-            .map(|i| format!("\"s3:GetObject{i}\""))
-            .collect();
-        let known: Vec<&str> = [
-            "\"s3:GetObject\"",
-            "\"kms:Decrypt\"",
-            "\"ssm:GetParameter\"",
-        ]
-        .into_iter()
-        .cycle()
-        .take(20_000)
-        .collect();
-        for list in [unknown.join(","), known.join(",")] {
-            let text = stmt(&format!(
-                r#"{{"Effect":"Allow","Action":[{list}],"Resource":["arn:aws:s3:::b/*","arn:aws:kms:us-east-1:111122223333:key/k"]}}"#
-            ));
-            let parsed = parse(&text, PolicyKind::Identity);
-            let start = std::time::Instant::now();
-            let d = lint(&parsed, &text, PolicyKind::Identity);
-            let took = start.elapsed();
-            assert!(d.iter().any(|d| d.code == "KF112"));
-            assert!(took < std::time::Duration::from_secs(2), "{took:?}");
-        }
-    }
-
-    #[test]
-    fn bounded_suggestions_match_the_plain_search() {
-        // The reference: full edit distance against every candidate, first best wins.
-        fn plain<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-            let lower = word.to_ascii_lowercase();
-            candidates
-                .iter()
-                .map(|c| {
-                    (
-                        crate::parse::edit_distance(&lower, &c.to_ascii_lowercase()),
-                        *c,
-                    )
-                })
-                .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-                .min_by_key(|(d, _)| *d)
-                .map(|(_, c)| c)
-        }
-        let mut words: Vec<String> = vec![
-            String::new(),
-            "x".into(),
-            "GetObjectt".into(),
-            "getobj".into(),
-            "PutBucketPolicyy".into(),
-            "DescribeKye".into(),
-            "Décrypt".into(),
-            "GetObject12345".into(),
-            "ListAllMyBucketz".into(),
-        ];
-        for svc in data::SERVICES {
-            for a in svc.action_table() {
-                words.push(a.name.to_ascii_uppercase());
-                words.push(a.name[1..].to_string());
-                words.push(format!("{}s", a.name));
-            }
-        }
-        for svc in data::SERVICES {
-            let names: Vec<&str> = svc.action_table().iter().map(|a| a.name).collect();
-            for w in &words {
-                assert_eq!(
-                    closest(w, names.iter().copied()),
-                    plain(w, &names),
-                    "{w} in {}",
-                    svc.prefix
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn control_and_bidi_characters_are_flagged_in_every_string_of_every_kind() {
-        let text = stmt(
-            r#"{"Sid":"a\u202Eb","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/\u2066x\u2069"},"Action":"s3:Get\u0007Object","Resource":"arn:aws:s3:::b\u200F/*","Condition":{"StringEquals":{"aws:user\u001bname":"al\nice\u061C"}}}"#,
-        );
-        for kind in PolicyKind::ALL {
-            let d: Vec<_> = lint_text(&text, kind)
-                .into_iter()
-                .filter(|d| d.code == "KF123")
-                .collect();
-            let got: Vec<(&str, Option<&str>)> = d
-                .iter()
-                .map(|d| (d.span.slice(&text), d.help.as_deref()))
-                .collect();
-            assert_eq!(
-                got,
-                [
-                    (
-                        r#""a\u202Eb""#,
-                        Some("remove U+202E RIGHT-TO-LEFT OVERRIDE")
-                    ),
-                    (
-                        r#""arn:aws:iam::111122223333:role/\u2066x\u2069""#,
-                        Some("remove U+2066 LEFT-TO-RIGHT ISOLATE, U+2069 POP DIRECTIONAL ISOLATE")
-                    ),
-                    (r#""s3:Get\u0007Object""#, Some("remove U+0007 BELL")),
-                    (
-                        r#""arn:aws:s3:::b\u200F/*""#,
-                        Some("remove U+200F RIGHT-TO-LEFT MARK")
-                    ),
-                    (r#""aws:user\u001bname""#, Some("remove U+001B ESCAPE")),
-                    (
-                        r#""al\nice\u061C""#,
-                        Some("remove U+000A LINE FEED, U+061C ARABIC LETTER MARK")
-                    ),
-                ],
-                "{kind:?}"
-            );
-            assert!(d.iter().all(|d| d.severity == Severity::SecurityWarning));
-            assert!(d[0].message.contains("Sid"), "{}", d[0].message);
-            assert!(
-                d[5].message
-                    .contains("control and invisible or bidirectional control characters")
-            );
-        }
-        // IAM's own Sid alphabet rule stays KF115, alongside.
-        assert!(codes(&text, PolicyKind::Identity).contains(&"KF115"));
-        // Ordinary non-ASCII text is not flagged, and many distinct characters are
-        // summarised.
-        let plain = stmt(
-            r#"{"Sid":"Ünïcödé","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/日本/*"}"#,
-        );
-        assert!(!codes(&plain, PolicyKind::BucketPolicy).contains(&"KF123"));
-        let many = stmt(
-            r#"{"Sid":"\u0001\u0002\u0003\u0004\u0005\u0006\u0001","Effect":"Deny","Action":"*","Resource":"*"}"#,
-        );
-        let d = lint_text(&many, PolicyKind::Scp);
-        let h = d
-            .iter()
-            .find(|d| d.code == "KF123")
-            .and_then(|d| d.help.clone());
-        assert_eq!(
-            h.as_deref(),
-            Some(
-                "remove U+0001 START OF HEADING, U+0002 START OF TEXT, U+0003 END OF TEXT, U+0004 END OF TRANSMISSION, U+0005 ENQUIRY, 1 more"
-            )
-        );
-        assert!(LINT_CODES.iter().any(|(c, _)| *c == "KF123"));
-    }
-
-    #[test]
-    fn lint_codes_are_unique_and_documented() {
-        let mut seen = std::collections::HashSet::new();
-        for (code, _) in LINT_CODES {
-            assert!(seen.insert(*code));
-        }
-    }
-}
+#[path = "lint_tests.rs"]
+mod tests;

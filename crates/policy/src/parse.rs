@@ -5,7 +5,7 @@ use keyflow_json::{Kind, Member, Value};
 
 use crate::ast::*;
 use crate::condition::{OperatorSpec, compile_value};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::pattern::{Flavor, Glob};
 use crate::span::Span;
 use crate::variables::parse_template;
@@ -37,6 +37,27 @@ pub fn parse(text: &str, kind: PolicyKind) -> Parsed {
         duplicates: Vec::new(),
         variables: false,
     };
+    // A UTF-8 byte order mark is outside the characters IAM accepts in a policy
+    // document (tab, LF, CR and U+0020–U+00FF, IAM and AWS STS quotas) and makes
+    // the first byte something other than `{`. Report it, then read the rest: three
+    // spaces keep every span where it was.
+    let unmarked;
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => {
+            p.diags.push(
+                Diagnostic::new(
+                    Code::ByteOrderMark,
+                    Span::new(0, 3),
+                    "The document starts with a UTF-8 byte order mark (U+FEFF); AWS accepts only a policy whose first byte is `{`.",
+                )
+                .with_help("save the file as UTF-8 without BOM"),
+            );
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => text,
+    };
+    p.characters(text);
     let mut policy = Policy::empty(kind);
     match keyflow_json::parse(text) {
         Ok(root) => {
@@ -44,18 +65,36 @@ pub fn parse(text: &str, kind: PolicyKind) -> Parsed {
             p.document(&root, &mut policy);
         }
         Err(e) => {
-            let (code, msg) = if matches!(e.kind, keyflow_json::ErrorKind::Empty) {
-                (
-                    "KF002",
-                    "Policies must be valid JSON and the first byte must be '{'".to_string(),
+            let d = match e.kind {
+                keyflow_json::ErrorKind::Empty => Diagnostic::new(
+                    Code::NotAnObject,
+                    e.span,
+                    "Policies must be valid JSON and the first byte must be '{'",
                 )
-            } else {
-                ("KF001", format!("Syntax errors in policy: {}.", e.kind))
+                .with_help("fix the JSON syntax; the position is where the parser stopped"),
+                // Point at the comma itself, not at the bracket after it.
+                keyflow_json::ErrorKind::TrailingComma => {
+                    let at = text
+                        .get(..e.span.start as usize)
+                        .and_then(|before| before.trim_end().strip_suffix(','))
+                        .map_or(e.span.start, |b| {
+                            u32::try_from(b.len()).unwrap_or(e.span.start)
+                        });
+                    Diagnostic::new(
+                        Code::JsonSyntax,
+                        Span::new(at, at.saturating_add(1)),
+                        format!("Syntax errors in policy: {}.", e.kind),
+                    )
+                    .with_help("remove the comma after the last element")
+                }
+                _ => Diagnostic::new(
+                    Code::JsonSyntax,
+                    e.span,
+                    format!("Syntax errors in policy: {}.", e.kind),
+                )
+                .with_help("fix the JSON syntax; the position is where the parser stopped"),
             };
-            p.diags.push(
-                Diagnostic::error(code, e.span, msg)
-                    .with_help("fix the JSON syntax; the position is where the parser stopped"),
-            );
+            p.diags.push(d);
         }
     }
     policy.duplicate_keys = p.duplicates;
@@ -77,15 +116,75 @@ fn string_of(v: &Value<'_>) -> Option<String> {
 }
 
 impl PolicyParser {
-    fn err(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::error(code, span, msg));
+    fn err(&mut self, code: Code, span: Span, msg: impl Into<String>) -> &mut Diagnostic {
+        self.diags.push(Diagnostic::new(code, span, msg));
         let last = self.diags.len() - 1;
         &mut self.diags[last]
     }
 
+    /// KF028: characters outside what the policy kind accepts. IAM: "Policy
+    /// documents can contain only the following Unicode characters: horizontal tab
+    /// (U+0009), linefeed (U+000A), carriage return (U+000D), and characters in the
+    /// range U+0020 to U+00FF" (IAM and AWS STS quotas). AWS KMS: printable ASCII,
+    /// printable Basic Latin and Latin-1 Supplement characters, tab, line feed and
+    /// carriage return (AWS KMS Developer Guide, key policy format). One finding
+    /// per run of such characters.
+    fn characters(&mut self, text: &str) {
+        let allowed: fn(char) -> bool = match self.kind {
+            PolicyKind::KeyPolicy => {
+                |c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{FF}')
+            }
+            PolicyKind::Identity
+            | PolicyKind::PermissionBoundary
+            | PolicyKind::SessionPolicy
+            | PolicyKind::TrustPolicy => |c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}'),
+            _ => return,
+        };
+        // Almost every policy is ASCII: one byte scan and done.
+        if text
+            .bytes()
+            .all(|b| b.is_ascii() && (b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')))
+        {
+            return;
+        }
+        let what = if self.kind == PolicyKind::KeyPolicy {
+            "A key policy document can include only printable ASCII and Latin-1 characters, tab, line feed and carriage return"
+        } else {
+            "IAM policy documents can contain only tab, line feed, carriage return and the characters U+0020 to U+00FF"
+        };
+        let mut run: Option<(usize, usize, char)> = None;
+        let flush = |this: &mut Self, run: &mut Option<(usize, usize, char)>| {
+            if let Some((start, end, first)) = run.take() {
+                let span = Span::new(
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(end).unwrap_or(u32::MAX),
+                );
+                this.diags.push(
+                    Diagnostic::new(
+                        Code::DisallowedCharacter,
+                        span,
+                        format!("{what}; U+{:04X} is not one of them.", u32::from(first)),
+                    )
+                    .with_help("replace it with an ASCII character or remove it"),
+                );
+            }
+        };
+        for (i, c) in text.char_indices() {
+            if allowed(c) {
+                flush(self, &mut run);
+            } else {
+                match &mut run {
+                    Some((_, end, _)) => *end = i + c.len_utf8(),
+                    None => run = Some((i, i + c.len_utf8(), c)),
+                }
+            }
+        }
+        flush(self, &mut run);
+    }
+
     fn wrong_type(&mut self, what: &str, expected: &str, v: &Value<'_>) {
         self.err(
-            "KF006",
+            Code::WrongType,
             v.span,
             format!(
                 "{what} must be {expected}, not {} {}",
@@ -110,7 +209,7 @@ impl PolicyParser {
     fn document(&mut self, root: &Value<'_>, policy: &mut Policy) {
         let Some(members) = root.as_object() else {
             self.err(
-                "KF002",
+                Code::NotAnObject,
                 root.span,
                 "Policies must be valid JSON and the first byte must be '{'",
             )
@@ -126,7 +225,7 @@ impl PolicyParser {
                         self.variables = true;
                     } else if v != "2008-10-17" {
                         self.err(
-                            "KF005",
+                            Code::InvalidVersion,
                             m.value.span,
                             "Policy document must be version 2012-10-17 or greater.",
                         )
@@ -158,7 +257,7 @@ impl PolicyParser {
                 other => {
                     let help = suggest(other, &["Version", "Id", "Statement"]);
                     let d = self.err(
-                        "KF003",
+                        Code::UnknownTopLevelElement,
                         m.key_span,
                         format!(
                             "Syntax errors in policy: unknown element `{other}` at the top level."
@@ -173,7 +272,7 @@ impl PolicyParser {
         }
         let Some(st) = statement else {
             self.err(
-                "KF004",
+                Code::MissingStatement,
                 root.span,
                 "Policy document is missing the Statement element.",
             )
@@ -188,7 +287,7 @@ impl PolicyParser {
             Kind::Array(items) => {
                 if items.is_empty() {
                     self.err(
-                        "KF025",
+                        Code::EmptyStatement,
                         st.value.span,
                         "Statement must contain at least one statement.",
                     );
@@ -220,9 +319,12 @@ impl PolicyParser {
         };
         let members = v.as_object().unwrap_or(&[]);
         self.note_duplicates(members);
-        let mut saw_action = 0;
-        let mut saw_resource = 0;
-        let mut saw_principal = 0;
+        // Which of the element and its `Not` form appeared (1 and 2): a repeated
+        // `Action` key is a duplicate key (KF113), not `Action` with `NotAction`.
+        let mut saw_action = 0u8;
+        let mut saw_resource = 0u8;
+        let mut saw_principal = 0u8;
+        let form = |key: &str| if key.starts_with("Not") { 2 } else { 1 };
         for m in members {
             match &*m.key {
                 "Sid" => match string_of(&m.value) {
@@ -257,7 +359,7 @@ impl PolicyParser {
                                 "Effect is either \"Allow\" or \"Deny\"".to_string()
                             };
                             self.err(
-                            "KF008",
+                            Code::InvalidEffect,
                             m.value.span,
                             format!("Invalid effect `{other}`: Effect must be \"Allow\" or \"Deny\"."),
                         )
@@ -267,15 +369,15 @@ impl PolicyParser {
                     }
                 }
                 "Action" | "NotAction" => {
-                    saw_action += 1;
+                    saw_action |= form(&m.key);
                     st.action = Some(self.actions(m));
                 }
                 "Resource" | "NotResource" => {
-                    saw_resource += 1;
+                    saw_resource |= form(&m.key);
                     st.resource = Some(self.resources(m));
                 }
                 "Principal" | "NotPrincipal" => {
-                    saw_principal += 1;
+                    saw_principal |= form(&m.key);
                     st.principal = Some(self.principals(m));
                 }
                 "Condition" => {
@@ -298,7 +400,7 @@ impl PolicyParser {
                         ],
                     );
                     self.err(
-                        "KF007",
+                        Code::UnknownStatementElement,
                         m.key_span,
                         format!("Syntax errors in policy: unknown statement element `{other}`."),
                     )
@@ -314,52 +416,67 @@ impl PolicyParser {
         let _ = start;
         if st.effect.is_none() && !members.iter().any(|m| m.key == "Effect") {
             self.err(
-                "KF009",
+                Code::MissingEffect,
                 head,
                 "Statement is missing required element Effect.",
             )
             .help = Some("add \"Effect\": \"Allow\" or \"Deny\"".into());
         }
         let kms = self.kind == PolicyKind::KeyPolicy;
-        if saw_action > 1 {
+        if saw_action == 3 {
             self.err(
-                "KF011",
+                Code::ActionAndNotAction,
                 st.action.as_ref().map_or(head, |a| a.key_span),
                 "A statement cannot contain both Action and NotAction.",
             );
         } else if saw_action == 0 && !kms {
-            self.err("KF010", head, "Policy statement must contain actions.")
-                .help = Some("add \"Action\" (or \"NotAction\")".into());
+            self.err(
+                Code::MissingAction,
+                head,
+                "Policy statement must contain actions.",
+            )
+            .help = Some("add \"Action\" (or \"NotAction\")".into());
         }
         if self.kind == PolicyKind::TrustPolicy {
             if let Some(r) = &st.resource {
                 let span = r.key_span;
                 let name = if r.negated { "NotResource" } else { "Resource" };
-                self.err("KF017", span, format!("Has prohibited field {name}"))
-                    .help =
-                    Some("a role trust policy names no resource; remove the element".into());
+                self.err(
+                    Code::ResourceInTrustPolicy,
+                    span,
+                    format!("Has prohibited field {name}"),
+                )
+                .help = Some("a role trust policy names no resource; remove the element".into());
             }
-        } else if saw_resource > 1 {
+        } else if saw_resource == 3 {
             self.err(
-                "KF013",
+                Code::ResourceAndNotResource,
                 st.resource.as_ref().map_or(head, |r| r.key_span),
                 "A statement cannot contain both Resource and NotResource.",
             );
         } else if saw_resource == 0 && !kms {
-            self.err("KF012", head, "Policy statement must contain resources.")
-                .help = Some("add \"Resource\" (\"*\" or ARNs)".into());
-        }
-        if saw_principal > 1 {
             self.err(
-                "KF016",
+                Code::MissingResource,
+                head,
+                "Policy statement must contain resources.",
+            )
+            .help = Some("add \"Resource\" (\"*\" or ARNs)".into());
+        }
+        if saw_principal == 3 {
+            self.err(
+                Code::PrincipalAndNotPrincipal,
                 st.principal.as_ref().map_or(head, |p| p.key_span),
                 "A statement cannot contain both Principal and NotPrincipal.",
             );
         }
         if self.kind.is_resource_based() {
             if saw_principal == 0 {
-                self.err("KF015", head, "Missing required field Principal")
-                    .help = Some(format!(
+                self.err(
+                    Code::MissingPrincipal,
+                    head,
+                    "Missing required field Principal",
+                )
+                .help = Some(format!(
                     "a {} statement must say whom it applies to, e.g. \"Principal\": {{\"AWS\": \"arn:aws:iam::111122223333:root\"}}",
                     self.kind.label()
                 ));
@@ -380,7 +497,7 @@ impl PolicyParser {
                     other.label()
                 ),
             };
-            self.err("KF014", span, msg).help = Some("remove the element".into());
+            self.err(Code::PrincipalNotAllowed, span, msg).help = Some("remove the element".into());
         }
         st
     }
@@ -408,7 +525,7 @@ impl PolicyParser {
         let values = self.string_list(m);
         if values.is_empty() && m.value.as_array().is_some() {
             self.err(
-                "KF024",
+                Code::EmptyList,
                 m.value.span,
                 format!("{} must not be empty.", m.key),
             );
@@ -419,14 +536,14 @@ impl PolicyParser {
                 let colons = value.matches(':').count();
                 if colons == 0 {
                     self.err(
-                        "KF022",
+                        Code::InvalidAction,
                         span,
                         "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
                     )
                     .help = Some(format!("write it as `service:{value}`"));
                 } else if colons > 1 {
                     self.err(
-                        "KF022",
+                        Code::InvalidAction,
                         span,
                         "Actions/Condition can contain only one colon.",
                     );
@@ -436,7 +553,11 @@ impl PolicyParser {
                             .chars()
                             .all(|c| c.is_ascii_alphanumeric() || c == '-'))
                 {
-                    self.err("KF022", span, format!("Vendor {vendor} is not valid"));
+                    self.err(
+                        Code::InvalidAction,
+                        span,
+                        format!("Vendor {vendor} is not valid"),
+                    );
                 }
             }
             let glob = Glob::new(&value, Flavor::Plain, true);
@@ -455,7 +576,7 @@ impl PolicyParser {
         let values = self.string_list(m);
         if values.is_empty() && m.value.as_array().is_some() {
             self.err(
-                "KF024",
+                Code::EmptyList,
                 m.value.span,
                 format!("{} must not be empty.", m.key),
             );
@@ -464,7 +585,7 @@ impl PolicyParser {
         for (value, span) in values {
             if value != "*" && !(value.starts_with("arn:") && value.matches(':').count() >= 5) {
                 self.err(
-                    "KF023",
+                    Code::InvalidResource,
                     span,
                     format!("Resource {value} must be in ARN format or \"*\"."),
                 )
@@ -499,8 +620,12 @@ impl PolicyParser {
                 matcher: PrincipalMatcher::Any,
             }),
             Kind::String(s) => {
-                self.err("KF021", m.value.span, "Invalid principal in policy")
-                    .help = Some(format!(
+                self.err(
+                    Code::InvalidPrincipal,
+                    m.value.span,
+                    "Invalid principal in policy",
+                )
+                .help = Some(format!(
                     "a principal is \"*\" or a map such as {{\"AWS\": \"{s}\"}}"
                 ));
                 entries.push(PrincipalEntry {
@@ -522,7 +647,7 @@ impl PolicyParser {
                             let help =
                                 suggest(other, &["AWS", "Service", "Federated", "CanonicalUser"]);
                             self.err(
-                                "KF021",
+                                Code::InvalidPrincipal,
                                 pm.key_span,
                                 format!(
                                     "Invalid principal in policy: unknown principal type `{other}`."
@@ -567,7 +692,7 @@ impl PolicyParser {
                 let matcher = aws_principal(value);
                 if matcher == PrincipalMatcher::Never {
                     self.err(
-                        "KF021",
+                        Code::InvalidPrincipal,
                         span,
                         format!("Invalid principal in policy: `{value}`."),
                     )
@@ -581,7 +706,7 @@ impl PolicyParser {
             PrincipalType::Service => {
                 if value.contains('*') {
                     self.err(
-                        "KF021",
+                        Code::InvalidPrincipal,
                         span,
                         "Invalid principal in policy: service principals cannot contain wildcards.",
                     )
@@ -634,7 +759,7 @@ impl PolicyParser {
                     }),
                     _ => {
                         this.err(
-                            "KF026",
+                            Code::InvalidConditionValueType,
                             item.span,
                             format!(
                                 "Condition values must be strings, numbers or booleans, not {} {}.",
@@ -649,7 +774,7 @@ impl PolicyParser {
                     Kind::Array(items) => {
                         if items.is_empty() {
                             self.err(
-                                "KF026",
+                                Code::InvalidConditionValueType,
                                 k.value.span,
                                 "Condition value list must not be empty.",
                             );
@@ -829,7 +954,7 @@ mod tests {
         parse(text, kind)
             .diagnostics
             .iter()
-            .map(|d| d.code)
+            .map(|d| d.code.as_str())
             .collect()
     }
 

@@ -351,7 +351,7 @@ proptest! {
     #[test]
     fn parse_never_panics_on_arbitrary_text(s in ".{0,200}") {
         let _ = parse(&s, PolicyKind::Identity);
-        let _ = keyflow_policy::lint_text(&s, PolicyKind::KeyPolicy);
+        let _ = keyflow_policy::lint_text(&s, PolicyKind::KeyPolicy, keyflow_policy::ServiceData::none());
     }
 
     #[test]
@@ -369,7 +369,7 @@ proptest! {
         let text = String::from_utf8_lossy(&bytes);
         for kind in [PolicyKind::Identity, PolicyKind::BucketPolicy, PolicyKind::KeyPolicy, PolicyKind::TrustPolicy] {
             let parsed = parse(&text, kind);
-            let _ = keyflow_policy::lint(&parsed, &text, kind);
+            let _ = keyflow_policy::lint(&parsed, &text, kind, keyflow_policy::ServiceData::none());
             // A partial policy still evaluates without panicking.
             let policies = Policies { resource: Some(PolicyRef::new("r", &parsed.policy)), identity: vec![PolicyRef::new("i", &parsed.policy)], ..Policies::default() };
             let _ = explain(&w.request, &policies);

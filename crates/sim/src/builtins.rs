@@ -19,32 +19,32 @@ impl Builtin {
 const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "alb-logs-cmk",
-        title: "ALB access logs and a customer managed key on the log bucket (source 000)",
+        title: "ALB access logs and a customer managed key on the log bucket",
         json: include_str!("../scenarios/alb-logs-cmk.json"),
     },
     Builtin {
         name: "alb-logs-cmk-documented",
-        title: "ALB access logs, following the documented behaviour after the key switch (source 000)",
+        title: "ALB access logs, following the documented behaviour after the key switch",
         json: include_str!("../scenarios/alb-logs-cmk-documented.json"),
     },
     Builtin {
         name: "cloudtrail-sse-kms",
-        title: "CloudTrail log files with SSE-KMS and the console's key policy (sources 001, 002)",
+        title: "CloudTrail log files with SSE-KMS and the console's key policy",
         json: include_str!("../scenarios/cloudtrail-sse-kms.json"),
     },
     Builtin {
         name: "cloudtrail-sse-kms-restricted",
-        title: "CloudTrail with SSE-KMS, decryption restricted to one user (source 001)",
+        title: "CloudTrail with SSE-KMS, decryption restricted to one user",
         json: include_str!("../scenarios/cloudtrail-sse-kms-restricted.json"),
     },
     Builtin {
         name: "ssm-securestring-cmk",
-        title: "SSM SecureString parameters with a customer managed key (source 004)",
+        title: "SSM SecureString parameters with a customer managed key",
         json: include_str!("../scenarios/ssm-securestring-cmk.json"),
     },
     Builtin {
         name: "s3-encrypt-in-use-bucket",
-        title: "Encrypting an in-use bucket with SSE-KMS, a Bucket Key and Batch Operations (source 003)",
+        title: "Encrypting an in-use bucket with SSE-KMS, a Bucket Key and Batch Operations",
         json: include_str!("../scenarios/s3-encrypt-in-use-bucket.json"),
     },
 ];

@@ -36,14 +36,16 @@ pub fn blank() -> Scenario {
     }
 }
 
-/// The built-in scenario each flow starts from.
-pub fn template(kind: FlowKind) -> &'static str {
-    match kind {
+/// The built-in scenario each flow starts from (the test-only probe has none).
+pub fn template(kind: FlowKind) -> Option<&'static str> {
+    Some(match kind {
         FlowKind::AlbAccessLogs => "alb-logs-cmk",
         FlowKind::CloudtrailSseKms => "cloudtrail-sse-kms",
         FlowKind::SsmSecurestring => "ssm-securestring-cmk",
         FlowKind::S3EncryptInUse => "s3-encrypt-in-use-bucket",
-    }
+        #[cfg(test)]
+        FlowKind::Probe => return None,
+    })
 }
 
 /// A name of the form the kind accepts that nothing uses yet.
@@ -78,7 +80,7 @@ fn place(
 
 /// `s` with a flow of `kind` added, bound to its resources where it has them.
 pub fn add_flow(s: &Scenario, kind: FlowKind) -> Result<Scenario, String> {
-    let name = template(kind);
+    let name = template(kind).ok_or_else(|| format!("no write-up to start a {kind} flow from"))?;
     let mut t = crate::builtin(name)
         .ok_or_else(|| format!("no built-in scenario {name}"))?
         .scenario()
@@ -245,6 +247,9 @@ mod tests {
     #[test]
     fn every_flow_can_be_added_to_blank_and_runs_like_its_write_up() {
         for &kind in FlowKind::ALL {
+            let Some(template) = template(kind) else {
+                continue;
+            };
             let mut b = blank();
             b.account = "123456789012".into();
             let s = add_flow(&b, kind).unwrap();
@@ -255,7 +260,7 @@ mod tests {
                 "{kind}: old account left"
             );
             // Same steps and outcomes as the built-in it comes from.
-            let from = crate::builtin(template(kind)).unwrap().scenario().unwrap();
+            let from = crate::builtin(template).unwrap().scenario().unwrap();
             let ours = run(&s);
             let theirs = run(&from);
             let steps = |r: &crate::Report| -> Vec<(String, Outcome)> {

@@ -19,7 +19,8 @@ pub const SCP_ALLOW_ALL: &str = "{\n    \"Version\": \"2012-10-17\",\n    \"Stat
 pub enum Edit {
     Region(String),
     Account(String),
-    /// Replace a policy text.
+    /// Replace a policy text. A bucket without a policy, or a user or role
+    /// without an inline policy of that name, gets one.
     Policy {
         id: PolicyId,
         text: String,
@@ -110,7 +111,7 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
         Edit::Account(a) => s.account = a,
         Edit::Policy { id, text } => match s.policy_text_mut(&id) {
             Some(slot) => *slot = text,
-            None => return false,
+            None => return create_policy(s, &id, text),
         },
         // Without SSE-KMS a default has no key and no Bucket Key (as in
         // PutBucketEncryption with AES256), and the scenario format refuses them.
@@ -327,6 +328,30 @@ fn rename_handle(s: &mut Scenario, i: usize, name: &str) -> bool {
     true
 }
 
+/// Writes a policy the scenario does not hold yet: the policy of a bucket that
+/// has none, or a new inline policy of a user or role. False for anything else.
+fn create_policy(s: &mut Scenario, id: &PolicyId, text: String) -> bool {
+    match id {
+        PolicyId::Bucket(name) => match s.buckets.iter_mut().find(|b| &b.name == name) {
+            Some(b) if b.policy.is_none() => b.policy = Some(text),
+            _ => return false,
+        },
+        PolicyId::Identity { principal, policy } => {
+            match s.principals.iter_mut().find(|p| &p.name == principal) {
+                Some(p) if matches!(p.kind, PrincipalKind::User | PrincipalKind::Role) => {
+                    p.policies.push(NamedPolicy {
+                        name: policy.clone(),
+                        document: text,
+                    });
+                }
+                _ => return false,
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// `base`, `base-2`, `base-3`, … : the first that is not taken.
 pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
     (1..)
@@ -431,6 +456,45 @@ mod tests {
             "the flow's expectations go with it"
         );
         assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_policy_edit_creates_a_missing_bucket_or_inline_policy() {
+        let mut s = scenario("ssm-securestring-cmk");
+        s.buckets.push(crate::scenario::Bucket::new("fresh"));
+        let bucket = PolicyId::Bucket("fresh".into());
+        assert!(apply(
+            &mut s,
+            Edit::Policy {
+                id: bucket.clone(),
+                text: "{}".into()
+            }
+        ));
+        assert_eq!(s.policy_text(&bucket), Some("{}"));
+        let user = s.principals[0].name.clone();
+        let inline = PolicyId::Identity {
+            principal: user,
+            policy: "new-inline".into(),
+        };
+        assert!(apply(
+            &mut s,
+            Edit::Policy {
+                id: inline.clone(),
+                text: EMPTY_POLICY.into()
+            }
+        ));
+        assert_eq!(s.policy_text(&inline), Some(EMPTY_POLICY));
+        let nobody = PolicyId::Identity {
+            principal: "nobody".into(),
+            policy: "p".into(),
+        };
+        assert!(!apply(
+            &mut s,
+            Edit::Policy {
+                id: nobody,
+                text: "{}".into()
+            }
+        ));
     }
 
     #[test]

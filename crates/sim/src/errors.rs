@@ -14,8 +14,9 @@ fn error(code: &str, message: impl Into<String>, source: Source) -> ApiError {
     }
 }
 
-/// The policy kind AWS names when a check is denied: which kind of policy is
-/// missing an allow, or holds the deny.
+/// The policy kind AWS names when a check is denied: `with an explicit deny in a
+/// … policy` or `because no … policy allows the … action` (IAM User Guide,
+/// "Troubleshoot access denied error messages").
 fn denial_reason(check: &Check) -> String {
     let action = check.action();
     if check.decision == Verdict::ExplicitlyDenied {
@@ -30,8 +31,8 @@ fn denial_reason(check: &Check) -> String {
             Some(S::PermissionBoundary) => "a permissions boundary",
             Some(S::Scp { .. }) => "a service control policy",
             Some(S::Rcp { .. }) => "a resource control policy",
-            Some(S::VpcEndpoint) => "a VPC endpoint policy",
             Some(S::Session) => "a session policy",
+            Some(S::VpcEndpoint) => "a VPC endpoint policy",
             _ => "an identity-based policy",
         };
         return format!("with an explicit deny in {kind}");
@@ -46,50 +47,113 @@ fn denial_reason(check: &Check) -> String {
             | R::CrossAccountNoResourceGrant { .. },
         ) => "resource-based policy",
         Some(R::ScpNoAllow { .. }) => "service control policy",
-        Some(R::VpcEndpointNoAllow) => "VPC endpoint policy",
         Some(R::BoundaryNoAllow) => "permissions boundary",
         Some(R::SessionNoAllow) => "session policy",
+        Some(R::VpcEndpointNoAllow) => "VPC endpoint policy",
         _ => "identity-based policy",
     };
     format!("because no {missing} allows the {action} action")
 }
 
-/// `User: ARN is not authorized to perform: ACTION on resource: RES because …`
-/// (IAM User Guide, "Access denied error messages").
-pub(crate) fn not_authorized(check: &Check) -> String {
-    format!(
-        "User: {} is not authorized to perform: {} on resource: {} {}",
-        check.principal(),
-        check.action(),
-        check.resource(),
-        denial_reason(check)
-    )
+/// Whether the caller and the resource are in one account (S3 gives its
+/// detailed message only then).
+fn same_account(check: &Check) -> bool {
+    match (
+        check.context("aws:PrincipalAccount"),
+        check.request.resource_account.as_deref(),
+    ) {
+        (Some(caller), Some(owner)) => caller == owner,
+        _ => false,
+    }
 }
 
-/// An authorization failure as the service reports it, with the AccessDenied wording.
+/// The AWS service that sent a KMS request for the caller, from `kms:ViaService`.
+fn via_service(check: &Check) -> Option<&str> {
+    check
+        .context("kms:ViaService")
+        .and_then(|v| v.split('.').next())
+}
+
+/// The access-denied error for a denied check, in the wording the service that
+/// answers uses.
 pub(crate) fn access_denied(code: &str, check: &Check) -> ApiError {
+    let action = check.action();
+    let principal = check.principal();
+    let resource = check.resource();
+    if action.starts_with("s3:") {
+        if !same_account(check) {
+            return error(
+                code,
+                "Access Denied",
+                Source::Observed(&sources::OBS_S3_GENERIC_DENIED),
+            );
+        }
+        // S3 quotes the resource ARN.
+        return error(
+            code,
+            format!(
+                "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" {}",
+                denial_reason(check)
+            ),
+            Source::Doc(&sources::S3_ACCESS_DENIED),
+        );
+    }
+    match (via_service(check), action) {
+        (Some("s3"), "kms:Decrypt") => kms_ciphertext_denied_s3(code),
+        (Some("ssm"), "kms:Decrypt") => ssm_decrypt_denied(),
+        (Some("s3"), _) if !same_account(check) => error(
+            code,
+            format!(
+                "User: {principal} is not authorized to perform: {action} on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
+            ),
+            Source::Observed(&sources::OBS_S3_CROSS_ACCOUNT_KMS),
+        ),
+        _ => error(
+            code,
+            format!(
+                "User: {principal} is not authorized to perform: {action} on resource: {resource} {}",
+                denial_reason(check)
+            ),
+            if action.starts_with("kms:") {
+                Source::Observed(&sources::OBS_KMS_ACCESS_DENIED)
+            } else {
+                Source::Doc(&sources::IAM_ACCESS_DENIED)
+            },
+        ),
+    }
+}
+
+const CIPHERTEXT_DENIED: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
+
+/// What S3 answers when KMS refuses to decrypt an object for the reader.
+fn kms_ciphertext_denied_s3(code: &str) -> ApiError {
     error(
         code,
-        not_authorized(check),
-        Source::Doc(&sources::IAM_ACCESS_DENIED),
+        CIPHERTEXT_DENIED,
+        Source::Observed(&sources::OBS_S3_KMS_DECRYPT),
     )
 }
 
-/// What SSM and S3 report when KMS refused to decrypt (seen in the SSM write-up).
-pub(crate) fn kms_ciphertext_denied(code: &str) -> ApiError {
+/// The whole line the AWS CLI printed in the SSM write-up when the caller could
+/// not use the key (the request ID is a placeholder, as in the write-up).
+fn ssm_decrypt_denied() -> ApiError {
     error(
-        code,
-        "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.",
+        "AccessDeniedException",
+        format!(
+            "{CIPHERTEXT_DENIED} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        ),
         Source::Post(&sources::POST_SSM),
     )
 }
 
-/// ELB's answer when its test object cannot be written (ALB guide, troubleshooting).
+/// ELB's answer when it cannot create its test file: the message is in the
+/// Classic Load Balancer guide's troubleshooting (which names an unsupported
+/// encryption option as one cause); the code is seen in real output.
 pub(crate) fn elb_bucket_denied(bucket: &str) -> ApiError {
     error(
         "InvalidConfigurationRequest",
         format!("Access Denied for bucket: {bucket}. Please check S3bucket permission"),
-        Source::Doc(&sources::ALB_ACCESS_LOGS),
+        Source::Doc(&sources::CLB_ACCESS_LOGS),
     )
 }
 
@@ -98,7 +162,7 @@ pub(crate) fn cloudtrail_bucket_policy(bucket: &str) -> ApiError {
     error(
         "InsufficientS3BucketPolicyException",
         format!("Incorrect S3 bucket policy is detected for bucket: {bucket}"),
-        Source::Doc(&sources::CLOUDTRAIL_S3_POLICY),
+        Source::Observed(&sources::OBS_CLOUDTRAIL_BUCKET_POLICY),
     )
 }
 
@@ -107,7 +171,7 @@ pub(crate) fn cloudtrail_key_policy(bucket: &str, key_arn: &str) -> ApiError {
     error(
         "InsufficientEncryptionPolicyException",
         format!("Insufficient permissions to access S3 bucket {bucket} or KMS key {key_arn}."),
-        Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+        Source::Observed(&sources::OBS_CLOUDTRAIL_KEY_POLICY),
     )
 }
 

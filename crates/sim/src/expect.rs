@@ -11,7 +11,10 @@ use crate::world::{Call, World};
 pub(crate) fn check_all(w: &World<'_>, flows: &[FlowReport]) -> Vec<ExpectationResult> {
     w.s.expectations
         .iter()
-        .map(|e| check_one(w, flows, e))
+        .map(|e| ExpectationResult {
+            source: e.source().to_string(),
+            ..check_one(w, flows, e)
+        })
         .collect()
 }
 
@@ -30,6 +33,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             outcome,
             code,
             because,
+            ..
         } => {
             let want = match (outcome, code) {
                 (ExpectedOutcome::Ok, _) => "ok".to_string(),
@@ -44,6 +48,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             let Some(s) = found else {
                 return ExpectationResult {
                     expectation,
+                    source: String::new(),
                     passed: false,
                     reason: format!("the run has no step {flow}/{step}"),
                 };
@@ -64,6 +69,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             };
             ExpectationResult {
                 expectation,
+                source: String::new(),
                 passed,
                 reason,
             }
@@ -74,6 +80,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             read,
             deliver,
             because,
+            ..
         } => {
             let mut parts = Vec::new();
             if let Some(r) = read {
@@ -93,6 +100,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             let Some(row) = row else {
                 return ExpectationResult {
                     expectation,
+                    source: String::new(),
                     passed: false,
                     reason: format!("flow {flow} has no matrix row for {principal}"),
                 };
@@ -114,6 +122,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             }
             ExpectationResult {
                 expectation,
+                source: String::new(),
                 passed: meets(*read, &row.read) && meets(*deliver, &row.deliver),
                 reason: reason.join("; "),
             }
@@ -125,6 +134,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             context,
             decision,
             because,
+            ..
         } => {
             let expectation = with_because(
                 format!("{principal} {action} on {resource} is {decision}"),
@@ -133,6 +143,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             let Some(actor) = w.actor(principal) else {
                 return ExpectationResult {
                     expectation,
+                    source: String::new(),
                     passed: false,
                     reason: format!("unknown principal {principal}"),
                 };
@@ -190,6 +201,7 @@ fn check_one(w: &World<'_>, flows: &[FlowReport], e: &Expectation) -> Expectatio
             };
             ExpectationResult {
                 expectation,
+                source: String::new(),
                 passed,
                 reason: format!("{}: {}", check.decision, check.summary()),
             }

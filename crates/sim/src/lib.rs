@@ -10,6 +10,7 @@
 //! with the full request context, and the `Check` keeps that request and the
 //! typed answer; no decision is written into a flow.
 
+pub mod access;
 mod builtins;
 pub mod compose;
 mod diff;
@@ -17,10 +18,12 @@ pub mod edit;
 mod errors;
 mod expect;
 pub mod findings;
+pub mod fix;
 mod flips;
 pub mod flows;
 mod ids;
 pub mod jsontext;
+pub mod lockout;
 mod managed;
 mod names;
 mod principal_arn;
@@ -32,11 +35,14 @@ pub mod sources;
 mod whatif;
 mod world;
 
+pub use access::{AccessCell, access_view, who_can};
 pub use builtins::{Builtin, builtin, builtins};
 pub use diff::{StepChange, StepState, diff};
+pub use fix::{FixCandidate, StepFix, fix, fix_all, fix_step};
 pub use flips::{CellChange, matrix_changes};
 pub use flows::{FieldRef, FlowKind, FlowParams, FlowSpec, RefKind};
 pub use ids::{BadId, CheckId, ManagedService, PolicyId};
+pub use lockout::{LockoutReport, put_key_policy};
 pub use managed::key_policy as managed_key_policy;
 pub use names::{Named, UnknownName};
 pub use principal_arn::principals_from_arn;

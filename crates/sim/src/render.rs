@@ -77,6 +77,10 @@ fn step_lines(out: &mut String, n: usize, s: &Step, options: RenderOptions) {
     match (s.outcome, &s.error, &s.not_evaluated) {
         (Outcome::Error, Some(e), _) => {
             let _ = writeln!(out, "   => ERROR {}: {}", e.code, e.message);
+            let _ = writeln!(out, "      (wording: {})", e.source.label());
+        }
+        (Outcome::Error, None, _) => {
+            let _ = writeln!(out, "   => FAILED, no error is returned: {}", s.result);
         }
         (Outcome::NotEvaluated, _, Some(why)) => {
             let _ = writeln!(out, "   => NOT EVALUATED: {why}");
@@ -89,9 +93,14 @@ fn step_lines(out: &mut String, n: usize, s: &Step, options: RenderOptions) {
         }
     }
     for row in &s.inventory {
+        let version = match &row.version_id {
+            Some(id) if row.is_latest => format!(" (version {id}, latest)"),
+            Some(id) => format!(" (version {id}, noncurrent)"),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "      inventory: {}  {}  {}{}",
+            "      inventory: {}{version}  {}  {}{}",
             row.key,
             row.encryption_status,
             if row.bucket_key_status.is_empty() {
@@ -107,9 +116,9 @@ fn step_lines(out: &mut String, n: usize, s: &Step, options: RenderOptions) {
         );
     }
     for kind in NoteKind::ALL {
-        let texts: Vec<&str> = s.notes_of(*kind).map(|n| n.text.as_str()).collect();
-        if !texts.is_empty() {
-            let _ = writeln!(out, "   {kind}: {}", texts.join(" "));
+        for n in s.notes_of(*kind) {
+            let _ = writeln!(out, "   {kind}: {}", n.text);
+            let _ = writeln!(out, "      ({})", n.source.label());
         }
     }
 }
@@ -225,6 +234,9 @@ pub fn render(r: &Report, options: RenderOptions) -> String {
                 e.expectation
             );
             let _ = writeln!(out, "       {}", e.reason);
+            if !e.source.is_empty() {
+                let _ = writeln!(out, "       source: {}", e.source);
+            }
         }
     }
     out

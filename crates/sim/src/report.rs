@@ -458,6 +458,9 @@ pub struct MatrixRow {
 pub struct ExpectationResult {
     /// The expectation in words.
     pub expectation: String,
+    /// Where the expected outcome comes from, as the scenario says.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
     pub passed: bool,
     /// What was found (and why it differs, if it does).
     pub reason: String,

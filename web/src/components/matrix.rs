@@ -81,6 +81,7 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
                     read: (*column == MatrixColumn::Read).then_some(ok),
                     deliver: (*column == MatrixColumn::Deliver).then_some(ok),
                     because: "pinned in the playground".into(),
+                    source: "Keyflow's own run, pinned in the playground".into(),
                 };
                 Callback::from(move |_| ctx.dispatch(Action::Pin(e.clone())))
             });

@@ -68,12 +68,19 @@ pub fn telling_check(checks: &[Check]) -> Option<&Check> {
     checks.iter().find(|c| !c.allowed()).or(checks.last())
 }
 
-/// The last segment of an ARN, for compact display (`user/Admin`).
-pub fn short_arn(arn: &str) -> &str {
-    if !arn.starts_with("arn:") {
-        return arn;
+/// The resource part of an ARN, for compact display (`user/Admin`); the
+/// account root keeps its account (`root (111122223333)`), or it names no one.
+pub fn short_arn(arn: &str) -> std::borrow::Cow<'_, str> {
+    let Some(parsed) = keyflow_policy::Arn::parse(arn) else {
+        return arn.into();
+    };
+    if parsed.resource == "root" {
+        return format!("root ({})", parsed.account).into();
     }
-    let resource = keyflow_policy::Arn::parse(arn).map_or(arn, |a| a.resource);
+    short_resource(parsed.resource).into()
+}
+
+fn short_resource(resource: &str) -> &str {
     if resource.len() > 60 {
         // Long object keys: keep the bucket and the file name.
         if let (Some(first), Some(last)) = (resource.find('/'), resource.rfind('/'))
@@ -107,4 +114,25 @@ pub fn when(on: bool, class: &str) -> &str {
 pub fn badge(ok: bool, text: &str) -> yew::Html {
     let class = if ok { "badge ok" } else { "badge deny" };
     yew::html! { <span {class}>{ text.to_string() }</span> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_arn;
+
+    #[test]
+    fn the_account_root_keeps_its_account() {
+        assert_eq!(
+            short_arn("arn:aws:iam::111122223333:root"),
+            "root (111122223333)"
+        );
+        assert_eq!(
+            short_arn("arn:aws:iam::111122223333:user/Admin"),
+            "user/Admin"
+        );
+        assert_eq!(
+            short_arn("cloudtrail.amazonaws.com"),
+            "cloudtrail.amazonaws.com"
+        );
+    }
 }

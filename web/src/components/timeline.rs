@@ -111,8 +111,8 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                     onclick={select(Some(c))} title={v(&format!("{} {} {}", c.principal(), c.action(), c.resource()))}>
                     { super::badge(c.allowed(), label) }
                     <span class="action">{ v(c.action()) }</span>
-                    <span class="who">{ v(short_arn(c.principal())) }</span>
-                    <span class="res">{ v(short_arn(c.resource())) }</span>
+                    <span class="who">{ v(&short_arn(c.principal())) }</span>
+                    <span class="res">{ v(&short_arn(c.resource())) }</span>
                     if !c.via.is_empty() { <span class="via">{ v(&c.via) }</span> }
                 </button>
             </li>
@@ -131,6 +131,7 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
             },
             code: step.error.as_ref().map(|e| e.code.clone()),
             because: "pinned in the playground".into(),
+            source: "Keyflow's own run, pinned in the playground".into(),
         };
         Callback::from(move |_| ctx.dispatch(Action::Pin(e.clone())))
     });
@@ -187,6 +188,11 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 </div>
             }
             if ok && !step.result.is_empty() { <p class="result small">{ v(&step.result) }</p> }
+            if step.outcome == Outcome::Error && step.error.is_none() {
+                <p class="unseen-failure" data-testid={format!("{testid}-unseen")}>
+                    <strong>{ "Fails without an error: " }</strong>{ v(&step.result) }
+                </p>
+            }
             if !step.checks.is_empty() { <ul class="checks">{ for checks }</ul> }
             if !step.notes.is_empty() {
                 <details class="notes">

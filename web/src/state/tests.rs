@@ -205,6 +205,7 @@ fn pin_adds_once_and_unpin_removes() {
         outcome: keyflow_sim::ExpectedOutcome::Ok,
         code: None,
         because: "pinned".into(),
+        source: String::new(),
     };
     let once = reduce(&s, Action::Pin(e.clone()));
     let twice = reduce(&once, Action::Pin(e));

@@ -3,14 +3,15 @@
 //! session of the role.
 
 use keyflow_policy::{Context, Decision, Policies, Policy, PolicyKind, PolicyRef, Request};
+use keyflow_sim::{Principal, PrincipalKind};
 
-use super::out::{PrincipalOut, PrincipalType};
 use super::util::Env;
 
 /// A principal with its parsed policies.
 pub(crate) struct Who {
     pub name: String,
-    pub kind: PrincipalType,
+    /// Whether requests are made through a role session.
+    role: bool,
     /// The ARN requests are made with (a role acts through a session).
     arn: String,
     /// The IAM ARN (`aws:PrincipalArn`).
@@ -21,26 +22,27 @@ pub(crate) struct Who {
 }
 
 impl Who {
-    pub fn new(p: &PrincipalOut, env: &Env) -> Self {
+    /// The importer builds users and roles only; any other kind is treated as a user.
+    pub fn new(p: &Principal, env: &Env) -> Self {
         let account = &env.account;
         let partition = env.partition();
-        let (arn, principal_arn) = match p.kind {
-            PrincipalType::User => {
-                let a = format!("arn:{partition}:iam::{account}:user/{}", p.name);
-                (a.clone(), a)
-            }
-            PrincipalType::Role => (
+        let role = p.kind == PrincipalKind::Role;
+        let (arn, principal_arn) = if role {
+            (
                 format!(
                     "arn:{partition}:sts::{account}:assumed-role/{}/session",
                     p.name
                 ),
                 format!("arn:{partition}:iam::{account}:role/{}", p.name),
-            ),
+            )
+        } else {
+            let a = format!("arn:{partition}:iam::{account}:user/{}", p.name);
+            (a.clone(), a)
         };
         let parse = |text: &str, kind| keyflow_policy::parse(text, kind).policy;
         Who {
             name: p.name.clone(),
-            kind: p.kind,
+            role,
             arn,
             principal_arn,
             identity: p
@@ -58,7 +60,7 @@ impl Who {
 
     /// True when this is a role whose trust policy names `service`.
     pub fn trusts(&self, service: &str) -> bool {
-        self.kind == PrincipalType::Role
+        self.role
             && self
                 .trust
                 .as_deref()
@@ -80,12 +82,11 @@ impl Who {
         context.insert("aws:PrincipalIsAWSService", "false");
         context.insert("aws:RequestedRegion", env.region.as_str());
         context.insert("aws:SecureTransport", "true");
-        match self.kind {
-            PrincipalType::User => {
-                context.insert("aws:PrincipalType", "User");
-                context.insert("aws:username", self.name.as_str());
-            }
-            PrincipalType::Role => context.insert("aws:PrincipalType", "AssumedRole"),
+        if self.role {
+            context.insert("aws:PrincipalType", "AssumedRole");
+        } else {
+            context.insert("aws:PrincipalType", "User");
+            context.insert("aws:username", self.name.as_str());
         }
         let request = Request {
             principal: self.arn.clone(),
@@ -117,7 +118,8 @@ impl Who {
 
 #[cfg(test)]
 mod tests {
-    use super::super::out::NamedPolicyOut;
+    use keyflow_sim::NamedPolicy;
+
     use super::*;
 
     fn env() -> Env {
@@ -127,23 +129,19 @@ mod tests {
         }
     }
 
-    fn principal(kind: PrincipalType, doc: &str) -> PrincipalOut {
-        PrincipalOut {
-            name: "p".into(),
-            kind,
-            policies: vec![NamedPolicyOut {
-                name: "x".into(),
-                document: doc.into(),
-            }],
-            permission_boundary: None,
-            trust_policy: None,
-        }
+    fn principal(kind: PrincipalKind, doc: &str) -> Principal {
+        let mut p = Principal::new("p", kind);
+        p.policies.push(NamedPolicy {
+            name: "x".into(),
+            document: doc.into(),
+        });
+        p
     }
 
     #[test]
     fn decisions_come_from_the_policies() {
         let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter*","Resource":"arn:aws:ssm:eu-west-1:111122223333:parameter/app/*"}]}"#;
-        for kind in [PrincipalType::User, PrincipalType::Role] {
+        for kind in [PrincipalKind::User, PrincipalKind::Role] {
             let who = Who::new(&principal(kind, doc), &env());
             assert!(who.can(
                 &env(),
@@ -166,7 +164,7 @@ mod tests {
         }
         // Policy variables see the user name.
         let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}"#;
-        let who = Who::new(&principal(PrincipalType::User, doc), &env());
+        let who = Who::new(&principal(PrincipalKind::User, doc), &env());
         assert!(who.can(&env(), "s3:GetObject", "arn:aws:s3:::b/p/x", None));
         assert!(!who.can(&env(), "s3:GetObject", "arn:aws:s3:::b/q/x", None));
     }

@@ -5,9 +5,10 @@
 //! an SDK (IAM API Reference, GetAccountAuthorizationDetails,
 //! https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html).
 
+use keyflow_sim::PrincipalKind;
+
 use super::FileCtx;
 use super::model::*;
-use super::out::PrincipalType;
 use super::util;
 use crate::node::Node;
 
@@ -69,11 +70,11 @@ pub(crate) fn import(ctx: &mut FileCtx<'_>, root: &Node, w: &mut World) {
         });
     }
     for (key, kind) in [
-        ("UserDetailList", PrincipalType::User),
-        ("RoleDetailList", PrincipalType::Role),
+        ("UserDetailList", PrincipalKind::User),
+        ("RoleDetailList", PrincipalKind::Role),
     ] {
         for u in list(root.get(key)) {
-            let name_key = if kind == PrincipalType::User {
+            let name_key = if kind == PrincipalKind::User {
                 "UserName"
             } else {
                 "RoleName"
@@ -87,14 +88,14 @@ pub(crate) fn import(ctx: &mut FileCtx<'_>, root: &Node, w: &mut World) {
             };
             let mut p = PrincipalB::new(name.to_string(), kind, ctx.origin(u.at));
             p.path = u.get_str("Path").unwrap_or("/").to_string();
-            let policies_key = if kind == PrincipalType::User {
+            let policies_key = if kind == PrincipalKind::User {
                 "UserPolicyList"
             } else {
                 "RolePolicyList"
             };
             p.policies = inline(u.get(policies_key));
             p.managed = attached(ctx, u.get("AttachedManagedPolicies"));
-            if kind == PrincipalType::User {
+            if kind == PrincipalKind::User {
                 p.groups = list(u.get("GroupList"))
                     .iter()
                     .filter_map(|g| g.as_str().map(str::to_string))

@@ -28,9 +28,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use keyflow_sim::{Encryption, Named, ObjectOwnership, ParameterType, PrincipalKind, Sse, Tier};
+
 use super::FileCtx;
 use super::model::*;
-use super::out::PrincipalType;
 use super::util::{self, Env};
 use crate::node::{Entry, Node, NodeKind};
 
@@ -923,17 +924,10 @@ fn resource(
                         seq_of(r)
                             .first()
                             .and_then(|x| x.get_str("ObjectOwnership"))
-                            .map(str::to_string)
+                            .and_then(ObjectOwnership::from_name)
                     })
                 })
-                .filter(|o| {
-                    [
-                        "BucketOwnerEnforced",
-                        "BucketOwnerPreferred",
-                        "ObjectWriter",
-                    ]
-                    .contains(&o.as_str())
-                });
+                .unwrap_or_default();
             w.buckets.push(BucketB {
                 name,
                 policy: None,
@@ -957,9 +951,9 @@ fn resource(
             let role = ty == "AWS::IAM::Role";
             let name = t.name_of(ctx, id, at);
             let kind = if role {
-                PrincipalType::Role
+                PrincipalKind::Role
             } else {
-                PrincipalType::User
+                PrincipalKind::User
             };
             let mut p = PrincipalB::new(name, kind, origin.clone());
             p.path = t.path_of(ctx, props);
@@ -1102,23 +1096,23 @@ fn resource(
         "AWS::SSM::Parameter" => {
             let name = t.name_of(ctx, id, at);
             let kind = match t.prop_text(ctx, props, "Type").as_deref() {
-                Some("StringList") => "StringList",
+                Some("StringList") => ParameterType::StringList,
                 Some("SecureString") => {
                     ctx.warn(at, format!("parameter {name} has Type SecureString, which CloudFormation refuses: \"AWS CloudFormation doesn't support creating a SecureString parameter type\" (AWS::SSM::Parameter, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-parameter.html); imported as written"));
-                    "SecureString"
+                    ParameterType::SecureString
                 }
-                _ => "String",
+                _ => ParameterType::String,
             };
             let tier = match t.prop_text(ctx, props, "Tier").as_deref() {
-                Some("Advanced") => "Advanced",
+                Some("Advanced") => Tier::Advanced,
                 Some("Intelligent-Tiering") => {
                     ctx.note(
                         at,
                         format!("parameter {name} uses Intelligent-Tiering; simulated as Standard"),
                     );
-                    "Standard"
+                    Tier::Standard
                 }
-                _ => "Standard",
+                _ => Tier::Standard,
             };
             w.params.push(ParamB {
                 name,
@@ -1141,7 +1135,7 @@ pub(crate) fn encryption(
     by_default: Option<&Node>,
     bucket_key: Option<&Node>,
     at: u32,
-) -> Option<Enc> {
+) -> Option<Encryption> {
     let d = by_default?;
     let algorithm = d
         .get_str("SSEAlgorithm")
@@ -1161,16 +1155,12 @@ pub(crate) fn encryption(
                     "aws:kms:dsse (dual-layer SSE-KMS) is simulated as SSE-KMS",
                 );
             }
-            Some(Enc {
+            Some(Encryption {
                 sse: Sse::Kms,
                 key,
                 bucket_key,
             })
         }
-        _ => Some(Enc {
-            sse: Sse::S3,
-            key: None,
-            bucket_key: false,
-        }),
+        _ => Some(Encryption::default()),
     }
 }

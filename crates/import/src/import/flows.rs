@@ -7,10 +7,13 @@
 //! be mistaken for one of the user's.
 
 use keyflow_policy::PolicyKind;
+use keyflow_sim::flows::{alb, cloudtrail, s3_encrypt, ssm};
+use keyflow_sim::{
+    FlowParams, FlowSpec, NamedPolicy, ParameterType, Principal, PrincipalKind, Scenario, Sse,
+};
 
 use super::access::Who;
 use super::model::{BucketB, LbB, ParamB, TrailB, finding};
-use super::out::*;
 use super::util::Env;
 use super::{Finding, Severity};
 
@@ -43,6 +46,35 @@ fn allow(actions: &[&str], resources: &[String]) -> String {
         a.join(", "),
         r.join(", ")
     )
+}
+
+impl Added {
+    /// The principal found, or Keyflow's added admin when there is none.
+    fn admin_or(&mut self, found: Option<String>) -> String {
+        found.unwrap_or_else(|| {
+            self.admin = true;
+            ADMIN.to_string()
+        })
+    }
+}
+
+/// A log prefix as the start of an object key: empty, or ending in one `/`.
+fn log_prefix(prefix: &str) -> String {
+    if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", prefix.trim_end_matches('/'))
+    }
+}
+
+/// A principal Keyflow adds, with its one identity policy.
+fn added_principal(name: &str, kind: PrincipalKind, policy: &str, document: String) -> Principal {
+    let mut p = Principal::new(name, kind);
+    p.policies.push(NamedPolicy {
+        name: policy.into(),
+        document,
+    });
+    p
 }
 
 /// The principals Keyflow adds, collected while flows are chosen.
@@ -83,7 +115,7 @@ fn flow_id(kind_default: &str, taken: &mut Vec<String>, name: &str) -> Option<St
 /// SecureString parameter and bucket with an SSE-KMS default; returns a line per
 /// principal Keyflow added.
 pub(crate) fn add_flows(
-    s: &mut ScenarioOut,
+    s: &mut Scenario,
     inputs: &Inputs<'_>,
     out: &mut Vec<Finding>,
 ) -> Vec<String> {
@@ -100,7 +132,7 @@ pub(crate) fn add_flows(
             .map(|t| keyflow_policy::parse(t, PolicyKind::BucketPolicy).policy)
     };
     let mut added = Added::default();
-    let mut flows: Vec<FlowOut> = Vec::new();
+    let mut flows: Vec<FlowSpec> = Vec::new();
     let mut taken = Vec::new();
     let first = |action: &str, resource: &str, rp: Option<&keyflow_policy::Policy>| {
         who.iter()
@@ -121,15 +153,8 @@ pub(crate) fn add_flows(
             "arn:{partition}:cloudtrail:{region}:{account}:trail/{}",
             t.name
         );
-        let admin = first("cloudtrail:UpdateTrail", &arn, None).unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
-        let prefix = if t.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", t.prefix.trim_end_matches('/'))
-        };
+        let admin = added.admin_or(first("cloudtrail:UpdateTrail", &arn, None));
+        let prefix = log_prefix(&t.prefix);
         let object = format!(
             "arn:{partition}:s3:::{}/{prefix}AWSLogs/{account}/CloudTrail/{region}/log.json.gz",
             t.bucket
@@ -140,14 +165,14 @@ pub(crate) fn add_flows(
             added.log_buckets.push(t.bucket.clone());
             readers.push(LOG_READER.to_string());
         }
-        flows.push(FlowOut {
-            flow: "cloudtrail-sse-kms",
+        flows.push(FlowSpec {
+            params: FlowParams::CloudtrailSseKms(cloudtrail::Params {
+                trail: t.name.clone(),
+                key: key.clone(),
+                admin,
+                readers,
+            }),
             id: flow_id("cloudtrail", &mut taken, &t.name),
-            trail: Some(t.name.clone()),
-            key: Some(key.clone()),
-            admin: Some(admin),
-            readers,
-            ..FlowOut::default()
         });
     }
     for t in inputs.trails.iter().filter(|t| t.kms_key.is_none()) {
@@ -163,20 +188,12 @@ pub(crate) fn add_flows(
             "arn:{partition}:elasticloadbalancing:{region}:{account}:loadbalancer/app/{}/{}",
             lb.name, lb.id
         );
-        let admin = first(
+        let admin = added.admin_or(first(
             "elasticloadbalancing:ModifyLoadBalancerAttributes",
             &arn,
             None,
-        )
-        .unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
-        let prefix = if lb.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", lb.prefix.trim_end_matches('/'))
-        };
+        ));
+        let prefix = log_prefix(&lb.prefix);
         let object = format!(
             "arn:{partition}:s3:::{}/{prefix}AWSLogs/{account}/elasticloadbalancing/log.gz",
             lb.bucket
@@ -190,8 +207,8 @@ pub(crate) fn add_flows(
             .buckets
             .iter()
             .find(|b| b.name == lb.bucket)
-            .and_then(|b| b.default_encryption.as_ref())
-            .filter(|e| e.sse == "SSE-KMS")
+            .map(|b| &b.default_encryption)
+            .filter(|e| e.sse == Sse::Kms)
             .map(|e| e.key.clone().unwrap_or_else(|| "alias/aws/s3".into()));
         let key = bucket_key.unwrap_or_else(|| {
             out.push(finding(&lb.origin, Severity::Note, format!(
@@ -200,27 +217,28 @@ pub(crate) fn add_flows(
             )));
             "alias/aws/s3".into()
         });
-        flows.push(FlowOut {
-            flow: "alb-access-logs",
+        flows.push(FlowSpec {
+            params: FlowParams::AlbAccessLogs(alb::Params {
+                load_balancer: lb.name.clone(),
+                key,
+                admin,
+                reader,
+            }),
             id: flow_id("alb", &mut taken, &lb.name),
-            load_balancer: Some(lb.name.clone()),
-            key: Some(key),
-            admin: Some(admin),
-            reader: Some(reader),
-            ..FlowOut::default()
         });
     }
 
     // SSM Parameter Store SecureString (source 004).
-    for p in inputs.params.iter().filter(|p| p.kind == "SecureString") {
+    for p in inputs
+        .params
+        .iter()
+        .filter(|p| p.kind == ParameterType::SecureString)
+    {
         let arn = format!(
             "arn:{partition}:ssm:{region}:{account}:parameter/{}",
             p.name.trim_start_matches('/')
         );
-        let writer = first("ssm:PutParameter", &arn, None).unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
+        let writer = added.admin_or(first("ssm:PutParameter", &arn, None));
         // "ssm:GetParameter*": the two read calls a SecureString is fetched with.
         let mut readers = all("ssm:GetParameters", &arn, None);
         for r in all("ssm:GetParameter", &arn, None) {
@@ -235,13 +253,13 @@ pub(crate) fn add_flows(
                 p.name
             )));
         }
-        flows.push(FlowOut {
-            flow: "ssm-securestring",
+        flows.push(FlowSpec {
+            params: FlowParams::SsmSecurestring(ssm::Params {
+                parameter: p.name.clone(),
+                writer,
+                readers,
+            }),
             id: flow_id("ssm", &mut taken, &p.name),
-            parameter: Some(p.name.clone()),
-            writer: Some(writer),
-            readers,
-            ..FlowOut::default()
         });
     }
 
@@ -251,23 +269,19 @@ pub(crate) fn add_flows(
             .buckets
             .iter()
             .find(|x| x.name == b.name)
-            .and_then(|x| x.default_encryption.as_ref())
-            .filter(|e| e.sse == "SSE-KMS")
+            .map(|x| &x.default_encryption)
+            .filter(|e| e.sse == Sse::Kms)
         else {
             continue;
         };
         let key = enc.key.clone().unwrap_or_else(|| "alias/aws/s3".into());
         let bucket_arn = format!("arn:{partition}:s3:::{}", b.name);
         let policy = bucket_policy(&b.name);
-        let admin = first(
+        let admin = added.admin_or(first(
             "s3:PutEncryptionConfiguration",
             &bucket_arn,
             policy.as_ref(),
-        )
-        .unwrap_or_else(|| {
-            added.admin = true;
-            ADMIN.to_string()
-        });
+        ));
         let object = format!("{bucket_arn}/uploads/2022/09/18/new-object.json");
         let app = who
             .iter()
@@ -285,16 +299,19 @@ pub(crate) fn add_flows(
                 added.batch.push((b.name.clone(), key.clone()));
                 BATCH_ROLE.to_string()
             });
-        flows.push(FlowOut {
-            flow: "s3-encrypt-in-use",
+        flows.push(FlowSpec {
+            params: FlowParams::S3EncryptInUse(s3_encrypt::Params {
+                bucket: b.name.clone(),
+                key,
+                bucket_key: enc.bucket_key,
+                admin,
+                app,
+                batch_role,
+                inventory_bucket: None,
+                inventory_versions: s3_encrypt::InventoryVersions::All,
+                puts_per_day: None,
+            }),
             id: flow_id("s3", &mut taken, &b.name),
-            bucket: Some(b.name.clone()),
-            key: Some(key),
-            bucket_key: enc.bucket_key,
-            admin: Some(admin),
-            app: Some(app),
-            batch_role: Some(batch_role),
-            ..FlowOut::default()
         });
     }
 
@@ -308,18 +325,12 @@ pub(crate) fn add_flows(
     };
     let mut lines = Vec::new();
     if added.admin {
-        s.principals.push(PrincipalOut {
-            name: ADMIN.into(),
-            kind: PrincipalType::User,
-            policies: vec![NamedPolicyOut {
-                name: "AddedByKeyflow-AdministratorAccess".into(),
-                document: doc(&[
-                    "{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}".to_string(),
-                ]),
-            }],
-            permission_boundary: None,
-            trust_policy: None,
-        });
+        s.principals.push(added_principal(
+            ADMIN,
+            PrincipalKind::User,
+            "AddedByKeyflow-AdministratorAccess",
+            doc(&["{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}".to_string()]),
+        ));
         lines.push(format!("{ADMIN} (user allowed everything, the admin of flows whose configuration call nobody in the input may make)"));
     }
     if !added.log_buckets.is_empty() {
@@ -329,16 +340,12 @@ pub(crate) fn add_flows(
             .map(|b| format!("arn:{partition}:s3:::{b}/*"))
             .collect();
         res.dedup();
-        s.principals.push(PrincipalOut {
-            name: LOG_READER.into(),
-            kind: PrincipalType::User,
-            policies: vec![NamedPolicyOut {
-                name: "AddedByKeyflow-ReadLogs".into(),
-                document: doc(&[allow(&["s3:GetObject"], &res)]),
-            }],
-            permission_boundary: None,
-            trust_policy: None,
-        });
+        s.principals.push(added_principal(
+            LOG_READER,
+            PrincipalKind::User,
+            "AddedByKeyflow-ReadLogs",
+            doc(&[allow(&["s3:GetObject"], &res)]),
+        ));
         lines.push(format!("{LOG_READER} (user with s3:GetObject on the log bucket, to show whether the key policy lets an account principal read the logs)"));
     }
     if !added.app_buckets.is_empty() {
@@ -348,19 +355,15 @@ pub(crate) fn add_flows(
             .map(|(b, _)| format!("arn:{partition}:s3:::{b}/*"))
             .collect();
         let app_keys: Vec<String> = added.app_buckets.iter().map(|(_, k)| key_arn(k)).collect();
-        s.principals.push(PrincipalOut {
-            name: APP.into(),
-            kind: PrincipalType::User,
-            policies: vec![NamedPolicyOut {
-                name: "AddedByKeyflow-App".into(),
-                document: doc(&[
-                    allow(&["s3:GetObject", "s3:PutObject"], &res),
-                    allow(&["kms:Decrypt", "kms:GenerateDataKey"], &app_keys),
-                ]),
-            }],
-            permission_boundary: None,
-            trust_policy: None,
-        });
+        s.principals.push(added_principal(
+            APP,
+            PrincipalKind::User,
+            "AddedByKeyflow-App",
+            doc(&[
+                allow(&["s3:GetObject", "s3:PutObject"], &res),
+                allow(&["kms:Decrypt", "kms:GenerateDataKey"], &app_keys),
+            ]),
+        ));
         lines.push(format!("{APP} (user that reads and writes objects of the bucket being encrypted, with kms:Decrypt and kms:GenerateDataKey on its key)"));
     }
     if !added.batch.is_empty() {
@@ -370,22 +373,23 @@ pub(crate) fn add_flows(
             .map(|(b, _)| format!("arn:{partition}:s3:::{b}/*"))
             .collect();
         let keys: Vec<String> = added.batch.iter().map(|(_, k)| key_arn(k)).collect();
-        s.principals.push(PrincipalOut {
-            name: BATCH_ROLE.into(),
-            kind: PrincipalType::Role,
-            policies: vec![NamedPolicyOut {
-                name: "AddedByKeyflow-BatchCopy".into(),
-                document: doc(&[
-                    allow(&["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], &objects),
-                    allow(&["kms:Decrypt", "kms:GenerateDataKey"], &keys),
-                ]),
-            }],
-            permission_boundary: None,
-            // S3 Batch Operations assumes the role as batchoperations.s3.amazonaws.com
-            // ("Granting permissions for Batch Operations", Amazon S3 User Guide,
-            // https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html).
-            trust_policy: Some(doc(&["{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"batchoperations.s3.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}".to_string()])),
-        });
+        let mut role = added_principal(
+            BATCH_ROLE,
+            PrincipalKind::Role,
+            "AddedByKeyflow-BatchCopy",
+            doc(&[
+                allow(
+                    &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                    &objects,
+                ),
+                allow(&["kms:Decrypt", "kms:GenerateDataKey"], &keys),
+            ]),
+        );
+        // S3 Batch Operations assumes the role as batchoperations.s3.amazonaws.com
+        // ("Granting permissions for Batch Operations", Amazon S3 User Guide,
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html).
+        role.trust_policy = Some(doc(&["{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"batchoperations.s3.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}".to_string()]));
+        s.principals.push(role);
         lines.push(format!(
             "{BATCH_ROLE} (role S3 Batch Operations assumes to copy objects in place)"
         ));

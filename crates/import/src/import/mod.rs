@@ -11,7 +11,6 @@ mod authz;
 mod cfn;
 mod flows;
 mod model;
-mod out;
 mod tf;
 mod util;
 
@@ -250,6 +249,11 @@ mod tests {
         (v, i.findings)
     }
 
+    /// The scenario the simulator reads from an import.
+    fn read_back(v: &serde_json::Value) -> keyflow_sim::Scenario {
+        keyflow_sim::Scenario::from_json(&v.to_string()).expect("scenario reads back")
+    }
+
     fn opts() -> ImportOptions {
         ImportOptions {
             account: Some("111122223333".into()),
@@ -346,6 +350,62 @@ mod tests {
         let off = t.replace("true", "false");
         let (v, _) = run(&off, &opts());
         assert!(v["trails"][0].get("log_file_validation").is_none());
+    }
+
+    #[test]
+    fn ownership_key_state_and_parameter_type_are_written_as_the_simulator_reads_them() {
+        let bucket = |ownership: &str| {
+            format!(
+                "  B{ownership}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: b-{ownership}\n      OwnershipControls:\n        Rules:\n          - ObjectOwnership: {ownership}\n"
+            )
+        };
+        let t = format!(
+            "Resources:\n{}{}{}  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Enabled: false\n  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Name: /list\n      Type: StringList\n      Tier: Advanced\n      Value: a,b\n",
+            bucket("ObjectWriter"),
+            bucket("BucketOwnerEnforced"),
+            bucket("Unknown"),
+        );
+        let (v, _) = run(&t, &opts());
+        assert_eq!(v["buckets"][0]["object_ownership"], "ObjectWriter");
+        // The simulator's default (and AWS's for new buckets) is left out, as is a value
+        // S3 does not have.
+        assert!(v["buckets"][1].get("object_ownership").is_none());
+        assert!(v["buckets"][2].get("object_ownership").is_none());
+        assert_eq!(v["keys"][0]["state"], "Disabled");
+        assert_eq!(v["parameters"][0]["type"], "StringList");
+        assert_eq!(v["parameters"][0]["tier"], "Advanced");
+        let scenario = read_back(&v);
+        assert_eq!(
+            scenario.buckets[0].object_ownership,
+            keyflow_sim::ObjectOwnership::ObjectWriter
+        );
+        assert_eq!(scenario.keys[0].state, keyflow_sim::KeyState::Disabled);
+        assert_eq!(
+            scenario.parameters[0].kind,
+            keyflow_sim::ParameterType::StringList
+        );
+        assert_eq!(scenario.parameters[0].tier, keyflow_sim::Tier::Advanced);
+    }
+
+    #[test]
+    fn two_flows_of_a_kind_get_ids() {
+        let trail = |n: &str| {
+            format!(
+                "  T{n}:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      TrailName: t{n}\n      S3BucketName: logs\n      KMSKeyId: alias/trail\n"
+            )
+        };
+        let t = format!(
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/trail\n      TargetKeyId: !Ref K\n{}{}",
+            trail("1"),
+            trail("2")
+        );
+        let (v, _) = run(&t, &opts());
+        assert_eq!(v["flows"][0]["flow"], "cloudtrail-sse-kms");
+        assert!(v["flows"][0].get("id").is_none());
+        assert_eq!(v["flows"][1]["id"], "cloudtrail-t2");
+        let scenario = read_back(&v);
+        let ids: Vec<&str> = scenario.flows.iter().map(|f| f.id()).collect();
+        assert_eq!(ids, ["cloudtrail", "cloudtrail-t2"]);
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! with where they came from, and the links between them (aliases, bucket
 //! policies, attachments) that are resolved once every file has been read.
 
-use super::out::*;
+use keyflow_sim::{
+    AccessLogs, Bucket, Encryption, Key, KeyState, LoadBalancer, NamedPolicy, ObjectOwnership,
+    Parameter, ParameterType, Principal, PrincipalKind, Scenario, Settings, Sse, Tier, Trail,
+};
+
 use super::util::{self, Env};
 use super::{FileCtx, Finding, Severity};
 
@@ -25,19 +29,6 @@ impl FileCtx<'_> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Sse {
-    S3,
-    Kms,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Enc {
-    pub sse: Sse,
-    pub key: Option<String>,
-    pub bucket_key: bool,
-}
-
 #[derive(Clone, Debug)]
 pub(crate) struct KeyB {
     pub id: String,
@@ -54,9 +45,9 @@ pub(crate) struct KeyB {
 pub(crate) struct BucketB {
     pub name: String,
     pub policy: Option<String>,
-    pub enc: Option<Enc>,
+    pub enc: Option<Encryption>,
     pub versioning: bool,
-    pub ownership: Option<String>,
+    pub ownership: ObjectOwnership,
     pub origin: Origin,
 }
 
@@ -70,7 +61,8 @@ pub(crate) enum TargetKind {
 #[derive(Clone, Debug)]
 pub(crate) struct PrincipalB {
     pub name: String,
-    pub kind: PrincipalType,
+    /// A user or a role (the kinds the inputs declare).
+    pub kind: PrincipalKind,
     pub path: String,
     pub policies: Vec<(String, String)>,
     pub managed: Vec<(String, Origin)>,
@@ -81,7 +73,7 @@ pub(crate) struct PrincipalB {
 }
 
 impl PrincipalB {
-    pub fn new(name: String, kind: PrincipalType, origin: Origin) -> Self {
+    pub fn new(name: String, kind: PrincipalKind, origin: Origin) -> Self {
         PrincipalB {
             name,
             kind,
@@ -125,8 +117,8 @@ pub(crate) struct LbB {
 #[derive(Clone, Debug)]
 pub(crate) struct ParamB {
     pub name: String,
-    pub kind: &'static str,
-    pub tier: &'static str,
+    pub kind: ParameterType,
+    pub tier: Tier,
     pub key: Option<String>,
     pub value: String,
     pub origin: Origin,
@@ -149,7 +141,7 @@ pub(crate) struct World {
     /// (bucket name, policy text, origin)
     pub bucket_policies: Vec<(String, String, Origin)>,
     /// (bucket name, default encryption, origin)
-    pub bucket_encryption: Vec<(String, Enc, Origin)>,
+    pub bucket_encryption: Vec<(String, Encryption, Origin)>,
     pub principals: Vec<PrincipalB>,
     pub groups: Vec<GroupB>,
     /// (target, target name, policy name, policy text, origin)
@@ -283,15 +275,15 @@ impl World {
             policy: None,
             enc: None,
             versioning: false,
-            ownership: None,
+            ownership: ObjectOwnership::default(),
             origin: origin.clone(),
         });
     }
 
     fn principal_index(&self, kind: TargetKind, name: &str) -> Option<usize> {
         let want = match kind {
-            TargetKind::User => PrincipalType::User,
-            TargetKind::Role => PrincipalType::Role,
+            TargetKind::User => PrincipalKind::User,
+            TargetKind::Role => PrincipalKind::Role,
             TargetKind::Group => return None,
         };
         self.principals
@@ -383,10 +375,10 @@ impl World {
         }
 
         // Principals: own policies, group policies, managed policies.
-        let mut principals: Vec<PrincipalOut> = Vec::new();
+        let mut principals: Vec<Principal> = Vec::new();
         let all = std::mem::take(&mut self.principals);
         for p in &all {
-            let mut policies: Vec<NamedPolicyOut> = Vec::new();
+            let mut policies: Vec<NamedPolicy> = Vec::new();
             let mut add = |name: String, document: String| {
                 let mut n = name.clone();
                 let mut i = 2;
@@ -394,7 +386,7 @@ impl World {
                     n = format!("{name}#{i}");
                     i += 1;
                 }
-                policies.push(NamedPolicyOut { name: n, document });
+                policies.push(NamedPolicy { name: n, document });
             };
             for (name, doc) in &p.policies {
                 add(name.clone(), doc.clone());
@@ -435,34 +427,22 @@ impl World {
                     "{} has path {}; the scenario format has no path, so its ARN is simulated without it (arn:…:{}/{}) and policies naming the full ARN will not match",
                     p.name,
                     p.path,
-                    if p.kind == PrincipalType::User { "user" } else { "role" },
+                    p.kind,
                     p.name
                 )));
             }
             let mut name = p.name.clone();
             if principals.iter().any(|x| x.name == name) {
-                name = format!(
-                    "{}-{}",
-                    p.name,
-                    if p.kind == PrincipalType::User {
-                        "user"
-                    } else {
-                        "role"
-                    }
-                );
+                name = format!("{}-{}", p.name, p.kind);
                 out.push(finding(&p.origin, Severity::Warning, format!("a user and a role are both named {}: this one is called {name} in the scenario", p.name)));
             }
-            principals.push(PrincipalOut {
-                name,
-                kind: p.kind,
-                policies,
-                permission_boundary: boundary,
-                trust_policy: if p.kind == PrincipalType::Role {
-                    p.trust.clone()
-                } else {
-                    None
-                },
-            });
+            let mut principal = Principal::new(name, p.kind);
+            principal.policies = policies;
+            principal.permission_boundary = boundary;
+            if p.kind == PrincipalKind::Role {
+                principal.trust_policy = p.trust.clone();
+            }
+            principals.push(principal);
         }
 
         // Resources that name keys and buckets.
@@ -502,76 +482,91 @@ impl World {
             }
         }
 
-        let mut s = ScenarioOut {
-            account: self.env.account.clone(),
-            region: self.env.region.clone(),
-            principals,
-            ..ScenarioOut::default()
-        };
-        s.keys = self
+        let keys = self
             .keys
             .iter()
-            .map(|k| KeyOut {
+            .map(|k| Key {
                 id: k.id.clone(),
                 account: k.account.clone(),
                 description: k.description.clone(),
                 aliases: k.aliases.clone(),
                 policy: k.policy.clone(),
-                state: (!k.enabled).then_some("Disabled"),
+                state: if k.enabled {
+                    KeyState::Enabled
+                } else {
+                    KeyState::Disabled
+                },
+                grants: Vec::new(),
             })
             .collect();
-        s.buckets = buckets
+        let scenario_buckets = buckets
             .iter()
-            .map(|b| BucketOut {
-                name: b.name.clone(),
-                policy: b.policy.clone(),
-                object_ownership: b.ownership.clone(),
-                default_encryption: b.enc.as_ref().and_then(|e| match e.sse {
-                    Sse::S3 => None,
-                    Sse::Kms => Some(EncryptionOut {
-                        sse: "SSE-KMS",
-                        key: e.key.clone(),
-                        bucket_key: e.bucket_key,
-                    }),
-                }),
-                versioning: b.versioning,
+            .map(|b| {
+                let mut bucket = Bucket::new(b.name.clone());
+                bucket.policy = b.policy.clone();
+                bucket.object_ownership = b.ownership;
+                // An SSE-S3 default is the scenario's default: only SSE-KMS is written.
+                bucket.default_encryption = b
+                    .enc
+                    .clone()
+                    .filter(|e| e.sse == Sse::Kms)
+                    .unwrap_or_default();
+                bucket.versioning = b.versioning;
+                bucket
             })
             .collect();
-        s.trails = trails
+        let scenario_trails = trails
             .iter()
-            .map(|t| TrailOut {
+            .map(|t| Trail {
                 name: t.name.clone(),
                 bucket: t.bucket.clone(),
                 prefix: t.prefix.clone(),
                 kms_key: t.kms_key.clone(),
-                log_file_validation: t.log_file_validation.then_some(true),
+                log_file_validation: t.log_file_validation,
             })
             .collect();
-        s.load_balancers = lbs
+        let load_balancers = lbs
             .iter()
-            .map(|l| LoadBalancerOut {
+            .map(|l| LoadBalancer {
                 name: l.name.clone(),
                 id: l.id.clone(),
-                access_logs: AccessLogsOut {
+                access_logs: AccessLogs {
                     bucket: l.bucket.clone(),
                     prefix: l.prefix.clone(),
                 },
             })
             .collect();
-        s.parameters = params
+        let parameters = params
             .iter()
-            .map(|p| ParameterOut {
+            .map(|p| Parameter {
                 name: p.name.clone(),
                 kind: p.kind,
-                key: if p.kind == "SecureString" {
+                key: if p.kind == ParameterType::SecureString {
                     p.key.clone()
                 } else {
                     None
                 },
-                tier: (p.tier != "Standard").then_some(p.tier),
+                tier: p.tier,
                 value: p.value.clone(),
             })
             .collect();
+        let mut s = Scenario {
+            name: String::new(),
+            title: String::new(),
+            description: String::new(),
+            account: self.env.account.clone(),
+            region: self.env.region.clone(),
+            settings: Settings::default(),
+            principals,
+            keys,
+            buckets: scenario_buckets,
+            load_balancers,
+            trails: scenario_trails,
+            parameters,
+            scps: Vec::new(),
+            flows: Vec::new(),
+            expectations: Vec::new(),
+        };
 
         let ctx = super::flows::Inputs {
             env: &self.env,
@@ -599,7 +594,7 @@ impl World {
             d.push('.');
         }
         s.description = d;
-        serde_json::to_string_pretty(&s).unwrap_or_default()
+        s.to_json_pretty()
     }
 }
 

@@ -10,9 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use keyflow_sim::{ObjectOwnership, ParameterType, PrincipalKind, Sse, Tier};
+
 use super::FileCtx;
 use super::model::*;
-use super::out::PrincipalType;
 use super::util;
 use crate::node::{Node, NodeKind};
 
@@ -439,7 +440,7 @@ fn resource<'a>(ctx: &mut FileCtx<'_>, p: &mut Plan<'a>, w: &mut World, r: &Res<
                 policy: None,
                 enc,
                 versioning,
-                ownership: None,
+                ownership: ObjectOwnership::default(),
                 origin,
             });
         }
@@ -533,9 +534,9 @@ fn resource<'a>(ctx: &mut FileCtx<'_>, p: &mut Plan<'a>, w: &mut World, r: &Res<
             let mut pr = PrincipalB::new(
                 name,
                 if role {
-                    PrincipalType::Role
+                    PrincipalKind::Role
                 } else {
-                    PrincipalType::User
+                    PrincipalKind::User
                 },
                 origin.clone(),
             );
@@ -687,15 +688,15 @@ fn resource<'a>(ctx: &mut FileCtx<'_>, p: &mut Plan<'a>, w: &mut World, r: &Res<
                 .identity(ctx, a, "name")
                 .unwrap_or_else(|| util::placeholder(a));
             let kind = match p.text(ctx, r, "type").as_deref() {
-                Some("SecureString") => "SecureString",
-                Some("StringList") => "StringList",
-                _ => "String",
+                Some("SecureString") => ParameterType::SecureString,
+                Some("StringList") => ParameterType::StringList,
+                _ => ParameterType::String,
             };
             let tier = match p.text(ctx, r, "tier").as_deref() {
-                Some("Advanced") => "Advanced",
-                _ => "Standard",
+                Some("Advanced") => Tier::Advanced,
+                _ => Tier::Standard,
             };
-            let key = if kind == "SecureString" {
+            let key = if kind == ParameterType::SecureString {
                 p.text(ctx, r, "key_id").filter(|k| !k.is_empty())
             } else {
                 None

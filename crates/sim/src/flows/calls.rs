@@ -52,6 +52,18 @@ impl Step {
         self.outcome = Outcome::Error;
     }
 
+    /// Ends the step as failed where nobody receives an error (an asynchronous
+    /// delivery): `what_happens` says what the user can see instead.
+    pub(crate) fn fail_unseen(&mut self, what_happens: &str) {
+        if self.outcome == Outcome::NotEvaluated {
+            return;
+        }
+        self.outcome = Outcome::Error;
+        self.error = None;
+        self.cli_error = None;
+        self.result = what_happens.to_string();
+    }
+
     /// Fails the step with the AccessDenied wording for its first denied check.
     pub(crate) fn deny(&mut self, code: &str) {
         let error = self
@@ -264,7 +276,10 @@ pub(crate) fn key_state_error(key: &KeyInfo) -> Option<(&'static str, String)> {
         KeyState::Disabled => Some(("DisabledException", format!("{} is disabled.", key.arn))),
         KeyState::PendingDeletion => Some((
             "KMSInvalidStateException",
-            format!("{} is pending deletion.", key.arn),
+            format!(
+                "{} is pending deletion (or pending replica deletion).",
+                key.arn
+            ),
         )),
     }
 }

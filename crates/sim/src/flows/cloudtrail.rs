@@ -239,31 +239,52 @@ impl FlowDef for Params {
         let before = trail.kms_key.as_deref().and_then(|k| w.key(k));
         let (s, current) = update_trail(w, &t, &admin, &cloudtrail, &logs, new_key, before);
         flow.push(s);
-        flow.push(deliver_log(w, &t, &cloudtrail, current));
+        let mut d = deliver_log(w, &t, &cloudtrail, current);
+        if !trail.log_file_validation {
+            d.note(
+                NoteKind::Note,
+                "No digest files: log file validation is off for this trail (EnableLogFileValidation defaults to false), and CloudTrail delivers digest files only while it is on.",
+                Source::Doc(&sources::CLOUDTRAIL_UPDATE_TRAIL),
+            );
+        }
+        flow.push(d);
         if current.is_some() {
             flow.estimate(
                 "GenerateDataKey",
                 288,
-                "log files every 5 minutes, per Region per account (source 001)",
-                Source::Post(&sources::POST_CLOUDTRAIL_SSE_KMS),
+                "a log file about every 5 minutes, one data key each, per Region per account",
+                Source::Doc(&sources::CLOUDTRAIL_HOW_IT_WORKS),
             );
         }
-        let digest_kms = match w.s.settings.digest_encryption {
-            DigestEncryption::SseKms => current,
-            DigestEncryption::SseS3 => None,
-        };
-        flow.push(deliver_digest(w, &t, &cloudtrail, current, digest_kms));
-        if current.is_some() && digest_kms.is_some() {
-            flow.estimate(
-                "GenerateDataKey",
-                24,
-                "one digest file per hour, per Region per account",
-                Source::Doc(&sources::CLOUDTRAIL_SSE_KMS),
-            );
+        if trail.log_file_validation {
+            let digest_kms = match w.s.settings.digest_encryption {
+                DigestEncryption::SseKms => current,
+                DigestEncryption::SseS3 => None,
+            };
+            flow.push(deliver_digest(w, &t, &cloudtrail, current, digest_kms));
+            if digest_kms.is_some() {
+                flow.estimate(
+                    "GenerateDataKey",
+                    24,
+                    "one digest file per hour, per Region per account",
+                    Source::Doc(&sources::CLOUDTRAIL_VALIDATION),
+                );
+            }
         }
+        let cross_account_statement = w
+            .scenario_key(new_key)
+            .is_some_and(|k| k.policy.contains("Enable cross account log decryption"));
         for name in &self.readers {
             let Some(actor) = w.actor(name) else { continue };
-            flow.push(read_log(w, &t, name, &actor, current));
+            let mut r = read_log(w, &t, name, &actor, current);
+            if cross_account_statement {
+                r.note(
+                    NoteKind::Note,
+                    "The console's key policy also has a statement \"Enable cross account log decryption\" for the account that created the trail; its kms:CallerAccount condition pins it to that account, so it grants nothing to other accounts but does let every principal of that account decrypt.",
+                    Source::Doc(&sources::CLOUDTRAIL_DEFAULT_KEY_POLICY),
+                );
+            }
+            flow.push(r);
         }
         matrix(w, &t, &cloudtrail, current, flow);
     }
@@ -359,7 +380,7 @@ fn update_trail<'k>(
             if ok && key_state_error(new_key).is_none() {
                 current = Some(new_key);
                 s.result = format!(
-                    "trail {} now encrypts log files with {}; files already delivered stay SSE-S3",
+                    "trail {} now encrypts log files with {}; files already delivered keep their encryption",
                     t.name, new_key.arn
                 );
             } else {
@@ -369,15 +390,38 @@ fn update_trail<'k>(
     }
     s.note(
         NoteKind::Note,
-        "CloudTrail checks the bucket policy, then sends GenerateDataKey to KMS as cloudtrail.amazonaws.com to verify the key and its permission; the data key is discarded (source 002).",
-        Source::Post(&sources::POST_KMS_2018),
+        "CloudTrail sends a GenerateDataKey request to KMS to verify that the key exists and that CloudTrail may use it for encryption; it does not use the data key.",
+        Source::Doc(&sources::CLOUDTRAIL_HOW_KMS),
+    );
+    s.note(
+        NoteKind::Note,
+        "Keyflow also has CloudTrail check the bucket policy with s3:GetBucketAcl and an s3:PutObject of a log file, sends the verification request with the contexts aws:cloudtrail:arn and aws:s3:arn (the log prefix), and checks kms:DescribeKey, which AWS's key policy for CloudTrail grants.",
+        Source::Assumption("AWS documents the verification GenerateDataKey only, not these requests or their context"),
+    );
+    s.note(
+        NoteKind::Note,
+        "As a security best practice, AWS recommends an aws:SourceArn condition in the key policy's CloudTrail statement, so that the key is used only for the named trail or trails.",
+        Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
     );
     if t.bucket_key {
         s.note(
             NoteKind::Note,
-            "With an S3 Bucket Key on the bucket, current docs also require kms:Decrypt to create or update the trail.",
+            "The bucket uses an S3 Bucket Key: kms:Decrypt permission is required to create or update a trail with SSE-KMS encryption.",
             Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
         );
+    }
+    if let Some(e) = &s.error {
+        let meaning = if e.code == "InsufficientS3BucketPolicyException" {
+            "InsufficientS3BucketPolicyException means the policy on the S3 bucket is not sufficient."
+        } else {
+            "InsufficientEncryptionPolicyException means the policy on the S3 bucket or the KMS key does not allow what the operation needs."
+        };
+        let source = if e.code == "InsufficientS3BucketPolicyException" {
+            Source::Doc(&sources::CLOUDTRAIL_BUCKET_POLICY_EXCEPTION)
+        } else {
+            Source::Doc(&sources::CLOUDTRAIL_ENCRYPTION_POLICY_EXCEPTION)
+        };
+        s.note(NoteKind::Note, meaning, source);
     }
     (s, current)
 }
@@ -404,13 +448,27 @@ fn deliver_log(
                 .unwrap_or_else(|| "SSE-S3".into())
         );
     } else {
-        d.deny("AccessDenied");
+        d.fail_unseen(
+            "CloudTrail cannot deliver the log file: no new object arrives in the bucket",
+        );
+        d.note(
+            NoteKind::Note,
+            "If encryption is enabled on a trail and the key is disabled or its policy is not correctly configured for CloudTrail, CloudTrail cannot deliver logs.",
+            Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+        );
     }
-    d.note(
-        NoteKind::Note,
-        "S3 asks KMS for a data key on CloudTrail's behalf (encryption context aws:cloudtrail:arn + aws:s3:arn); one GenerateDataKey per file.",
-        Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
-    );
+    if current.is_some() {
+        d.note(
+            NoteKind::Note,
+            "One GenerateDataKey per log file, with the encryption contexts aws:cloudtrail:arn (the trail) and aws:s3:arn (the object).",
+            Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
+        );
+        d.note(
+            NoteKind::Note,
+            "Keyflow sends this request as cloudtrail.amazonaws.com through S3 (kms:ViaService=s3.REGION.amazonaws.com) with aws:SourceArn and aws:SourceAccount.",
+            Source::Assumption("AWS does not document the calling path and context of CloudTrail's delivery requests beyond the encryption context"),
+        );
+    }
     d
 }
 
@@ -424,7 +482,7 @@ fn deliver_digest(
 ) -> Step {
     let mut g = step(
         "deliver-digest-file",
-        "CloudTrail delivers the hourly digest file",
+        "CloudTrail delivers the hourly digest file (log file validation is on)",
         SERVICE,
         "s3:PutObject",
     );
@@ -439,8 +497,15 @@ fn deliver_digest(
             }
         );
     } else {
-        g.deny("AccessDenied");
+        g.fail_unseen(
+            "CloudTrail cannot deliver the digest file: no new digest arrives in the bucket",
+        );
     }
+    g.note(
+        NoteKind::Note,
+        "With log file validation on, CloudTrail delivers a digest file every hour that references the log files of the last hour.",
+        Source::Doc(&sources::CLOUDTRAIL_VALIDATION),
+    );
     if current.is_some() {
         g.note(
             NoteKind::Note,
@@ -452,12 +517,17 @@ fn deliver_digest(
         );
         g.note(
             NoteKind::Documented,
-            "Current CloudTrail docs: SSE-KMS encrypts log files and digest files.",
-            Source::Doc(&sources::CLOUDTRAIL_SSE_KMS),
+            "Current CloudTrail documentation: the key policy must allow CloudTrail to use the key to encrypt log files, digest files, and event data stores.",
+            Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
         );
         g.note(
-            NoteKind::Observed,
-            "2018 docs (source 002): digest files are not encrypted with SSE-KMS; they stay SSE-S3.",
+            NoteKind::Documented,
+            "CloudTrail documentation until June 2023: SSE-KMS encrypts the log files but not the digest files, which are encrypted with SSE-S3.",
+            Source::Doc(&sources::CLOUDTRAIL_SSE_KMS_2023),
+        );
+        g.note(
+            NoteKind::Documented,
+            "The 2018 write-up quotes the same rule from the documentation of its time: digest files stay SSE-S3.",
             Source::Post(&sources::POST_KMS_2018),
         );
     }
@@ -478,22 +548,17 @@ fn read_log(
         name,
         "s3:GetObject",
     );
-    if !t.read(w, &mut r, actor, current) {
-        let kms_denied = r
-            .checks
-            .last()
-            .is_some_and(|c| c.action() == "kms:Decrypt" && !c.allowed());
-        if kms_denied {
-            r.fail(errors::kms_ciphertext_denied("AccessDenied"));
-        } else {
-            r.deny("AccessDenied");
-        }
+    if t.read(w, &mut r, actor, current) {
+        r.result = match current {
+            Some(_) => "log file returned, decrypted by S3".into(),
+            None => "log file returned".into(),
+        };
     } else {
-        r.result = "log file returned, decrypted by S3".into();
+        r.deny("AccessDenied");
     }
     r.note(
         NoteKind::Note,
-        "Reading needs s3:GetObject on the object and kms:Decrypt allowed through the key policy (directly or by delegation to IAM).",
+        "Reading a log file needs s3:GetObject on it and, for SSE-KMS, kms:Decrypt allowed by the key policy (directly, or by delegating to the account and an IAM policy); S3 asks KMS for the reader.",
         Source::Doc(&sources::CLOUDTRAIL_KMS_POLICY),
     );
     r

@@ -5,11 +5,7 @@
 //! its what-ifs, and its steps. The `registry!` list below is the only place
 //! that names every flow.
 
-pub mod alb;
 pub(crate) mod calls;
-pub mod cloudtrail;
-pub mod s3_encrypt;
-pub mod ssm;
 
 pub(crate) use alb::elb_account;
 
@@ -17,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::fix::DocumentedFix;
 use crate::names::names;
 use crate::report::{FlowReport, KmsEstimate, KmsUsage, NotEvaluated, Outcome, Step};
 use crate::scenario::json::Obj;
@@ -88,16 +85,63 @@ pub(crate) trait FlowDef {
     fn what_ifs(&self, _s: &Scenario) -> Vec<WhatIf> {
         Vec::new()
     }
+    /// The documented setting change that repairs a failing step of this flow
+    /// where AWS documents no policy statement for it (ALB access logs: SSE-S3
+    /// only). When `Some`, `keyflow fix` applies this change before any
+    /// statement, and never writes a statement for what it covers.
+    fn documented_fix(&self, _s: &Scenario, _step: &Step) -> Option<DocumentedFix> {
+        None
+    }
     fn run(&self, w: &World<'_>, flow: &mut FlowRun);
 }
 
-/// Declares every flow: its enum variant, module and wire name.
+/// Declares every flow: its enum variant, module and wire name. An entry may
+/// carry `#[cfg(...)]` (the test-only flow that shows what adding one takes).
 macro_rules! registry {
-    ($( $variant:ident($module:ident) = $kind:literal; )+) => {
-        names! {
-            /// The kinds of flow Keyflow simulates.
-            pub enum FlowKind {
-                $( $variant = $kind, )+
+    ($( $(#[cfg($cfg:meta)])? $variant:ident($module:ident) = $kind:literal; )+) => {
+        $( $(#[cfg($cfg)])? pub mod $module; )+
+
+        /// The kinds of flow Keyflow simulates.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum FlowKind {
+            $( $(#[cfg($cfg)])? $variant, )+
+        }
+
+        impl FlowKind {
+            /// Every kind, in registry order.
+            pub const ALL: &'static [FlowKind] = &[$( $(#[cfg($cfg)])? FlowKind::$variant, )+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $(#[cfg($cfg)])? FlowKind::$variant => $kind, )+
+                }
+            }
+        }
+
+        impl crate::names::Named for FlowKind {
+            const NAMES: &'static [&'static str] = &[$( $(#[cfg($cfg)])? $kind, )+];
+
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn from_name(text: &str) -> Option<Self> {
+                match text {
+                    $( $(#[cfg($cfg)])? $kind => Some(FlowKind::$variant), )+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for FlowKind {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for FlowKind {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
@@ -105,31 +149,31 @@ macro_rules! registry {
         #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(tag = "flow")]
         pub enum FlowParams {
-            $( #[serde(rename = $kind)] $variant($module::Params), )+
+            $( $(#[cfg($cfg)])? #[serde(rename = $kind)] $variant($module::Params), )+
         }
 
         impl FlowParams {
             pub fn kind(&self) -> FlowKind {
                 match self {
-                    $( FlowParams::$variant(_) => FlowKind::$variant, )+
+                    $( $(#[cfg($cfg)])? FlowParams::$variant(_) => FlowKind::$variant, )+
                 }
             }
 
             pub(crate) fn read(kind: FlowKind, o: &mut Obj<'_>) -> Result<Self, ScenarioError> {
                 match kind {
-                    $( FlowKind::$variant => $module::Params::read(o).map(FlowParams::$variant), )+
+                    $( $(#[cfg($cfg)])? FlowKind::$variant => $module::Params::read(o).map(FlowParams::$variant), )+
                 }
             }
 
             fn def(&self) -> &dyn FlowDef {
                 match self {
-                    $( FlowParams::$variant(p) => p, )+
+                    $( $(#[cfg($cfg)])? FlowParams::$variant(p) => p, )+
                 }
             }
 
             fn def_mut(&mut self) -> &mut dyn FlowDef {
                 match self {
-                    $( FlowParams::$variant(p) => p, )+
+                    $( $(#[cfg($cfg)])? FlowParams::$variant(p) => p, )+
                 }
             }
         }
@@ -141,6 +185,8 @@ registry! {
     CloudtrailSseKms(cloudtrail) = "cloudtrail-sse-kms";
     SsmSecurestring(ssm) = "ssm-securestring";
     S3EncryptInUse(s3_encrypt) = "s3-encrypt-in-use";
+    #[cfg(test)]
+    Probe(probe) = "probe";
 }
 
 impl FlowParams {
@@ -163,6 +209,10 @@ impl FlowParams {
 
     pub fn what_ifs(&self, s: &Scenario) -> Vec<WhatIf> {
         self.def().what_ifs(s)
+    }
+
+    pub(crate) fn documented_fix(&self, s: &Scenario, step: &Step) -> Option<DocumentedFix> {
+        self.def().documented_fix(s, step)
     }
 }
 

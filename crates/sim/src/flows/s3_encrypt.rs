@@ -1,18 +1,31 @@
 //! Encrypting a bucket that is in use: default SSE-KMS + Bucket Key, inventory,
-//! new writes, and a Batch Operations copy in place.
+//! new writes, a Batch Operations copy in place, and what the next inventory
+//! shows of the versions a copy leaves behind.
 
 use keyflow_policy::Context;
+use keyflow_policy::base64::{self, Alphabet};
 
 use super::calls::{
     Via, bucket_arn, iam_call, kms_call, put_bucket_encryption, s3_call, s3_context_arn, step,
 };
 use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
-use crate::errors;
+use crate::names::names;
 use crate::report::{InventoryRow, NoteKind, Step};
 use crate::scenario::json::Obj;
-use crate::scenario::{Behaviour, Bucket, Encryption, S3Object, ScenarioError, Sse};
+use crate::scenario::{Behaviour, Bucket, Encryption, ScenarioError, Sse};
 use crate::sources::{self, Source};
 use crate::world::{Actor, Call, KeyInfo, World};
+
+names! {
+    /// Which object versions an S3 Inventory report lists (`IncludedObjectVersions`).
+    #[derive(Default)]
+    pub enum InventoryVersions {
+        /// Every version, with `VersionId` and `IsLatest` (the write-up's configuration).
+        #[default]
+        All = "All",
+        Current = "Current",
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Params {
@@ -25,9 +38,15 @@ pub struct Params {
     pub batch_role: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory_bucket: Option<String>,
+    #[serde(skip_serializing_if = "is_all")]
+    pub inventory_versions: InventoryVersions,
     /// App PUTs per day, for the KMS request estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub puts_per_day: Option<u64>,
+}
+
+fn is_all(v: &InventoryVersions) -> bool {
+    *v == InventoryVersions::All
 }
 
 impl Params {
@@ -40,6 +59,7 @@ impl Params {
             app: o.req_str("app")?,
             batch_role: o.req_str("batch_role")?,
             inventory_bucket: o.opt_str("inventory_bucket")?,
+            inventory_versions: o.named_or("inventory_versions", InventoryVersions::All)?,
             puts_per_day: o.opt_u64("puts_per_day")?,
         })
     }
@@ -47,58 +67,121 @@ impl Params {
 
 const NEW_OBJECT: &str = "uploads/2022/09/18/new-object.json";
 
-fn inventory(w: &World<'_>, objects: &[S3Object]) -> Vec<InventoryRow> {
-    objects
-        .iter()
-        .map(|o| InventoryRow {
-            key: o.key.clone(),
-            version_id: None,
-            is_latest: true,
-            encryption_status: o.sse,
-            bucket_key_status: match o.sse {
-                Sse::Kms if o.bucket_key => "ENABLED".into(),
-                Sse::Kms => "DISABLED".into(),
-                _ => String::new(),
-            },
-            kms_key: match o.sse {
-                Sse::Kms => o
-                    .kms_key
-                    .as_deref()
-                    .and_then(|k| w.key(k))
-                    .map(|k| k.arn.clone())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            },
-        })
-        .collect()
+/// One version of an object as the run tracks it.
+#[derive(Debug, Clone)]
+struct Version {
+    key: String,
+    /// `None` in a bucket that never had versioning.
+    id: Option<String>,
+    latest: bool,
+    enc: Encryption,
 }
 
-/// What every step of one run shares.
+/// A stable stand-in for the 32-character version IDs S3 assigns.
+fn version_id(key: &str, n: u32) -> String {
+    // FNV-1a stretched into bytes: deterministic, not random like S3's.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut bytes = Vec::with_capacity(24);
+    for i in 0..24u32 {
+        for b in key.bytes().chain(n.to_le_bytes()).chain(i.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        bytes.push((h >> 32) as u8);
+    }
+    base64::encode(&bytes, Alphabet::UrlSafe)
+}
+
+/// What every step of one run shares, and the bucket's versions as they change.
 struct Ctx<'a, 'w> {
     w: &'a World<'w>,
     p: &'a Params,
     bucket: &'w Bucket,
     key: &'a KeyInfo,
     account: String,
+    versions: Vec<Version>,
 }
 
 impl Ctx<'_, '_> {
-    /// A GET of an object by `actor`, with kms:Decrypt through S3 for SSE-KMS objects.
-    fn get(&self, s: &mut Step, actor: &Actor, object: &S3Object) -> bool {
+    fn versioned(&self) -> bool {
+        self.bucket.versioning
+    }
+
+    /// Writes a new version of `key` (or overwrites it in an unversioned bucket).
+    fn store(&mut self, key: &str, enc: Encryption) {
+        if self.versioned() {
+            let n = self.versions.iter().filter(|v| v.key == key).count() as u32;
+            for v in self.versions.iter_mut().filter(|v| v.key == key) {
+                v.latest = false;
+            }
+            self.versions.push(Version {
+                key: key.to_string(),
+                id: Some(version_id(key, n)),
+                latest: true,
+                enc,
+            });
+        } else if let Some(v) = self.versions.iter_mut().find(|v| v.key == key) {
+            v.enc = enc;
+        } else {
+            self.versions.push(Version {
+                key: key.to_string(),
+                id: None,
+                latest: true,
+                enc,
+            });
+        }
+    }
+
+    fn latest(&self) -> impl Iterator<Item = &Version> {
+        self.versions.iter().filter(|v| v.latest)
+    }
+
+    /// The rows an inventory report lists, as its configuration says.
+    fn inventory(&self) -> Vec<InventoryRow> {
+        let all = self.p.inventory_versions == InventoryVersions::All;
+        self.versions
+            .iter()
+            .filter(|v| all || v.latest)
+            .map(|v| InventoryRow {
+                key: v.key.clone(),
+                version_id: v.id.clone().filter(|_| all),
+                is_latest: v.latest,
+                encryption_status: v.enc.sse,
+                bucket_key_status: match v.enc.sse {
+                    Sse::Kms if v.enc.bucket_key => "ENABLED".into(),
+                    Sse::Kms => "DISABLED".into(),
+                    _ => String::new(),
+                },
+                kms_key: match v.enc.sse {
+                    Sse::Kms => v
+                        .enc
+                        .key
+                        .as_deref()
+                        .and_then(|k| self.w.key(k))
+                        .map(|k| k.arn.clone())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                },
+            })
+            .collect()
+    }
+
+    /// A GET of a version by `actor`, with kms:Decrypt through S3 for SSE-KMS objects.
+    fn get(&self, s: &mut Step, actor: &Actor, v: &Version) -> bool {
         let w = self.w;
         let mut ok = s.push(s3_call(
             w,
             actor,
             "s3:GetObject",
             &self.bucket.name,
-            Some(&object.key),
+            Some(&v.key),
             Context::new(),
         ));
         if ok
-            && object.sse == Sse::Kms
-            && let Some(src) = object.kms_key.as_deref().and_then(|k| w.key(k))
+            && v.enc.sse == Sse::Kms
+            && let Some(src) = v.enc.key.as_deref().and_then(|k| w.key(k))
         {
-            let ec = s3_context_arn(&self.bucket.name, &object.key, object.bucket_key);
+            let ec = s3_context_arn(&self.bucket.name, &v.key, v.enc.bucket_key);
             ok = s.push(kms_call(
                 w,
                 actor,
@@ -108,56 +191,39 @@ impl Ctx<'_, '_> {
                 &[("aws:s3:arn", &ec)],
                 Context::new(),
             ));
-            if !ok {
-                s.fail(errors::kms_ciphertext_denied("AccessDenied"));
-            }
         }
         ok
     }
 
-    /// Batch copy in place of every unencrypted object (the manifest); returns (ok, new objects).
-    fn batch_copy(
-        &self,
-        s: &mut Step,
-        role: &Actor,
-        objects: &[S3Object],
-        bucket_key: bool,
-    ) -> (bool, Vec<S3Object>) {
+    /// Copies every current NOT-SSE version in place under the bucket default
+    /// (the manifest); returns whether every copy succeeded and the copies made.
+    fn batch_copy(&self, s: &mut Step, role: &Actor, bucket_key: bool) -> (bool, Vec<String>) {
         let w = self.w;
         let bucket = &self.bucket.name;
-        let mut out = objects.to_vec();
+        let manifest: Vec<&Version> = self.latest().filter(|v| v.enc.sse == Sse::None).collect();
+        let mut copied = Vec::new();
         let mut all_ok = true;
         let mut data_key_fetched = false;
-        for o in out.iter_mut() {
-            // The manifest is the inventory query: IsLatest='true' AND EncryptionStatus='NOT-SSE'.
-            if o.sse != Sse::None {
-                continue;
-            }
+        for v in manifest {
             let mut ok = s.push(s3_call(
                 w,
                 role,
                 "s3:GetObject",
                 bucket,
-                Some(&o.key),
+                Some(&v.key),
                 Context::new(),
             ));
-            let mut extra = Context::new();
-            extra.insert("s3:x-amz-server-side-encryption", "aws:kms");
-            extra.insert(
-                "s3:x-amz-server-side-encryption-aws-kms-key-id",
-                self.key.arn.as_str(),
-            );
             ok &= s.push(s3_call(
                 w,
                 role,
                 "s3:PutObject",
                 bucket,
-                Some(&o.key),
-                extra,
+                Some(&v.key),
+                Context::new(),
             ));
             // With a Bucket Key S3 reuses one bucket-level data key; without, one per object.
             if ok && (!bucket_key || !data_key_fetched) {
-                let ec = s3_context_arn(bucket, &o.key, bucket_key);
+                let ec = s3_context_arn(bucket, &v.key, bucket_key);
                 ok &= s.push(kms_call(
                     w,
                     role,
@@ -170,15 +236,23 @@ impl Ctx<'_, '_> {
                 data_key_fetched = true;
             }
             if ok {
-                o.set_encryption(Encryption {
-                    sse: Sse::Kms,
-                    key: Some(self.key.arn.clone()),
-                    bucket_key,
-                });
+                copied.push(v.key.clone());
             }
             all_ok &= ok;
         }
-        (all_ok, out)
+        (all_ok, copied)
+    }
+
+    fn sse_kms(&self, bucket_key: bool) -> Encryption {
+        Encryption {
+            sse: Sse::Kms,
+            key: Some(self.key.arn.clone()),
+            bucket_key,
+        }
+    }
+
+    fn report_key(&self, date: &str) -> String {
+        format!("{}/inventory/{date}/manifest.json", self.bucket.name)
     }
 }
 
@@ -222,26 +296,31 @@ impl FlowDef for Params {
         ) else {
             return;
         };
-        let c = Ctx {
+        let mut c = Ctx {
             w,
             p: self,
             bucket: b,
             key: k,
             account: w.bucket_account(b),
+            versions: Vec::new(),
         };
-        let mut objects = b.objects.clone();
+        for o in &b.objects {
+            c.store(&o.key, o.encryption());
+        }
         let default = set_default(&c, &admin, flow);
         if let Some(dest) = &self.inventory_bucket {
-            flow.push(inventory_report(&c, dest, &objects));
+            flow.push(inventory_report(&c, dest));
         }
-        if let Some(old) = objects.first().cloned() {
+        if let Some(old) = c.latest().next().cloned() {
             flow.push(app_read_existing(&c, &app, &old));
         }
         let (p, stored) = app_put_new(&c, &app, &default);
         flow.push(p);
-        if let Some(new) = stored {
-            objects.push(new.clone());
-            if default.sse == Sse::Kms {
+        if stored {
+            c.store(NEW_OBJECT, default.clone());
+            if default.sse == Sse::Kms
+                && let Some(new) = c.latest().find(|v| v.key == NEW_OBJECT).cloned()
+            {
                 flow.push(app_read_new(&c, &app, &new));
             }
         }
@@ -256,7 +335,7 @@ impl FlowDef for Params {
                 flow.estimate(
                     "GenerateDataKey",
                     n.div_ceil(100),
-                    "with a Bucket Key: docs say up to 99 % fewer KMS requests (lower bound shown)",
+                    "with a Bucket Key: AWS says up to 99 % fewer KMS requests (the lower bound is shown)",
                     Source::Doc(&sources::S3_BUCKET_KEY),
                 );
             }
@@ -273,10 +352,17 @@ impl FlowDef for Params {
         if !assumed {
             return;
         }
-        flow.push(batch_copy_what_if(&c, &role, &objects, &default));
-        let (copy, copied) = batch_copy(&c, &role, &objects);
+        flow.push(batch_copy_what_if(&c, &role, &default));
+        let (copy, copied) = batch_copy(&c, &role);
         flow.push(copy);
-        flow.push(inventory_after(&c, &copied));
+        let encrypted = c.sse_kms(true);
+        for key in copied {
+            c.store(&key, encrypted.clone());
+        }
+        if let Some(dest) = &self.inventory_bucket {
+            flow.push(inventory_after(&c, dest));
+            flow.push(query_inventory(&c, &admin, dest));
+        }
     }
 }
 
@@ -299,85 +385,98 @@ fn set_default(c: &Ctx<'_, '_>, admin: &Actor, flow: &mut FlowRun) -> Encryption
         s.result = "new objects written without encryption headers get SSE-KMS; existing objects stay as they were".into();
         s.note(
             NoteKind::Note,
-            "Changing the default never re-encrypts existing objects; mixed buckets stay readable with the right permissions.",
+            "A new default applies to objects written afterwards; existing objects keep their encryption until they are copied.",
             Source::Doc(&sources::S3_DEFAULT_ENCRYPTION),
         );
     }
     flow.push(s);
     if encrypted {
-        Encryption {
-            sse: Sse::Kms,
-            key: Some(c.key.arn.clone()),
-            bucket_key: bk,
-        }
+        c.sse_kms(bk)
     } else {
         c.bucket.default_encryption.clone()
     }
 }
 
-/// The inventory report delivered into the report bucket.
-fn inventory_report(c: &Ctx<'_, '_>, dest: &str, objects: &[S3Object]) -> Step {
-    let mut i = step(
-        "inventory",
-        format!(
-            "S3 Inventory of {} (EncryptionStatus, BucketKeyStatus) into {dest}",
-            c.bucket.name
-        ),
-        "s3.amazonaws.com",
-        "s3:PutObject",
-    );
+/// S3 delivers an inventory report into the destination bucket.
+fn inventory_delivery(c: &Ctx<'_, '_>, id: &str, title: String, dest: &str, date: &str) -> Step {
+    let mut i = step(id, title, "s3.amazonaws.com", "s3:PutObject");
     let s3 = c.w.service("s3.amazonaws.com");
     let mut extra = Context::new();
     extra.insert("aws:SourceArn", bucket_arn(&c.bucket.name));
     extra.insert("aws:SourceAccount", c.account.as_str());
     extra.insert("s3:x-amz-acl", "bucket-owner-full-control");
-    let report_key = format!(
-        "{}/inventory/2022-09-18T01-00Z/manifest.json",
-        c.bucket.name
-    );
     if i.push(s3_call(
         c.w,
         &s3,
         "s3:PutObject",
         dest,
-        Some(&report_key),
+        Some(&c.report_key(date)),
         extra,
     )) {
-        i.inventory = inventory(c.w, objects);
-        let todo = objects.iter().filter(|o| o.sse == Sse::None).count();
-        i.result = format!(
-            "report written; {todo} object(s) with IsLatest='true' AND EncryptionStatus='NOT-SSE'"
-        );
+        i.inventory = c.inventory();
     } else {
-        i.deny("AccessDenied");
+        i.fail_unseen("no inventory report arrives in the destination bucket");
     }
     i.note(
         NoteKind::Note,
-        "Reports are daily or weekly; the first can take up to 48 hours. The destination's bucket policy must let s3.amazonaws.com put with aws:SourceArn / aws:SourceAccount and bucket-owner-full-control.",
-        Source::Doc(&sources::S3_INVENTORY),
+        "The destination's bucket policy must let s3.amazonaws.com put the report, with aws:SourceArn (the source bucket), aws:SourceAccount and s3:x-amz-acl bucket-owner-full-control.",
+        Source::Doc(&sources::S3_INVENTORY_BUCKET_POLICY),
+    );
+    let listed = match c.p.inventory_versions {
+        InventoryVersions::All => {
+            "IncludedObjectVersions=All: the report lists every version, with VersionId and IsLatest."
+        }
+        InventoryVersions::Current => {
+            "IncludedObjectVersions=Current: the report lists current versions only, without VersionId and IsLatest."
+        }
+    };
+    i.note(
+        NoteKind::Note,
+        listed,
+        Source::Doc(&sources::S3_INVENTORY_CONFIGURATION),
     );
     i
 }
 
+/// The first inventory report, before any copy.
+fn inventory_report(c: &Ctx<'_, '_>, dest: &str) -> Step {
+    let mut i = inventory_delivery(
+        c,
+        "inventory",
+        format!(
+            "S3 Inventory of {} (EncryptionStatus, BucketKeyStatus) into {dest}",
+            c.bucket.name
+        ),
+        dest,
+        "2022-09-18T01-00Z",
+    );
+    if i.is_ok() {
+        let todo = c.latest().filter(|v| v.enc.sse == Sse::None).count();
+        i.result = format!(
+            "report written; {todo} object(s) with IsLatest='true' AND EncryptionStatus='NOT-SSE'"
+        );
+    }
+    i
+}
+
 /// The application keeps reading an object that was there before.
-fn app_read_existing(c: &Ctx<'_, '_>, app: &Actor, old: &S3Object) -> Step {
+fn app_read_existing(c: &Ctx<'_, '_>, app: &Actor, old: &Version) -> Step {
     let mut r = step(
         "app-read-existing",
-        format!("{} reads existing {} ({})", app.name, old.key, old.sse),
+        format!("{} reads existing {} ({})", app.name, old.key, old.enc.sse),
         &app.name,
         "s3:GetObject",
     );
-    let ok = c.get(&mut r, app, old);
-    if r.is_ok() && !ok {
-        r.deny("AccessDenied");
-    } else if ok {
+    if c.get(&mut r, app, old) {
         r.result = "object returned unchanged".into();
+    } else {
+        r.deny("AccessDenied");
     }
     r
 }
 
-/// The application writes a new object under the default; returns the step and the object stored.
-fn app_put_new(c: &Ctx<'_, '_>, app: &Actor, default: &Encryption) -> (Step, Option<S3Object>) {
+/// The application writes a new object under the default; returns the step and whether it was stored.
+fn app_put_new(c: &Ctx<'_, '_>, app: &Actor, default: &Encryption) -> (Step, bool) {
     let w = c.w;
     let mut p = step(
         "app-put-new",
@@ -409,16 +508,7 @@ fn app_put_new(c: &Ctx<'_, '_>, app: &Actor, default: &Encryption) -> (Step, Opt
             Context::new(),
         ));
     }
-    let mut stored = None;
     if ok {
-        let mut new = S3Object {
-            key: NEW_OBJECT.into(),
-            sse: Sse::None,
-            kms_key: None,
-            bucket_key: false,
-        };
-        new.set_encryption(default.clone());
-        stored = Some(new);
         p.result = format!(
             "stored with {}",
             match default.sse {
@@ -439,25 +529,29 @@ fn app_put_new(c: &Ctx<'_, '_>, app: &Actor, default: &Encryption) -> (Step, Opt
     }
     p.note(
         NoteKind::Note,
-        "S3 calls kms:GenerateDataKey as the application (forward access), so the key policy needs no s3.amazonaws.com principal (source 003's surprise). With a Bucket Key the encryption context is the bucket ARN.",
+        "S3 calls KMS with the uploader's permissions (a forward access session): the uploader needs kms:GenerateDataKey, and the key policy needs no s3.amazonaws.com principal, which surprised the write-up.",
+        Source::Doc(&sources::IAM_FORWARD_ACCESS),
+    );
+    p.note(
+        NoteKind::Note,
+        "The encryption context is aws:s3:arn: the object ARN, or the bucket ARN when a Bucket Key is used.",
         Source::Doc(&sources::S3_SSE_KMS),
     );
-    (p, stored)
+    (p, ok)
 }
 
 /// The application reads the object it just wrote.
-fn app_read_new(c: &Ctx<'_, '_>, app: &Actor, new: &S3Object) -> Step {
+fn app_read_new(c: &Ctx<'_, '_>, app: &Actor, new: &Version) -> Step {
     let mut g = step(
         "app-read-new",
         format!("{} reads {NEW_OBJECT}", app.name),
         &app.name,
         "s3:GetObject",
     );
-    let ok = c.get(&mut g, app, new);
-    if g.is_ok() && !ok {
-        g.deny("AccessDenied");
-    } else if ok {
+    if c.get(&mut g, app, new) {
         g.result = "object returned, decrypted by S3".into();
+    } else {
+        g.deny("AccessDenied");
     }
     g
 }
@@ -465,7 +559,6 @@ fn app_read_new(c: &Ctx<'_, '_>, app: &Actor, new: &S3Object) -> Step {
 /// The admin creates an S3PutObjectCopy job run as the batch role.
 fn create_batch_job(c: &Ctx<'_, '_>, admin: &Actor, role: &Actor) -> Step {
     let w = c.w;
-    let job_arn = format!("arn:aws:s3:{}:{}:job/*", w.s.region, c.account);
     let mut j = step(
         "create-batch-job",
         format!(
@@ -476,7 +569,8 @@ fn create_batch_job(c: &Ctx<'_, '_>, admin: &Actor, role: &Actor) -> Step {
         "s3:CreateJob",
     );
     j.sets_state = true;
-    let mut ok = j.push(iam_call(w, admin, "s3:CreateJob", &job_arn, Context::new()));
+    // CreateJob supports no resource-level permissions: the resource is `*`.
+    let mut ok = j.push(iam_call(w, admin, "s3:CreateJob", "*", Context::new()));
     let mut pass = Context::new();
     pass.insert("iam:PassedToService", "batchoperations.s3.amazonaws.com");
     ok &= j.push(iam_call(
@@ -487,10 +581,20 @@ fn create_batch_job(c: &Ctx<'_, '_>, admin: &Actor, role: &Actor) -> Step {
         pass,
     ));
     if ok {
-        j.result = "manifest S3BatchOperations_CSV_20180820 (Bucket, Key) from the inventory query; report FailedTasksOnly".into();
+        j.result = "manifest: the Bucket and Key of every current NOT-SSE object, from the inventory; report: failed tasks only".into();
     } else {
         j.deny("AccessDenied");
     }
+    j.note(
+        NoteKind::Note,
+        "s3:CreateJob has no resource types in the Service Authorization Reference, so a policy grants it on \"*\".",
+        Source::Doc(&sources::S3_ACTIONS),
+    );
+    j.note(
+        NoteKind::Note,
+        "Whoever creates the job must also be allowed iam:PassRole on the job's role.",
+        Source::Doc(&sources::BATCH_OPS_IAM_ROLE),
+    );
     j
 }
 
@@ -525,19 +629,14 @@ fn batch_assume_role(c: &Ctx<'_, '_>, role: &Actor) -> Step {
     }
     a.note(
         NoteKind::Note,
-        "The job role must trust batchoperations.s3.amazonaws.com and allow S3 plus kms:GenerateDataKey / kms:Decrypt.",
+        "The job role must trust batchoperations.s3.amazonaws.com and be allowed to read and write the objects, with kms:GenerateDataKey and kms:Decrypt on the key.",
         Source::Doc(&sources::BATCH_OPS_IAM_ROLE),
     );
     a
 }
 
-/// The same copy without BucketKeyEnabled, shown beside the real run and not applied.
-fn batch_copy_what_if(
-    c: &Ctx<'_, '_>,
-    role: &Actor,
-    objects: &[S3Object],
-    default: &Encryption,
-) -> Step {
+/// The same copy without BucketKeyEnabled, shown beside the run and not applied.
+fn batch_copy_what_if(c: &Ctx<'_, '_>, role: &Actor, default: &Encryption) -> Step {
     let setting = c.w.s.settings.batch_copy_bucket_key;
     let inherit = setting == Behaviour::Documented && default.bucket_key;
     let mut x = step(
@@ -547,9 +646,21 @@ fn batch_copy_what_if(
         "s3:PutObject",
     );
     x.applied = false;
-    let (ok, copied) = c.batch_copy(&mut x, role, objects, inherit);
+    let (ok, copied) = c.batch_copy(&mut x, role, inherit);
     if ok {
-        x.inventory = inventory(c.w, &copied);
+        let mut after = Ctx {
+            w: c.w,
+            p: c.p,
+            bucket: c.bucket,
+            key: c.key,
+            account: c.account.clone(),
+            versions: c.versions.clone(),
+        };
+        let encrypted = after.sse_kms(inherit);
+        for key in copied {
+            after.store(&key, encrypted.clone());
+        }
+        x.inventory = after.inventory();
         x.result = format!(
             "copies would have BucketKeyStatus {}",
             if inherit { "ENABLED" } else { "DISABLED" }
@@ -564,19 +675,19 @@ fn batch_copy_what_if(
     );
     x.note(
         NoteKind::Documented,
-        "Docs: a PUT/COPY without the Bucket Key header inherits the destination bucket's Bucket Key setting.",
-        Source::Doc(&sources::S3_BUCKET_KEY),
+        "If a copy does not specify an S3 Bucket Key, S3 applies the destination bucket's Bucket Key setting, and AWS's Batch Operations example says copies made by Batch Operations inherit it too.",
+        Source::Doc(&sources::S3_BUCKET_KEY_OBJECT),
     );
     x.note(
         NoteKind::Observed,
-        "Source 003: without BucketKeyEnabled=true the copies had no Bucket Key despite the bucket default (the key policy was ruled out as the cause).",
+        "Without BucketKeyEnabled=true the copies were encrypted without a Bucket Key despite the bucket default (the key policy was ruled out as the cause).",
         Source::Post(&sources::POST_S3_IN_USE),
     );
     x
 }
 
-/// The copy in place with BucketKeyEnabled=true; returns the step and the objects after it.
-fn batch_copy(c: &Ctx<'_, '_>, role: &Actor, objects: &[S3Object]) -> (Step, Vec<S3Object>) {
+/// The copy in place with BucketKeyEnabled=true; returns the step and the keys copied.
+fn batch_copy(c: &Ctx<'_, '_>, role: &Actor) -> (Step, Vec<String>) {
     let mut s = step(
         "batch-copy",
         "S3PutObjectCopy={BucketKeyEnabled=true} over the manifest",
@@ -584,34 +695,149 @@ fn batch_copy(c: &Ctx<'_, '_>, role: &Actor, objects: &[S3Object]) -> (Step, Vec
         "s3:PutObject",
     );
     s.sets_state = true;
-    let (ok, copied) = c.batch_copy(&mut s, role, objects, true);
+    let (ok, copied) = c.batch_copy(&mut s, role, true);
     if ok {
-        s.result = "every listed object copied in place with SSE-KMS and a Bucket Key".into();
+        s.result = if c.versioned() {
+            "every listed object copied in place with SSE-KMS and a Bucket Key, as a new current version; the NOT-SSE versions stay as noncurrent versions".into()
+        } else {
+            "every listed object copied in place with SSE-KMS and a Bucket Key".into()
+        };
     } else {
         s.deny("AccessDenied");
     }
     s.note(
         NoteKind::Note,
-        "Copy in place of the NOT-SSE objects the inventory listed: the role reads each object and writes it back; with a Bucket Key S3 needs one GenerateDataKey for the bucket-level key instead of one per object.",
+        "The Copy operation can write existing unencrypted objects back to the same bucket as encrypted objects: the role reads each object and writes it again; with a Bucket Key S3 needs one GenerateDataKey for the bucket-level key instead of one per object.",
         Source::Doc(&sources::S3_BATCH_COPY),
     );
+    s.note(
+        NoteKind::Note,
+        "BucketKeyEnabled=true makes S3 use a Bucket Key for the copies; it does not change the bucket's own setting.",
+        Source::Doc(&sources::S3_COPY_OPERATION),
+    );
+    s.note(
+        NoteKind::Note,
+        "The write-up's job set no encryption headers of its own: the copies take the bucket default (SSE-KMS with the key), so Keyflow sends none.",
+        Source::Post(&sources::POST_S3_IN_USE),
+    );
+    if c.versioned() {
+        s.note(
+            NoteKind::Note,
+            "In a versioned bucket a copy is a PUT: it adds a new current version and the previous version stays as a noncurrent version, still readable by its version ID.",
+            Source::Doc(&sources::S3_VERSIONING),
+        );
+    }
     (s, copied)
 }
 
-/// The next inventory, queried for what is still unencrypted.
-fn inventory_after(c: &Ctx<'_, '_>, objects: &[S3Object]) -> Step {
-    let mut after = step(
+/// The next inventory report, after the copy.
+fn inventory_after(c: &Ctx<'_, '_>, dest: &str) -> Step {
+    let mut i = inventory_delivery(
+        c,
         "inventory-after",
-        "Next inventory: S3 Select for IsLatest='true' AND EncryptionStatus='NOT-SSE'",
-        "s3.amazonaws.com",
-        "s3:SelectObjectContent",
+        format!("Next S3 Inventory of {} into {dest}", c.bucket.name),
+        dest,
+        "2022-09-19T01-00Z",
     );
-    after.inventory = inventory(c.w, objects);
-    let left = objects.iter().filter(|o| o.sse == Sse::None).count();
-    after.result = if left == 0 {
-        "query result empty: every object is encrypted".into()
+    let noncurrent = c
+        .versions
+        .iter()
+        .filter(|v| !v.latest && v.enc.sse == Sse::None)
+        .count();
+    let current = c.latest().filter(|v| v.enc.sse == Sse::None).count();
+    if i.is_ok() {
+        i.result = match (current, noncurrent) {
+            (0, 0) => "report written; every version is encrypted".into(),
+            (0, n) => format!(
+                "report written; no current version is NOT-SSE, but {n} noncurrent version(s) stay NOT-SSE and readable by version ID"
+            ),
+            (m, n) => {
+                format!("report written; {m} current and {n} noncurrent version(s) still NOT-SSE")
+            }
+        };
+    }
+    if noncurrent > 0 {
+        i.note(
+            NoteKind::Note,
+            "A noncurrent version is removed only by deleting it: a lifecycle rule with NoncurrentVersionExpiration, or DeleteObject with its version ID; a plain DELETE adds a delete marker.",
+            Source::Doc(&sources::S3_DELETE_VERSIONS),
+        );
+        i.note(
+            NoteKind::Note,
+            "That nothing else removes a noncurrent version is Keyflow's reading of the versioning pages, which list these two ways.",
+            Source::Assumption("AWS lists the ways to delete a version but does not say no other way exists"),
+        );
+        i.note(
+            NoteKind::Note,
+            "Copying an old version onto its key makes that content current again and keeps every version.",
+            Source::Doc(&sources::S3_RESTORE_VERSIONS),
+        );
+    }
+    i
+}
+
+/// The admin queries the report for what is still unencrypted, as the write-up did.
+fn query_inventory(c: &Ctx<'_, '_>, admin: &Actor, dest: &str) -> Step {
+    let mut q = step(
+        "query-inventory",
+        format!(
+            "{}: aws s3api select-object-content … \"WHERE IsLatest='true' AND EncryptionStatus='NOT-SSE'\"",
+            admin.name
+        ),
+        &admin.name,
+        "s3:GetObject",
+    );
+    if q.push(s3_call(
+        c.w,
+        admin,
+        "s3:GetObject",
+        dest,
+        Some(&c.report_key("2022-09-19T01-00Z")),
+        Context::new(),
+    )) {
+        let current = c.latest().filter(|v| v.enc.sse == Sse::None).count();
+        let noncurrent = c
+            .versions
+            .iter()
+            .filter(|v| !v.latest && v.enc.sse == Sse::None)
+            .count();
+        q.result = match (current, noncurrent) {
+            (0, 0) => "query result empty: every version is encrypted".into(),
+            (0, n) => format!(
+                "query result empty for current versions; the filter IsLatest='true' hides {n} noncurrent NOT-SSE version(s)"
+            ),
+            (m, _) => format!("{m} current object(s) still NOT-SSE"),
+        };
     } else {
-        format!("{left} object(s) still NOT-SSE")
-    };
-    after
+        q.deny("AccessDenied");
+    }
+    q.note(
+        NoteKind::Note,
+        "SelectObjectContent is authorized as s3:GetObject on the report object.",
+        Source::Doc(&sources::S3_SELECT_OBJECT_CONTENT),
+    );
+    q.note(
+        NoteKind::Note,
+        "Amazon S3 Select is no longer available to new customers; existing customers can keep using it. Amazon Athena can query S3 Inventory reports with SQL instead.",
+        Source::Doc(&sources::S3_SELECT),
+    );
+    q.note(
+        NoteKind::Note,
+        "With Athena: a table over the inventory report, queried for is_latest and encryption_status.",
+        Source::Doc(&sources::S3_INVENTORY_ATHENA),
+    );
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_ids_look_like_s3_version_ids_and_are_stable() {
+        let a = version_id("users/1/profile.json", 0);
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, version_id("users/1/profile.json", 0));
+        assert_ne!(a, version_id("users/1/profile.json", 1));
+    }
 }

@@ -7,7 +7,7 @@ use keyflow_policy::base64::{self, Alphabet};
 use super::calls::{Via, iam_call, key_state_error, kms_call, step};
 use super::{FieldRefMut, FlowDef, FlowRun, RefKind};
 use crate::errors;
-use crate::report::{ApiError, NoteKind, Step};
+use crate::report::{NoteKind, Step};
 use crate::scenario::json::Obj;
 use crate::scenario::{Parameter, ParameterType, Scenario, ScenarioError, Tier};
 use crate::sources::{self, Source};
@@ -67,8 +67,9 @@ impl Ctx<'_, '_> {
         [("PARAMETER_ARN", self.arn.as_str())]
     }
 
-    /// A KMS request SSM makes for `actor`; `None` when it allowed and the key is usable.
-    fn kms(&self, s: &mut Step, actor: &Actor, action: &str, key: &KeyInfo) -> Option<ApiError> {
+    /// A KMS request SSM makes for `actor`: `true` when KMS allowed it and the
+    /// key is usable; otherwise the step ends with the error the caller sees.
+    fn kms(&self, s: &mut Step, actor: &Actor, action: &str, key: &KeyInfo) -> bool {
         let check = kms_call(
             self.w,
             actor,
@@ -79,15 +80,16 @@ impl Ctx<'_, '_> {
             Context::new(),
         );
         if !s.push(check) {
-            return Some(if action == "kms:Decrypt" {
-                errors::kms_ciphertext_denied("AccessDeniedException")
-            } else {
-                s.checks
-                    .last()
-                    .map(|c| errors::access_denied("AccessDeniedException", c))?
-            });
+            s.deny("AccessDeniedException");
+            return false;
         }
-        key_state_error(key).map(|(_, msg)| errors::key_state("InvalidKeyId", msg))
+        match key_state_error(key) {
+            Some((_, msg)) => {
+                s.fail(errors::key_state("InvalidKeyId", msg));
+                false
+            }
+            None => true,
+        }
     }
 }
 
@@ -220,24 +222,21 @@ fn put_parameter(c: &Ctx<'_, '_>, writer: &Actor) -> Step {
             Tier::Standard => "kms:Encrypt",
             Tier::Advanced => "kms:GenerateDataKey",
         };
-        match c.kms(&mut s, writer, action, k) {
-            Some(e) => s.fail(e),
-            None => {
-                s.result = format!(
-                    "Version 1 stored; value encrypted under {} with context PARAMETER_ARN={}",
-                    k.arn, c.arn
-                );
-            }
+        if c.kms(&mut s, writer, action, k) {
+            s.result = format!(
+                "Version 1 stored; value encrypted under {} with context PARAMETER_ARN={}",
+                k.arn, c.arn
+            );
         }
     } else {
         s.result = "Version 1 stored (plain text)".into();
     }
     let note = match p.tier {
         Tier::Standard => {
-            "Standard tier: SSM calls kms:Encrypt for the caller, with encryption context PARAMETER_ARN."
+            "Standard parameters are encrypted directly under the KMS key: the caller needs kms:Encrypt, which Parameter Store requests with the encryption context PARAMETER_ARN."
         }
         Tier::Advanced => {
-            "Advanced tier: SSM uses envelope encryption and calls kms:GenerateDataKey for the caller."
+            "Advanced parameters use envelope encryption with the AWS Encryption SDK: the caller needs kms:GenerateDataKey, requested with the encryption context PARAMETER_ARN."
         }
     };
     s.note(NoteKind::Note, note, Source::Doc(&sources::SSM_KMS));
@@ -265,9 +264,8 @@ fn get_with_decryption(c: &Ctx<'_, '_>, name: &str, actor: &Actor) -> Step {
     )) {
         r.deny("AccessDeniedException");
     } else if let Some(k) = c.key {
-        match c.kms(&mut r, actor, "kms:Decrypt", k) {
-            Some(e) => r.fail(e),
-            None => r.result = format!("\"Value\": \"{}\"", p.value),
+        if c.kms(&mut r, actor, "kms:Decrypt", k) {
+            r.result = format!("\"Value\": \"{}\"", p.value);
         }
     } else {
         r.result = format!("\"Value\": \"{}\"", p.value);
@@ -275,11 +273,16 @@ fn get_with_decryption(c: &Ctx<'_, '_>, name: &str, actor: &Actor) -> Step {
     if c.key.is_some() {
         r.note(
             NoteKind::Note,
+            "With --with-decryption, Parameter Store calls kms:Decrypt on the caller's behalf (context PARAMETER_ARN); the caller needs kms:Decrypt on the key.",
+            Source::Doc(&sources::SSM_KMS),
+        );
+        r.note(
+            NoteKind::Note,
             format!(
-                "SSM calls kms:Decrypt for the caller (kms:ViaService=ssm.{}.amazonaws.com, context PARAMETER_ARN). The key policy must allow it, directly (key user) or by delegating to IAM (root statement) plus an IAM allow.",
+                "The request reaches KMS with kms:ViaService=ssm.{}.amazonaws.com. The key policy must allow the caller, directly or by delegating to the account (then an IAM policy must allow it too).",
                 c.w.s.region
             ),
-            Source::Doc(&sources::SSM_KMS),
+            Source::Doc(&sources::KMS_CONDITION_KEYS),
         );
     }
     r
@@ -309,7 +312,7 @@ fn get_without_decryption(c: &Ctx<'_, '_>, name: &str, actor: &Actor) -> Step {
     }
     n.note(
         NoteKind::Note,
-        "Without decryption SSM returns the ciphertext blob and makes no KMS call: no key permission is needed.",
+        "Without decryption Parameter Store returns the encrypted value; the write-up got it without any permission on the key, so no KMS call is made for the caller.",
         Source::Post(&sources::POST_SSM),
     );
     n

@@ -1,7 +1,8 @@
 //! Flow behaviour on the built-ins: the requests each step sends and what decides them.
 
 use crate::report::{Check, Report, Step};
-use crate::{PolicyId, Scenario, builtin, run};
+use crate::sources::{self, Source};
+use crate::{NoteKind, PolicyId, Scenario, builtin, run};
 
 fn report(name: &str) -> Report {
     let b = builtin(name).unwrap();
@@ -27,52 +28,68 @@ fn ctx<'c>(c: &'c Check, key: &str) -> &'c str {
 }
 
 #[test]
-fn alb_enable_asks_kms_for_the_log_writer_through_s3() {
+fn alb_enable_under_a_kms_default_fails_as_documented_without_asking_kms() {
     let r = report("alb-logs-cmk");
     let s = step(&r, "alb", "enable-access-logs");
-    let kms = check(s, "kms:GenerateDataKey");
+    // SSE-S3 is the only supported encryption: no key policy can make this work,
+    // so the step asks KMS for nothing.
+    assert!(s.checks.iter().all(|c| !c.action().starts_with("kms:")));
+    let put = check(s, "s3:PutObject");
     assert_eq!(
-        kms.principal(),
+        put.principal(),
         "logdelivery.elasticloadbalancing.amazonaws.com"
     );
-    assert_eq!(
-        ctx(kms, "kms:ViaService"),
-        "s3.ap-northeast-1.amazonaws.com"
-    );
-    assert_eq!(
-        ctx(kms, "kms:EncryptionContext:aws:s3:arn"),
-        "arn:aws:s3:::test-alb-access-logs/AWSLogs/111122223333/ELBAccessLogTestFile"
-    );
-    assert!(!kms.allowed());
-    assert_eq!(
-        kms.policies.resource,
-        Some(PolicyId::Key("1234abcd-12ab-34cd-56ef-1234567890ab".into()))
-    );
-    assert!(kms.policies.identity.is_empty());
-    let put = check(s, "s3:PutObject");
     assert!(put.allowed());
-    assert_eq!(ctx(put, "aws:SourceAccount"), "111122223333");
+    let e = s.error.as_ref().unwrap();
+    assert_eq!(e.code, "InvalidConfigurationRequest");
     assert_eq!(
-        s.error.as_ref().unwrap().message,
+        e.message,
         "Access Denied for bucket: test-alb-access-logs. Please check S3bucket permission"
+    );
+    assert_eq!(e.source, Source::Doc(&sources::CLB_ACCESS_LOGS));
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Documented && n.text.contains("SSE-S3"))
     );
 }
 
 #[test]
-fn alb_observed_delivery_makes_no_kms_call_documented_does() {
+fn alb_delivery_under_a_kms_default_suggests_no_statement_and_reports_no_error() {
     let observed = report("alb-logs-cmk");
     let d = step(&observed, "alb", "deliver-log");
+    assert!(d.is_ok());
     assert!(d.checks.iter().all(|c| !c.action().starts_with("kms:")));
-    assert_eq!(
-        ctx(check(d, "s3:PutObject"), "s3:x-amz-server-side-encryption"),
-        "AES256"
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| matches!(n.source, Source::Assumption(_)) && n.text.contains("SSE-S3")),
+        "the observed delivery's encryption is labelled an assumption"
     );
     assert!(has_both_sides(d));
     let documented = report("alb-logs-cmk-documented");
     let d = step(&documented, "alb", "deliver-log");
-    assert!(!check(d, "kms:GenerateDataKey").allowed());
-    assert_eq!(d.error.as_ref().unwrap().code, "AccessDenied");
+    assert_eq!(d.outcome, crate::Outcome::Error);
+    assert_eq!(
+        d.error, None,
+        "nobody receives an error for an asynchronous delivery"
+    );
+    assert!(d.cli_error.is_none());
+    assert!(d.result.contains("no log object arrives"), "{}", d.result);
+    assert!(d.checks.iter().all(|c| !c.action().starts_with("kms:")));
+    // No note hands the user a key-policy statement AWS never documented.
+    for n in &d.notes {
+        assert!(!n.text.contains("\"Principal\""), "{}", n.text);
+    }
     assert!(has_both_sides(d));
+    // The sample log line follows the scenario's Region.
+    let mut s = Scenario::from_json(builtin("alb-logs-cmk").unwrap().json).unwrap();
+    s.region = "us-east-1".into();
+    s.keys[0].policy = s.keys[0].policy.replace("ap-northeast-1", "us-east-1");
+    let r = run(&s);
+    let read = step(&r, "alb", "read-log");
+    assert!(read.result.contains("us-east-1"), "{}", read.result);
+    assert!(!read.result.contains("ap-northeast-1"), "{}", read.result);
 }
 
 #[test]
@@ -167,7 +184,7 @@ fn ssm_calls_carry_parameter_arn_and_via_ssm() {
     assert_eq!(
         denied.cli_error.as_deref(),
         Some(
-            "An error occurred (AccessDeniedException) when calling the GetParameters operation: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access."
+            "An error occurred (AccessDeniedException) when calling the GetParameters operation: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
         )
     );
     let plain = step(&r, "ssm", "get-parameters-no-decryption:Intern");
@@ -218,7 +235,7 @@ fn s3_bucket_key_context_is_the_bucket_arn() {
         without
             .inventory
             .iter()
-            .filter(|row| row.key.starts_with("users/"))
+            .filter(|row| row.key.starts_with("users/") && row.is_latest)
             .all(|row| row.bucket_key_status == "DISABLED")
     );
     let assume = step(&r, "s3", "batch-assume-role");
@@ -322,4 +339,123 @@ fn a_readers_broken_policy_leaves_the_other_steps_evaluated() {
     assert!(broken.cli_error.is_none());
     // A reader's own steps do not change the world: the others still run.
     assert!(step(&r, "ssm", "get-parameters-with-decryption:AppServer").is_ok());
+}
+
+#[test]
+fn a_copy_in_place_in_a_versioned_bucket_leaves_the_old_versions_noncurrent() {
+    let r = report("s3-encrypt-in-use-bucket");
+    let after = step(&r, "s3", "inventory-after");
+    let noncurrent: Vec<_> = after
+        .inventory
+        .iter()
+        .filter(|row| !row.is_latest)
+        .collect();
+    assert_eq!(noncurrent.len(), 3, "{:?}", after.inventory);
+    assert!(
+        noncurrent
+            .iter()
+            .all(|row| row.encryption_status == crate::Sse::None
+                && row.version_id.as_ref().is_some_and(|v| v.len() == 32))
+    );
+    assert!(
+        after
+            .result
+            .contains("3 noncurrent version(s) stay NOT-SSE"),
+        "{}",
+        after.result
+    );
+    assert!(
+        after
+            .notes
+            .iter()
+            .any(|n| n.text.contains("NoncurrentVersionExpiration"))
+    );
+    // The query is the user's, authorized as s3:GetObject on the report.
+    let q = step(&r, "s3", "query-inventory");
+    assert_eq!(q.actor, "Admin");
+    let get = check(q, "s3:GetObject");
+    assert!(get.resource().starts_with("arn:aws:s3:::example-s3-batch/"));
+    assert!(
+        q.checks
+            .iter()
+            .all(|c| c.action() != "s3:SelectObjectContent")
+    );
+    assert!(q.result.contains("hides 3 noncurrent"), "{}", q.result);
+    assert!(
+        q.notes
+            .iter()
+            .any(|n| n.text.contains("no longer available to new customers"))
+    );
+    // Without versioning the copy overwrites: nothing stays behind.
+    let mut s = Scenario::from_json(builtin("s3-encrypt-in-use-bucket").unwrap().json).unwrap();
+    s.buckets[0].versioning = false;
+    let r = run(&s);
+    let after = step(&r, "s3", "inventory-after");
+    assert!(after.inventory.iter().all(|row| row.is_latest));
+    assert_eq!(after.result, "report written; every version is encrypted");
+}
+
+#[test]
+fn create_job_is_checked_on_every_resource() {
+    let r = report("s3-encrypt-in-use-bucket");
+    let job = step(&r, "s3", "create-batch-job");
+    assert_eq!(check(job, "s3:CreateJob").resource(), "*");
+}
+
+#[test]
+fn kms_totals_count_applied_steps_and_list_denials_apart() {
+    let r = report("s3-encrypt-in-use-bucket");
+    let kms = &r.flow("s3").unwrap().kms;
+    // app-put-new and the bucket-level key of the real copy; the what-if adds none.
+    assert_eq!(kms.calls.get("GenerateDataKey"), Some(&2));
+    let r = report("ssm-securestring-cmk");
+    let kms = &r.flow("ssm").unwrap().kms;
+    assert_eq!(kms.denied.get("Decrypt"), Some(&1));
+}
+
+#[test]
+fn digest_files_exist_only_with_log_file_validation() {
+    let b = builtin("cloudtrail-sse-kms").unwrap();
+    let mut s = Scenario::from_json(b.json).unwrap();
+    let on = run(&s);
+    let digest = step(&on, "cloudtrail", "deliver-digest-file");
+    // Both descriptions are documentation from different years; neither is an observation.
+    assert!(digest.notes.iter().all(|n| n.kind != NoteKind::Observed));
+    s.trails[0].log_file_validation = false;
+    let off = run(&s);
+    let flow = off.flow("cloudtrail").unwrap();
+    assert!(flow.step("deliver-digest-file").is_none());
+    assert!(flow.kms.estimates.iter().all(|e| e.per_day != 24));
+}
+
+#[test]
+fn s3_access_denied_quotes_the_resource_and_says_nothing_across_accounts() {
+    let b = builtin("cloudtrail-sse-kms").unwrap();
+    let mut s = Scenario::from_json(b.json).unwrap();
+    let developer = s
+        .principals
+        .iter()
+        .position(|p| p.name == "developer")
+        .unwrap();
+    s.flows[0].params = match s.flows[0].params.clone() {
+        crate::FlowParams::CloudtrailSseKms(mut p) => {
+            p.readers.push("developer".into());
+            crate::FlowParams::CloudtrailSseKms(p)
+        }
+        other => other,
+    };
+    let r = run(&s);
+    let read = step(&r, "cloudtrail", "read-log:developer");
+    let e = read.error.as_ref().unwrap();
+    assert!(
+        e.message.contains("on resource: \"arn:aws:s3:::"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.source, Source::Doc(&sources::S3_ACCESS_DENIED));
+    // The same reader in another account gets S3's message without detail.
+    s.principals[developer].account = Some("777788889999".into());
+    let r = run(&s);
+    let read = step(&r, "cloudtrail", "read-log:developer");
+    assert_eq!(read.error.as_ref().unwrap().message, "Access Denied");
 }

@@ -391,7 +391,12 @@ names! {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Parameter {
     pub name: String,
-    #[serde(rename = "type", skip_serializing_if = "is_default")]
+    /// Always written, though the reader defaults it to SecureString: AWS has no
+    /// default type for a new parameter ("You must specify a parameter type when
+    /// creating a parameter", PutParameter `Type`, AWS SDK for Kotlin API reference,
+    /// https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ssm/aws.sdk.kotlin.services.ssm.model/-put-parameter-request/type.html),
+    /// so a scenario file states it.
+    #[serde(rename = "type")]
     pub kind: ParameterType,
     /// Key reference; none = `alias/aws/ssm`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,6 +446,9 @@ pub enum Expectation {
         code: Option<String>,
         #[serde(skip_serializing_if = "String::is_empty")]
         because: String,
+        /// Where the expected outcome comes from (an AWS page, a write-up).
+        #[serde(skip_serializing_if = "String::is_empty")]
+        source: String,
     },
     /// A cell of a flow's access matrix.
     Matrix {
@@ -452,6 +460,8 @@ pub enum Expectation {
         deliver: Option<bool>,
         #[serde(skip_serializing_if = "String::is_empty")]
         because: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        source: String,
     },
     /// A plain request against the world's policies.
     Request {
@@ -464,6 +474,8 @@ pub enum Expectation {
         decision: ExpectedDecision,
         #[serde(skip_serializing_if = "String::is_empty")]
         because: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        source: String,
     },
 }
 
@@ -481,6 +493,23 @@ impl Expectation {
             Expectation::Step { because, .. }
             | Expectation::Matrix { because, .. }
             | Expectation::Request { because, .. } => because,
+        }
+    }
+
+    /// Where the expected outcome comes from; empty when the scenario does not say.
+    pub fn source(&self) -> &str {
+        match self {
+            Expectation::Step { source, .. }
+            | Expectation::Matrix { source, .. }
+            | Expectation::Request { source, .. } => source,
+        }
+    }
+
+    pub fn source_mut(&mut self) -> &mut String {
+        match self {
+            Expectation::Step { source, .. }
+            | Expectation::Matrix { source, .. }
+            | Expectation::Request { source, .. } => source,
         }
     }
 }

@@ -292,6 +292,7 @@ fn read_expectation(v: &Value, path: &str) -> Result<Expectation, ScenarioError>
             outcome: o.named_or("outcome", ExpectedOutcome::Ok)?,
             code: o.opt_str("code")?,
             because: o.str_or("because", "")?,
+            source: o.str_or("source", "")?,
         },
         ExpectationKind::Matrix => {
             let e = Expectation::Matrix {
@@ -300,6 +301,7 @@ fn read_expectation(v: &Value, path: &str) -> Result<Expectation, ScenarioError>
                 read: o.opt_bool("read")?,
                 deliver: o.opt_bool("deliver")?,
                 because: o.str_or("because", "")?,
+                source: o.str_or("source", "")?,
             };
             if let Expectation::Matrix {
                 read: None,
@@ -321,6 +323,7 @@ fn read_expectation(v: &Value, path: &str) -> Result<Expectation, ScenarioError>
             context: o.str_map("context")?.into_iter().collect(),
             decision: o.named_or("decision", ExpectedDecision::Allowed)?,
             because: o.str_or("because", "")?,
+            source: o.str_or("source", "")?,
         },
     };
     o.finish()?;
