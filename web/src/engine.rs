@@ -242,7 +242,7 @@ mod tests {
         let m = &lints.by_policy[0].1;
         assert!(
             m.iter()
-                .any(|m| m.line == 5 && m.severity == Severity::Error),
+                .any(|m| m.line == 7 && m.severity == Severity::Error),
             "{m:?}"
         );
     }

@@ -358,7 +358,7 @@ pub(crate) fn compile_value(op: Operator, value: &str, variables: bool) -> Compi
     match op {
         O::StringEquals | O::StringNotEquals => Compiled::Text(value.to_owned()),
         O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => {
-            Compiled::Text(value.to_lowercase())
+            Compiled::Text(crate::case::fold(value))
         }
         O::StringLike | O::StringNotLike => Compiled::Like(Glob::new(value, Flavor::Plain, false)),
         O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => {
@@ -405,7 +405,7 @@ fn value_matches(op: Operator, policy: &Compiled, request: &str, ctx: &Context) 
             }
             let resolved = match op {
                 O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => {
-                    Compiled::Text(s.to_lowercase())
+                    Compiled::Text(crate::case::fold(&s))
                 }
                 _ => Compiled::Text(s),
             };
@@ -414,11 +414,7 @@ fn value_matches(op: Operator, policy: &Compiled, request: &str, ctx: &Context) 
         Compiled::Text(p) => match op {
             O::StringEquals | O::StringNotEquals => p == request,
             O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => {
-                if request.is_ascii() {
-                    p.eq_ignore_ascii_case(request)
-                } else {
-                    *p == request.to_lowercase()
-                }
+                crate::case::eq_ignoring_case(p, request)
             }
             O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => arn_like(p, request),
             _ => false,

@@ -149,6 +149,8 @@ codes! {
     PassRoleWildcard = "KF137", SecurityWarning, "iam:PassRole on a wildcard resource", "access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-security-warning-pass-role-with-star-in-resource";
     OidcWithoutCondition = "KF138", SecurityWarning, "OIDC trust without a condition key of the provider", "access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-security-warning-missing-condition-key-for-oidc-principal";
     CaseDuplicateConditionKey = "KF139", Error, "condition keys that differ only in case", "access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-duplicate-keys-with-different-case";
+    /// Keyflow's own limit, not AWS's: see `case.rs`.
+    CaseNotFolded = "KF140", Suggestion, "IgnoreCase value with a letter whose case Keyflow does not fold", "reference_policies_elements_condition_operators.html#Conditions_String";
 }
 
 impl Code {

@@ -15,6 +15,7 @@
 mod arn;
 mod ast;
 pub mod base64;
+pub mod case;
 pub mod cases;
 mod condition;
 mod context;

@@ -1058,6 +1058,23 @@ impl<'a> Linter<'a> {
                     .with_help(format!("if you meant a wildcard, use {like}")),
                 );
             }
+            if matches!(
+                spec.base,
+                Operator::StringEqualsIgnoreCase | Operator::StringNotEqualsIgnoreCase
+            ) && let Some(c) = v.value.chars().find(|&c| crate::case::unfolded_letter(c))
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::CaseNotFolded,
+                        v.span,
+                        format!(
+                            "`{c}` is a letter whose case Keyflow does not fold: Keyflow compares it exactly, and AWS does not document how {} treats it.",
+                            spec.base.name()
+                        ),
+                    )
+                    .with_help("Keyflow folds case in Latin, Greek, Cyrillic and Armenian letters only (an assumption)"),
+                );
+            }
         }
     }
 

@@ -533,3 +533,16 @@ fn size_quotas_say_which_rule_applies() {
         size.message
     );
 }
+
+#[test]
+fn ignore_case_values_with_letters_keyflow_does_not_fold_are_named() {
+    let policy = |value: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{"StringEqualsIgnoreCase":{{"aws:PrincipalTag/team":"{value}"}}}}}}}}"#
+        )
+    };
+    // Cherokee letters have case; Keyflow's folding covers Latin, Greek, Cyrillic, Armenian.
+    assert!(codes(&policy("ᏣᎳᎩ"), PolicyKind::Identity).contains(&"KF140"));
+    assert!(!codes(&policy("Équipe Ωμέγα"), PolicyKind::Identity).contains(&"KF140"));
+    assert!(!codes(&policy("開発"), PolicyKind::Identity).contains(&"KF140"));
+}

@@ -288,17 +288,17 @@ mod tests {
                 bad.replace_range(i..i + 1, &other.to_string());
                 match decode(&format!("s=2.{bad}")) {
                     Ok(back) => {
-                        // DEFLATE ignores the bits after its last block in the final byte:
-                        // a change there opens the same scenario. Nothing altered opens.
-                        assert_eq!(back, s);
-                        assert!(i + 2 >= payload.len(), "position {i} of {}", payload.len());
+                        // DEFLATE ignores a few bits (the padding before a stored block,
+                        // the bits after the last block): a change there opens the same
+                        // scenario. Nothing altered opens.
+                        assert_eq!(back, s, "position {i} of {}", payload.len());
                         opened += 1;
                     }
                     Err(e) => assert!(!e.to_string().is_empty()),
                 }
             }
         }
-        assert!(opened <= 2, "{opened}");
+        assert!(opened <= 4, "{opened}");
     }
 
     #[test]

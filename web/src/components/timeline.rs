@@ -221,7 +221,9 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }
