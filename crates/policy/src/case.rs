@@ -16,12 +16,12 @@ pub fn fold_char(c: char) -> char {
     let shifted = match u {
         0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE => u + 32,
         // Latin Extended-A: capitals on one parity, each followed by its small form.
-        0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
-        0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
+        0x100..=0x137 | 0x14A..=0x177 if u.is_multiple_of(2) => u + 1,
+        0x139..=0x148 | 0x179..=0x17E if !u.is_multiple_of(2) => u + 1,
         0x178 => 0xFF,
         // Greek: archaic letters, tonos capitals, the alphabet (0x3A2 is
         // unassigned), final sigma, Coptic in Greek and the symbols' capitals.
-        0x370..=0x373 | 0x3D8..=0x3EF if u % 2 == 0 => u + 1,
+        0x370..=0x373 | 0x3D8..=0x3EF if u.is_multiple_of(2) => u + 1,
         0x376 | 0x3F7 | 0x3FA => u + 1,
         0x37F => 0x3F3,
         0x3CF => 0x3D7,
@@ -37,9 +37,9 @@ pub fn fold_char(c: char) -> char {
         // Cyrillic.
         0x400..=0x40F => u + 80,
         0x410..=0x42F => u + 32,
-        0x460..=0x481 | 0x48A..=0x4BF | 0x4D0..=0x52F if u % 2 == 0 => u + 1,
+        0x460..=0x481 | 0x48A..=0x4BF | 0x4D0..=0x52F if u.is_multiple_of(2) => u + 1,
         0x4C0 => 0x4CF,
-        0x4C1..=0x4CE if u % 2 == 1 => u + 1,
+        0x4C1..=0x4CE if !u.is_multiple_of(2) => u + 1,
         // Armenian, full-width Latin.
         0x531..=0x556 => u + 48,
         0xFF21..=0xFF3A => u + 32,
