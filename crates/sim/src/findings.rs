@@ -7,6 +7,9 @@
 //! Principals and resources of other accounts (the Region's ELB account, a
 //! partner) are not findings: the scenario does not model those accounts.
 //! ARNs with wildcards or policy variables are not findings either.
+//!
+//! [`findings`] also reports keys nobody could manage
+//! ([`crate::lockout::unmanageable_keys`]).
 
 use keyflow_policy::{Arn, LineIndex};
 use serde::Serialize;
@@ -425,6 +428,7 @@ pub fn findings(s: &Scenario) -> Vec<Finding> {
             });
         }
     }
+    out.extend(crate::lockout::unmanageable_keys(s));
     out
 }
 

@@ -172,6 +172,56 @@ pub fn put_key_policy(
     Ok(report)
 }
 
+/// The code of the scenario finding for a key nobody can manage.
+pub const UNMANAGEABLE_CODE: &str = "unmanageable-key";
+
+/// Keys of the scenario whose current key policy lets nobody make a
+/// `kms:PutKeyPolicy` request: no principal of the scenario, no account's
+/// principals, no AWS service and no anonymous caller (Keyflow's own check,
+/// the same as the lockout what-if's warning). A key policy that does not
+/// parse is not judged.
+pub fn unmanageable_keys(s: &Scenario) -> Vec<crate::findings::Finding> {
+    let w = World::new(s);
+    let mut out = Vec::new();
+    for k in w.keys.iter().filter(|k| k.scenario_index.is_some()) {
+        let cells = key_cells(&w, k, "kms:PutKeyPolicy");
+        if cells
+            .iter()
+            .any(|c| matches!(c.decision, Verdict::Allowed | Verdict::NotEvaluated))
+        {
+            continue;
+        }
+        let text = s.policy_text(&k.policy).unwrap_or_default();
+        // Point at the Statement member when the policy has one.
+        let span = keyflow_json::parse(text)
+            .ok()
+            .and_then(|v| {
+                v.as_object()?
+                    .iter()
+                    .find(|m| m.key == "Statement")
+                    .map(|m| m.key_span)
+            })
+            .unwrap_or(keyflow_policy::Span { start: 0, end: 0 });
+        let at = keyflow_policy::LineIndex::new(text).position(span.start);
+        out.push(crate::findings::Finding {
+            code: UNMANAGEABLE_CODE,
+            policy: k.policy.clone(),
+            start: span.start,
+            end: span.end,
+            line: at.line,
+            column: at.column,
+            kind: crate::flows::RefKind::Key,
+            name: k.id.clone(),
+            message: format!(
+                "No principal of this scenario, no account's principals, no AWS service and no anonymous caller can make a kms:PutKeyPolicy request on {}: nobody could change this key policy (Keyflow's own check; AWS checks only the caller of PutKeyPolicy).",
+                k.label()
+            ),
+            fixes: Vec::new(),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +234,45 @@ mod tests {
     }
 
     const ONLY_DECRYPT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/AppServer"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
+
+    #[test]
+    fn a_key_nobody_can_manage_is_a_scenario_finding() {
+        let mut s = scenario();
+        assert!(
+            unmanageable_keys(&s).is_empty(),
+            "the built-in has an administrator"
+        );
+        let id = PolicyId::Key(s.keys[0].id.clone());
+        let text = format!(
+            "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {}\n}}",
+            &ONLY_DECRYPT[ONLY_DECRYPT.find('[').unwrap()..ONLY_DECRYPT.len() - 1]
+        );
+        assert!(apply(
+            &mut s,
+            Edit::Policy {
+                id: id.clone(),
+                text
+            }
+        ));
+        let found = unmanageable_keys(&s);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].policy, id);
+        assert_eq!((found[0].line, found[0].column), (3, 3));
+        assert!(
+            crate::findings::findings(&s)
+                .iter()
+                .any(|f| f.code == UNMANAGEABLE_CODE)
+        );
+        // A key policy that does not parse is not judged.
+        assert!(apply(
+            &mut s,
+            Edit::Policy {
+                id,
+                text: "{".into()
+            }
+        ));
+        assert!(unmanageable_keys(&s).is_empty());
+    }
 
     #[test]
     fn a_policy_without_administrators_locks_everyone_out() {
