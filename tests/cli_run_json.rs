@@ -165,3 +165,30 @@ fn name_mismatch_findings_are_in_json_and_text() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["findings"], serde_json::json!([]));
 }
+
+#[test]
+fn a_key_nobody_can_manage_is_a_finding() {
+    let mut s = builtin("ssm-securestring-cmk").unwrap().scenario().unwrap();
+    // The key policy keeps only its users' statement: no kms:PutKeyPolicy for anyone.
+    s.keys[0].policy = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*"}
+  ]
+}"#
+    .into();
+    let path = scenario_file("unmanageable-key", &s);
+    let v = run_json(&path);
+    let found: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "unmanageable-key")
+        .collect();
+    assert_eq!(found.len(), 1, "{v:#?}");
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert!(run_text(&path).contains("warning[unmanageable-key]"));
+}
