@@ -191,14 +191,31 @@ fn compare(now: &Scenario, choice: &str, earlier: Option<&str>) -> Result<String
     )
 }
 
-/// One step in both runs: (outcome, error code, error message) before and after.
+/// One step in both runs, before and after.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRow {
     pub id: String,
     pub title: String,
     pub changed: bool,
-    pub before: Option<[String; 3]>,
-    pub after: Option<[String; 3]>,
+    pub before: Option<StepSide>,
+    pub after: Option<StepSide>,
+}
+
+/// How a step ended in one run: its outcome and AWS error (code, message).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepSide {
+    pub outcome: keyflow_sim::Outcome,
+    pub code: String,
+    pub message: String,
+}
+
+fn step_side(v: &Value<'_>) -> Option<StepSide> {
+    let [outcome, code, message] = strings(v)?;
+    Some(StepSide {
+        outcome: keyflow_sim::Named::from_name(&outcome)?,
+        code,
+        message,
+    })
 }
 
 /// The compare view's tables, from the helper.
@@ -244,8 +261,8 @@ pub fn parse_compare(answer: &str) -> Result<Compared, String> {
                         id: text(id),
                         title: text(title),
                         changed: matches!(changed.kind, Kind::Bool(true)),
-                        before: strings(before),
-                        after: strings(after),
+                        before: step_side(before),
+                        after: step_side(after),
                     })
                 })
                 .collect();
@@ -637,6 +654,7 @@ pub fn parse_link(answer: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use keyflow_sim::Outcome;
 
     fn builtin(name: &str) -> Scenario {
         keyflow_sim::builtin(name).unwrap().scenario().unwrap()
@@ -711,8 +729,8 @@ mod tests {
         let (_, _, rows) = &c.flows[0];
         let deliver = rows.iter().find(|r| r.id == "deliver-log").unwrap();
         assert!(deliver.changed);
-        assert_eq!(deliver.before.as_ref().unwrap()[0], "ok");
-        assert_eq!(deliver.after.as_ref().unwrap()[0], "error");
+        assert_eq!(deliver.before.as_ref().unwrap().outcome, Outcome::Ok);
+        assert_eq!(deliver.after.as_ref().unwrap().outcome, Outcome::Error);
         assert!(!rows.iter().find(|r| r.id == "read-log").unwrap().changed);
         // An earlier state: before = it, after = the scenario on screen.
         let mut now = s.clone();
@@ -730,7 +748,7 @@ mod tests {
             .unwrap();
         assert!(enable.changed);
         assert_eq!(
-            enable.before.as_ref().unwrap()[1],
+            enable.before.as_ref().unwrap().code,
             "InvalidConfigurationRequest"
         );
         // The built-in as shipped, and matrix cells that flip.

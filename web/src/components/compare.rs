@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use crate::helper::StepRow;
+use crate::helper::{StepRow, StepSide};
 use crate::state::{Action, CompareWith, Origin};
 use crate::text::v;
 use crate::{AppContext, CompareKey};
@@ -29,14 +29,18 @@ fn choice_of(value: &str) -> CompareWith {
     }
 }
 
-fn cell(side: &Option<[String; 3]>) -> Html {
+fn cell(side: &Option<StepSide>) -> Html {
     match side {
         None => html! { <td class="muted">{ "—" }</td> },
-        Some([outcome, code, message]) => {
-            let ok = outcome == "ok";
+        Some(StepSide {
+            outcome,
+            code,
+            message,
+        }) => {
+            let ok = *outcome == keyflow_sim::Outcome::Ok;
             html! {
                 <td>
-                    { super::badge(ok, &outcome.replace('_', " ")) }
+                    { super::badge(ok, &outcome.as_str().replace('_', " ")) }
                     // The code only: the full message is a hover away, and in the timeline.
                     if !code.is_empty() { <span class="small err-code" title={v(message)}>{ format!(" {code}") }</span> }
                 </td>
