@@ -103,6 +103,29 @@ fn readers_mut(p: &mut FlowParams) -> Option<&mut Vec<String>> {
     }
 }
 
+/// What keeps a principal from being removed: flow fields that name exactly
+/// one principal (a trail's admin, a parameter's writer) and role sessions of
+/// the role. Each as words the page can show ("admin of flow `cloudtrail`").
+/// Lists of readers and expectations are not in the way: removing drops it
+/// from them.
+pub fn principal_uses(s: &Scenario, name: &str) -> Vec<String> {
+    let mut uses = Vec::new();
+    for f in &s.flows {
+        for r in f.params.refs() {
+            let single = !r.field.ends_with(']');
+            if single && r.name == name && matches!(r.kind, RefKind::Principal | RefKind::Role) {
+                uses.push(format!("{} of flow `{}`", r.field, f.id()));
+            }
+        }
+    }
+    for p in &s.principals {
+        if p.kind == PrincipalKind::AssumedRole && p.role.as_deref() == Some(name) {
+            uses.push(format!("the role of session principal `{}`", p.name));
+        }
+    }
+    uses
+}
+
 /// Applies an edit; false when it refers to something that is not there (the
 /// scenario is then unchanged).
 pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
@@ -162,9 +185,23 @@ pub fn apply(s: &mut Scenario, edit: Edit) -> bool {
             s.principals.push(p);
         }
         Edit::RemovePrincipal(i) => {
-            if i >= s.principals.len() {
+            let Some(name) = s.principals.get(i).map(|p| p.name.clone()) else {
+                return false;
+            };
+            if !principal_uses(s, &name).is_empty() {
                 return false;
             }
+            // Lists and expectations let it go; the scenario stays valid.
+            for f in &mut s.flows {
+                if let Some(readers) = readers_mut(&mut f.params) {
+                    readers.retain(|r| *r != name);
+                }
+            }
+            s.expectations.retain(|e| match e {
+                crate::Expectation::Matrix { principal, .. }
+                | crate::Expectation::Request { principal, .. } => *principal != name,
+                crate::Expectation::Step { .. } => true,
+            });
             s.principals.remove(i);
         }
         Edit::RenamePrincipal { principal, name } => return rename_handle(s, principal, &name),
@@ -394,6 +431,32 @@ mod tests {
             text: "{}".into(),
         };
         assert!(!apply(&mut s, nothing));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn removing_a_principal_keeps_the_scenario_valid() {
+        let mut s = scenario("cloudtrail-sse-kms");
+        let at = |s: &Scenario, n: &str| s.principals.iter().position(|p| p.name == n).unwrap();
+        // A reader goes, with its matrix expectation; the rest still reads and holds.
+        let i = at(&s, "developer");
+        assert!(apply(&mut s, Edit::RemovePrincipal(i)));
+        assert!(s.principals.iter().all(|p| p.name != "developer"));
+        assert!(!s.to_json_pretty().contains("\"developer\""));
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()), Ok(s.clone()));
+        let report = crate::run(&s);
+        assert!(report.expectations.iter().all(|e| e.passed));
+        // The trail's admin and the role its session assumes stay until the flow lets go.
+        let before = s.clone();
+        assert_eq!(principal_uses(&s, "User1"), ["admin of flow `cloudtrail`"]);
+        let admin = at(&s, "User1");
+        assert!(!apply(&mut s, Edit::RemovePrincipal(admin)));
+        assert_eq!(
+            principal_uses(&s, "Role1"),
+            ["the role of session principal `User1`"]
+        );
+        let role = at(&s, "Role1");
+        assert!(!apply(&mut s, Edit::RemovePrincipal(role)));
         assert_eq!(s, before);
     }
 

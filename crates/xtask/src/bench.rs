@@ -173,7 +173,7 @@ fn side_by_side_table(doc: &mut String, out: &str) {
 }
 
 /// Files the page fetches only when it needs them (the helper worker), not on first load.
-fn on_demand(name: &str) -> bool {
+pub fn on_demand(name: &str) -> bool {
     name.starts_with("keyflow-helper") || name.starts_with("helper-loader")
 }
 
@@ -293,7 +293,7 @@ fn size_row(doc: &mut String, label: &str, file: &Path) {
     let _ = writeln!(doc, "| {label} | {} | {} |", kb(raw), kb(gzip_size(file)));
 }
 
-fn gzip_size(file: &Path) -> u64 {
+pub fn gzip_size(file: &Path) -> u64 {
     shell::output(
         "sh",
         &["-c", &format!("gzip -9 -c '{}' | wc -c", file.display())],

@@ -33,18 +33,73 @@ impl Needs {
 }
 
 pub fn all(needs: Needs) -> Result<(), String> {
+    start(needs)?.wait()
+}
+
+/// Installs that take minutes on a new machine (compiling trunk and
+/// wasm-bindgen-cli, apt's chromium) run on a thread beside the first checks:
+/// fmt, clippy and the tests need none of them, and a build of one crate
+/// seldom keeps both cores busy, so the other half of the machine is used.
+pub struct Installing {
+    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+}
+
+impl Installing {
+    /// Waits for the background installs; their output is in the log file named
+    /// when they started, and the tail of it is printed if one failed.
+    pub fn wait(mut self) -> Result<(), String> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err("the tool installs panicked".into()),
+        }
+    }
+}
+
+/// The quick parts now; the slow installs, if anything is missing, in the background.
+pub fn start(needs: Needs) -> Result<Installing, String> {
     if needs.build {
         wasm_target()?;
-        trunk()?;
-        wasm_bindgen()?;
         npm_packages()?;
         // Trunk runs cargo offline (Trunk.toml), so every crate must be fetched first.
         shell::run(shell::cargo().args(["fetch", "--quiet"]))?;
     }
-    if needs.browser {
-        chromium()?;
+    let missing_build = needs.build && (!trunk_installed() || !wasm_bindgen_installed()?);
+    let missing_browser = needs.browser && !Path::new(CHROMIUM).exists();
+    if !missing_build && !missing_browser {
+        return Ok(Installing { thread: None });
     }
-    Ok(())
+    let log = crate::node_pkg::target_dir().join("keyflow-setup.log");
+    if let Some(dir) = log.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    step(&format!(
+        "installing missing tools in the background (log: {})",
+        log.display()
+    ));
+    let thread = std::thread::spawn(move || {
+        let result = (|| {
+            if missing_build {
+                trunk(&log)?;
+                wasm_bindgen(&log)?;
+            }
+            if missing_browser {
+                chromium(&log)?;
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(40).collect();
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+        result
+    });
+    Ok(Installing {
+        thread: Some(thread),
+    })
 }
 
 fn step(what: &str) {
@@ -63,20 +118,28 @@ fn wasm_target() -> Result<(), String> {
     shell::run(shell::tool("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-fn trunk() -> Result<(), String> {
-    if shell::output("trunk", &["--version"]).as_deref() == Some(&format!("trunk {TRUNK_VERSION}"))
-    {
+fn trunk_installed() -> bool {
+    shell::output("trunk", &["--version"]).as_deref() == Some(&format!("trunk {TRUNK_VERSION}"))
+}
+
+fn trunk(log: &Path) -> Result<(), String> {
+    if trunk_installed() {
         return Ok(());
     }
     step(&format!(
         "installing trunk {TRUNK_VERSION} from crates.io (several minutes, once)"
     ));
-    shell::run(
-        shell::cargo()
-            .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION])
-            // Thin LTO and parallel codegen make this one-off build ~15% faster.
-            .env("CARGO_PROFILE_RELEASE_LTO", "false")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    shell::run_logged(
+        cheap_install(shell::cargo().args([
+            "install",
+            "--locked",
+            "trunk",
+            "--version",
+            TRUNK_VERSION,
+            // Trunk never downloads here (Trunk.toml: offline), so no TLS stack and no update check.
+            "--no-default-features",
+        ])),
+        log,
     )
 }
 
@@ -97,28 +160,50 @@ pub fn locked_wasm_bindgen() -> Result<String, String> {
     Err("Cargo.lock has no wasm-bindgen entry".into())
 }
 
-fn wasm_bindgen() -> Result<(), String> {
+fn wasm_bindgen_installed() -> Result<bool, String> {
     let version = locked_wasm_bindgen()?;
-    if shell::output("wasm-bindgen", &["--version"]).as_deref()
-        == Some(&format!("wasm-bindgen {version}"))
-    {
+    Ok(shell::output("wasm-bindgen", &["--version"]).as_deref()
+        == Some(&format!("wasm-bindgen {version}")))
+}
+
+fn wasm_bindgen(log: &Path) -> Result<(), String> {
+    if wasm_bindgen_installed()? {
         return Ok(());
     }
+    let version = locked_wasm_bindgen()?;
     step(&format!(
         "installing wasm-bindgen-cli {version} from crates.io (a few minutes, once)"
     ));
-    shell::run(
-        shell::cargo()
-            .args([
-                "install",
-                "wasm-bindgen-cli",
-                "--version",
-                &version,
-                "--force",
-            ])
-            .env("CARGO_PROFILE_RELEASE_LTO", "false")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    shell::run_logged(
+        cheap_install(shell::cargo().args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--force",
+            // Only the CLI (not the test runner), and no TLS stack: the test
+            // runner's downloads are all it serves.
+            "--bin",
+            "wasm-bindgen",
+            "--no-default-features",
+        ])),
+        log,
     )
+}
+
+/// Build-tool installs are compiled once per machine and run for seconds per
+/// build, so they are compiled for compile time: no LTO, many codegen units and a
+/// low optimisation level. Their own code does little work (the wasm work is
+/// rustc's and wasm-opt's), so the slower binaries cost almost nothing. They
+/// build in their own directory, so the workspace's builds never wait on its lock.
+fn cheap_install(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    cmd.arg("--target-dir")
+        .arg(crate::node_pkg::target_dir().join("tool-installs"))
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")
 }
 
 /// `npm ci` in tests/ when node_modules is missing or older than the lockfile.
@@ -150,7 +235,7 @@ pub fn is_fresh(product: &Path, source: &Path) -> bool {
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
-fn chromium() -> Result<(), String> {
+fn chromium(log: &Path) -> Result<(), String> {
     if Path::new(CHROMIUM).exists() {
         return Ok(());
     }
@@ -165,10 +250,11 @@ fn chromium() -> Result<(), String> {
             .split_first()
             .map(|(p, r)| (*p, r))
             .unwrap_or(("apt-get", &[]));
-        shell::run(
+        shell::run_logged(
             shell::tool(program)
                 .args(rest)
                 .env("DEBIAN_FRONTEND", "noninteractive"),
+            log,
         )
     };
     apt(&["update", "-qq"])?;

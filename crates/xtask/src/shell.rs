@@ -66,6 +66,20 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Runs a command with its output appended to `log` (for work done in the
+/// background, whose output would otherwise interleave with the foreground's).
+pub fn run_logged(cmd: &mut Command, log: &Path) -> Result<(), String> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| format!("opening {}: {e}", log.display()))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| format!("opening {}: {e}", log.display()))?;
+    run(cmd.stdout(file).stderr(err))
+}
+
 /// Runs a command, echoing its output line by line while keeping a copy.
 /// Returns (success, combined output).
 pub fn run_captured(cmd: &mut Command) -> Result<(bool, String), String> {

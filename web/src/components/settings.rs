@@ -382,6 +382,8 @@ pub fn settings(ctx: &AppContext) -> Html {
             PrincipalKind::Root => "account root",
             PrincipalKind::Service => "service",
         };
+        let uses = keyflow_sim::edit::principal_uses(&s, &p.name);
+        let kept = (!uses.is_empty()).then(|| format!("Kept while it is {}", uses.join(", ")));
         let iam = matches!(p.kind, PrincipalKind::User | PrincipalKind::Role);
         let detail = match (p.kind, &p.service, &p.role) {
             (PrincipalKind::Service, Some(svc), _) => v(svc),
@@ -410,7 +412,7 @@ pub fn settings(ctx: &AppContext) -> Html {
             <li class="principal" data-testid={format!("principal-{}", p.name)}>
                 <div class="row">
                     <span class="small muted grow">{ format!("{kind} {detail}") }</span>
-                    <button type="button" class="btn tiny ghost" onclick={remove} aria-label={format!("Remove {}", v(&p.name))}>{ "×" }</button>
+                    <button type="button" class="btn tiny ghost" onclick={remove} disabled={!uses.is_empty()} title={kept} aria-label={format!("Remove {}", v(&p.name))}>{ "×" }</button>
                 </div>
                 { name_field(ctx, "Name", &p.name, format!("principal-name-{i}"), name_kind, Target::Principal(p.name.clone())) }
                 if iam || p.kind == PrincipalKind::Root {
