@@ -130,15 +130,18 @@ fn trunk(log: &Path) -> Result<(), String> {
         "installing trunk {TRUNK_VERSION} from crates.io (several minutes, once)"
     ));
     shell::run_logged(
-        cheap_install(shell::cargo().args([
-            "install",
-            "--locked",
-            "trunk",
-            "--version",
-            TRUNK_VERSION,
-            // Trunk never downloads here (Trunk.toml: offline), so no TLS stack and no update check.
-            "--no-default-features",
-        ])),
+        cheap_install(
+            0,
+            shell::cargo().args([
+                "install",
+                "--locked",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+                // Trunk never downloads here (Trunk.toml: offline), so no TLS stack and no update check.
+                "--no-default-features",
+            ]),
+        ),
         log,
     )
 }
@@ -175,33 +178,37 @@ fn wasm_bindgen(log: &Path) -> Result<(), String> {
         "installing wasm-bindgen-cli {version} from crates.io (a few minutes, once)"
     ));
     shell::run_logged(
-        cheap_install(shell::cargo().args([
-            "install",
-            "wasm-bindgen-cli",
-            "--version",
-            &version,
-            "--force",
-            // Only the CLI (not the test runner), and no TLS stack: the test
-            // runner's downloads are all it serves.
-            "--bin",
-            "wasm-bindgen",
-            "--no-default-features",
-        ])),
+        // wasm-bindgen rewrites megabytes of wasm on every build: kept at opt-level 1.
+        cheap_install(
+            1,
+            shell::cargo().args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &version,
+                "--force",
+                // Only the CLI (not the test runner), and no TLS stack: the test
+                // runner's downloads are all it serves.
+                "--bin",
+                "wasm-bindgen",
+                "--no-default-features",
+            ]),
+        ),
         log,
     )
 }
 
 /// Build-tool installs are compiled once per machine and run for seconds per
 /// build, so they are compiled for compile time: no LTO, many codegen units and a
-/// low optimisation level. Their own code does little work (the wasm work is
-/// rustc's and wasm-opt's), so the slower binaries cost almost nothing. They
-/// build in their own directory, so the workspace's builds never wait on its lock.
-fn cheap_install(cmd: &mut std::process::Command) -> &mut std::process::Command {
+/// low optimisation level (Trunk's own work is hashing and minifying a few small
+/// files; the wasm work is rustc's, wasm-bindgen's and wasm-opt's). They build in
+/// their own directory, so the workspace's builds never wait on its lock.
+fn cheap_install(opt_level: u8, cmd: &mut std::process::Command) -> &mut std::process::Command {
     cmd.arg("--target-dir")
         .arg(crate::node_pkg::target_dir().join("tool-installs"))
         .env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level.to_string())
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")
 }

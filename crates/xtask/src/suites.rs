@@ -98,7 +98,11 @@ pub fn test(args: &[String]) -> Result<(), String> {
                     .arg(shell::root().join("tests/browser"))
                     .env("KEYFLOW_DIST", shell::root().join("dist"))
                     .env("KEYFLOW_SCREENSHOTS", screenshots_dir())
-                    .env("CHROMIUM", setup::CHROMIUM),
+                    .env("CHROMIUM", setup::CHROMIUM)
+                    // The latency test checks that every keystroke updates the page;
+                    // its figures come from `cargo xtask bench`, which types more.
+                    .env("KEYFLOW_LATENCY_EDITS", "40")
+                    .env("KEYFLOW_BIG_EDITS", "20"),
             )?;
             let (passed, failed) = node_counts(&out);
             tally.suite("browser tests", ok, passed, failed);
@@ -232,7 +236,12 @@ fn collect_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') || name == "target" {
+        // xtask and the fuzz targets are not part of the page.
+        if name.to_string_lossy().starts_with('.')
+            || name == "target"
+            || name == "xtask"
+            || name == "fuzz"
+        {
             continue;
         }
         if path.is_dir() {
