@@ -4,7 +4,8 @@
 //! the lints and name-mismatch findings the editors show (off the main
 //! thread, so a 300 KB policy types smoothly), quick fixes, the rename
 //! refactoring, adding a flow from its write-up, writing a share link and
-//! opening one.
+//! opening one; and the panels (`panels`): "Fix it" for a failing step, the
+//! access view of a key or bucket, the PutKeyPolicy lockout what-if.
 //!
 //! Requests and answers are text, fields separated by NUL (which serialized
 //! JSON and share links never hold raw). This module is both ends: `request_*`
@@ -19,7 +20,38 @@ use keyflow_sim::{FlowKind, Named, PolicyId, Scenario};
 
 use crate::components::editor::{Mark, Severity};
 
+mod panels;
+
 const SEP: char = '\0';
+
+/// A panel whose rows come from the helper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// "Fix it" for one step; `what` is `flow\0step`.
+    Fix,
+    /// Who can do what on one key (`key:ID`) or bucket (`bucket:NAME`).
+    Access,
+    /// The PutKeyPolicy what-if; `what` is `key-id\0caller`.
+    Lockout,
+}
+
+/// A panel's answer: rows of text, each `[kind, field…]`.
+pub type Rows = Vec<Vec<String>>;
+
+pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
+    let verb = match panel {
+        Panel::Fix => "fix-step",
+        Panel::Access => "access",
+        Panel::Lockout => "lockout",
+    };
+    [verb, &compact_json(s), what].join("\0")
+}
+
+/// Applies the candidate of rank `rank` (and title `title`) for the step
+/// `what` (`flow\0step`).
+pub fn request_apply_fix(s: &Scenario, what: &str, rank: &str, title: &str) -> String {
+    ["apply-fix", &compact_json(s), what, rank, title].join("\0")
+}
 
 /// The scenario file format without indentation (what the helper reads).
 pub fn compact_json(s: &Scenario) -> String {
@@ -453,12 +485,66 @@ pub fn handle(request: &str) -> String {
             }
             Ok(ok(&[&compact_json(&s)]))
         })(),
+        ["fix-step", json, flow, step] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let f = keyflow_sim::fix_step(&s, flow, step).ok_or_else(|| err("the step is gone"))?;
+            Ok(ok(&[&rows_json(&panels::fix_rows(&f))]))
+        })(),
+        ["apply-fix", json, flow, step, rank, title] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let (fixed, label) = panels::apply_fix(&s, flow, step, rank, title).map_err(err)?;
+            Ok(ok(&[&compact_json(&fixed), &label]))
+        })(),
+        ["access", json, what] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let rows = panels::access_rows(&s, what).map_err(err)?;
+            Ok(ok(&[&rows_json(&rows)]))
+        })(),
+        ["lockout", json, key, caller] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let caller = match *caller {
+                "" => panels::default_caller(&s).unwrap_or_default(),
+                c => c,
+            };
+            let rows = panels::lockout_rows(&s, key, caller).map_err(err)?;
+            Ok(ok(&[&rows_json(&rows)]))
+        })(),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
             .map_err(err),
         _ => Err(err("unknown request")),
     };
     answer.unwrap_or_else(|e| e)
+}
+
+fn rows_json(rows: &Rows) -> String {
+    serde_json::to_string(rows).unwrap_or_default()
+}
+
+/// A panel's rows from the helper's answer.
+pub fn parse_rows(answer: &str) -> Result<Rows, String> {
+    let f = fields(answer)?;
+    let v = keyflow_json::parse(f.first().ok_or("the helper's answer is incomplete")?)
+        .map_err(|e| e.kind.to_string())?;
+    Ok(v.as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap_or_default()
+                .iter()
+                .map(|x| x.as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .collect())
+}
+
+/// A fix applied by the helper: the new scenario and what the notice says.
+pub fn parse_applied(answer: &str) -> Result<(Scenario, String), String> {
+    match fields(answer)?.as_slice() {
+        [json, label] => Ok((scenario_of(json)?, label.to_string())),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
 }
 
 /// An answer's fields: `Ok(fields)` or `Err(why)`.
@@ -819,5 +905,220 @@ mod tests {
             parse_link("garbage"),
             Err("the helper gave no answer".into())
         );
+    }
+}
+
+#[cfg(test)]
+mod panel_tests {
+    use super::*;
+    use keyflow_sim::Outcome;
+
+    fn builtin(name: &str) -> Scenario {
+        keyflow_sim::builtin(name).unwrap().scenario().unwrap()
+    }
+
+    /// The SSM built-in with statement `i` of its key policy removed.
+    fn ssm_without(i: usize) -> Scenario {
+        let mut s = builtin("ssm-securestring-cmk");
+        let mut v: serde_json::Value = serde_json::from_str(&s.keys[0].policy).unwrap();
+        v["Statement"].as_array_mut().unwrap().remove(i);
+        s.keys[0].policy = serde_json::to_string_pretty(&v).unwrap();
+        s
+    }
+
+    fn kinds(rows: &Rows) -> Vec<&str> {
+        rows.iter().map(|r| r[0].as_str()).collect()
+    }
+
+    const STEP: &str = "get-parameters-with-decryption:KeyUser";
+
+    fn outcome(s: &Scenario, step: &str) -> Outcome {
+        let r = keyflow_sim::run(s);
+        r.flow("ssm").unwrap().step(step).unwrap().outcome
+    }
+
+    #[test]
+    fn fix_candidates_come_ranked_with_their_diff_label_sources_and_flips() {
+        let s = ssm_without(1);
+        assert_eq!(outcome(&s, STEP), Outcome::Error);
+        let what = format!("ssm\0{STEP}");
+        let rows = parse_rows(&handle(&request_panel(Panel::Fix, &s, &what))).unwrap();
+        assert_eq!(rows[0][..2], ["status", "fixable"]);
+        let direct = keyflow_sim::fix_step(&s, "ssm", STEP).unwrap();
+        let cands: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "cand").collect();
+        assert_eq!(cands.len(), direct.candidates.len());
+        for (r, c) in cands.iter().zip(&direct.candidates) {
+            assert_eq!(r[1], c.rank.to_string());
+            assert_eq!(r[2], c.title);
+            assert_eq!(r[3], keyflow_sim::fix::FIX_LABEL);
+        }
+        // The best candidate's statement is in its diff as added lines, with line numbers.
+        let diff = rows.iter().find(|r| r[0] == "diff").unwrap();
+        assert!(diff[1].starts_with("key policy key:"), "{}", diff[1]);
+        assert!(
+            diff.iter()
+                .any(|l| l.starts_with('+') && l.contains("kms:ViaService"))
+        );
+        assert!(diff.iter().any(|l| l.starts_with(' ')), "context lines");
+        // Conditions name their AWS page; the flips name the step's check.
+        let link = rows
+            .iter()
+            .find(|r| r[0] == "a" && r[1].starts_with("Condition StringEquals kms:ViaService"))
+            .unwrap();
+        assert!(link[3].starts_with("https://docs.aws.amazon.com/kms/"));
+        let flips = rows.iter().find(|r| r[0] == "ul").unwrap();
+        assert!(
+            flips[2].starts_with(&format!("ssm/{STEP}/kms:Decrypt")),
+            "{flips:?}"
+        );
+
+        // Applying the first candidate: the step passes, and the notice says where.
+        let answer = handle(&request_apply_fix(&s, &what, "1", &cands[0][2]));
+        let (fixed, label) = parse_applied(&answer).unwrap();
+        assert_eq!(outcome(&fixed, STEP), Outcome::Ok);
+        assert_eq!(fixed, direct.candidates[0].apply_to(&s));
+        assert!(
+            label.starts_with("Fix applied to key policy key:"),
+            "{label}"
+        );
+        // A candidate the user did not see is never applied.
+        let why = parse_applied(&handle(&request_apply_fix(&s, &what, "1", "other"))).unwrap_err();
+        assert!(why.contains("no longer applies"), "{why}");
+    }
+
+    #[test]
+    fn a_step_an_expectation_expects_to_fail_gets_no_repair() {
+        let s = builtin("ssm-securestring-cmk");
+        let what = "ssm\0get-parameters-with-decryption:Intern";
+        let rows = parse_rows(&handle(&request_panel(Panel::Fix, &s, what))).unwrap();
+        assert_eq!(kinds(&rows), ["status"]);
+        assert_eq!(rows[0][1], "expected-to-fail");
+        let why = parse_rows(&handle(&request_panel(Panel::Fix, &s, "ssm\0nope"))).unwrap_err();
+        assert_eq!(why, "the step is gone");
+    }
+
+    #[test]
+    fn the_documented_setting_is_offered_for_alb_logs_under_sse_kms() {
+        let mut s = builtin("alb-logs-cmk");
+        // Without the expectation that says it fails, the step gets its documented repair.
+        s.expectations.clear();
+        let rows = parse_rows(&handle(&request_panel(
+            Panel::Fix,
+            &s,
+            "alb\0enable-access-logs",
+        )))
+        .unwrap();
+        assert_eq!(rows[0][1], "fixable");
+        assert!(
+            rows.iter()
+                .any(|r| r[0] == "p" && r[1].starts_with("Setting ") && r[1].ends_with("SSE-S3")),
+            "{rows:?}"
+        );
+        assert!(!rows.iter().any(|r| r[0] == "diff"), "no policy is written");
+        assert!(rows.iter().any(|r| r[0] == "a"
+            && r[1] == "Source: "
+            && r[3].starts_with("https://docs.aws.amazon.com/")));
+    }
+
+    #[test]
+    fn the_access_table_covers_every_principal_and_operation() {
+        let s = builtin("alb-logs-cmk");
+        let rows = parse_rows(&handle(&request_panel(
+            Panel::Access,
+            &s,
+            "bucket:test-alb-access-logs",
+        )))
+        .unwrap();
+        assert_eq!(
+            rows[0],
+            [
+                "ops",
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:DeleteObject",
+                "s3:PutBucketPolicy"
+            ]
+        );
+        let names: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+        for p in &s.principals {
+            assert!(names.contains(&p.name.as_str()), "{names:?}");
+        }
+        assert!(names.contains(&"any AWS service") && names.contains(&"anyone"));
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with("any principal of account "))
+        );
+        // ELB's delivery may write only under its prefix: "yes, if" and the condition.
+        let elb = rows.iter().find(|r| r[1] == "ELBLogDelivery").unwrap();
+        assert_eq!(elb.len(), 3 + 2 * 4);
+        assert_eq!(elb[5], "yes, if");
+        assert!(
+            elb[6].contains("\nif: only for objects matching"),
+            "{}",
+            elb[6]
+        );
+        assert_eq!(elb[3], "no");
+        // Every built-in: a table for every key and bucket.
+        for b in keyflow_sim::builtins() {
+            let s = b.scenario().unwrap();
+            let ids = s
+                .keys
+                .iter()
+                .map(|k| format!("key:{}", k.id))
+                .chain(s.buckets.iter().map(|x| format!("bucket:{}", x.name)));
+            for id in ids {
+                let rows = parse_rows(&handle(&request_panel(Panel::Access, &s, &id))).unwrap();
+                let width = rows[0].len() - 1;
+                assert!(width == 4 || width == 7, "{id}");
+                assert!(rows.len() > 3 && rows[1..].iter().all(|r| r.len() == 3 + 2 * width));
+            }
+        }
+        let why =
+            parse_rows(&handle(&request_panel(Panel::Access, &s, "bucket:nope"))).unwrap_err();
+        assert!(why.contains("no bucket `nope`"), "{why}");
+    }
+
+    #[test]
+    fn the_lockout_check_gives_aws_error_and_keyflow_own_warning_apart() {
+        let s = builtin("ssm-securestring-cmk");
+        let key = s.keys[0].id.clone();
+        // As shipped: the administrator keeps the key.
+        let rows = parse_rows(&handle(&request_panel(
+            Panel::Lockout,
+            &s,
+            &format!("{key}\0"),
+        )))
+        .unwrap();
+        assert!(rows[0][1].contains("by Admin"), "{rows:?}");
+        assert!(!kinds(&rows).contains(&"err") && !kinds(&rows).contains(&"warn"));
+        assert!(
+            rows.iter()
+                .any(|r| r[0] == "ul" && r.iter().any(|x| x.starts_with("Admin")))
+        );
+        // Without the statement that delegates to the account, AWS refuses, and nobody could manage it.
+        let t = ssm_without(0);
+        let rows = parse_rows(&handle(&request_panel(
+            Panel::Lockout,
+            &t,
+            &format!("{key}\0Admin"),
+        )))
+        .unwrap();
+        let e = rows.iter().find(|r| r[0] == "err").unwrap();
+        assert_eq!(e[1], keyflow_sim::lockout::LOCKOUT_CODE);
+        assert_eq!(e[2], keyflow_sim::lockout::LOCKOUT_MESSAGE);
+        let w = rows.iter().find(|r| r[0] == "warn").unwrap();
+        assert_eq!(w[1], "Keyflow's own check");
+        // KeyUser is not allowed PutKeyPolicy even as shipped: refused, but the key stays manageable.
+        let rows = parse_rows(&handle(&request_panel(
+            Panel::Lockout,
+            &s,
+            &format!("{key}\0KeyUser"),
+        )))
+        .unwrap();
+        assert!(kinds(&rows).contains(&"err") && !kinds(&rows).contains(&"warn"));
+        let why =
+            parse_rows(&handle(&request_panel(Panel::Lockout, &s, "nope\0Admin"))).unwrap_err();
+        assert!(why.contains("no key `nope`"), "{why}");
     }
 }
