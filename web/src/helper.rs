@@ -47,6 +47,16 @@ pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
     [verb, &compact_json(s), what].join("\0")
 }
 
+/// The default caller of the lockout what-if: the scenario's administrator
+/// (a principal named like one), else its first principal.
+pub fn default_caller(s: &Scenario) -> Option<&str> {
+    s.principals
+        .iter()
+        .find(|p| p.name.to_ascii_lowercase().contains("admin"))
+        .or(s.principals.first())
+        .map(|p| p.name.as_str())
+}
+
 /// Applies the candidate of rank `rank` (and title `title`) for the step
 /// `what` (`flow\0step`).
 pub fn request_apply_fix(s: &Scenario, what: &str, rank: &str, title: &str) -> String {
@@ -503,7 +513,7 @@ pub fn handle(request: &str) -> String {
         ["lockout", json, key, caller] => (|| {
             let s = Scenario::from_json_unchecked(json).map_err(err)?;
             let caller = match *caller {
-                "" => panels::default_caller(&s).unwrap_or_default(),
+                "" => default_caller(&s).unwrap_or_default(),
                 c => c,
             };
             let rows = panels::lockout_rows(&s, key, caller).map_err(err)?;

@@ -173,6 +173,44 @@ fn compare_request(state: &State) -> Option<(String, CompareKey)> {
     Some((request, CompareKey(state.compare, ptr(now), other)))
 }
 
+/// Keeps a panel's answer (`state::Asked`) in step with the scenario: asks
+/// the helper about `want` whenever the answer on hand is for another
+/// question or an earlier scenario, one request at a time.
+#[hook]
+fn use_answer(state: &UseReducerHandle<State>, panel: helper::Panel, want: Option<String>) {
+    let in_flight = use_mut_ref(|| false);
+    let have = state
+        .asked(panel)
+        .filter(|a| a.rows.is_some())
+        .map(|a| (a.what.clone(), ByPtr(a.scenario.clone())));
+    let dispatcher = state.dispatcher();
+    let key = (want, ByPtr(state.scenario.clone()), have);
+    use_effect_with(key, move |(want, now, have)| {
+        let fresh = have
+            .as_ref()
+            .is_some_and(|(w, s)| Some(w) == want.as_ref() && Rc::ptr_eq(&s.0, &now.0));
+        if let Some(what) = want.clone().filter(|_| !fresh && !*in_flight.borrow()) {
+            *in_flight.borrow_mut() = true;
+            let scenario = now.0.clone();
+            hooks::helper::ask(
+                helper::request_panel(panel, &scenario, &what),
+                move |answer| {
+                    *in_flight.borrow_mut() = false;
+                    let rows = Some(helper::parse_rows(&answer).map(Rc::new));
+                    dispatcher.dispatch(Action::Answer(
+                        panel,
+                        state::Asked {
+                            what,
+                            scenario,
+                            rows,
+                        },
+                    ));
+                },
+            );
+        }
+    });
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer_eq(initial_state);
@@ -242,6 +280,20 @@ pub fn app() -> Html {
         });
     }
     hooks::persist::use_persist(&state);
+    // The Fix panel, the access view (when in front) and the lockout check
+    // follow every edit.
+    let what = |p: helper::Panel| state.asked(p).map(|a| a.what.clone());
+    use_answer(&state, helper::Panel::Fix, what(helper::Panel::Fix));
+    let access = (state.view == state::View::Matrix)
+        .then(|| components::matrix::access_choice(&state))
+        .flatten();
+    use_answer(&state, helper::Panel::Access, access);
+    // The lockout check follows the key policy while it is open.
+    let lockout = what(helper::Panel::Lockout).filter(|w| {
+        let key = w.split('\0').next().unwrap_or("").to_string();
+        state.current_policy() == Some(keyflow_sim::PolicyId::Key(key))
+    });
+    use_answer(&state, helper::Panel::Lockout, lockout);
 
     // A link to open: in the address bar at start, or pasted into it later.
     {
@@ -263,9 +315,15 @@ pub fn app() -> Html {
                     links.dispatch(Action::Open(fragment));
                 }
             });
-            let keys = browser::on_key(move |key| {
+            let keys = browser::on_key(move |e| {
+                let key = e.key();
                 if key == "Escape" {
                     dispatcher.dispatch(Action::Escape);
+                } else if key == "z" && (e.ctrl_key() || e.meta_key()) && !browser::in_text_field(e)
+                {
+                    // Outside text fields, Ctrl+Z takes back the last whole-scenario change.
+                    e.prevent_default();
+                    dispatcher.dispatch(Action::Undo);
                 }
             });
             move || {

@@ -15,7 +15,7 @@ use keyflow_sim::rename::Target;
 use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
 
-use crate::helper::RenamePreview;
+use crate::helper::{Panel, RenamePreview, Rows};
 
 /// Where the scenario on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,7 +135,22 @@ pub enum Notice {
         name: String,
     },
     Info(String),
+    /// A whole-scenario change that Undo takes back ("Fix applied to …").
+    Undo(String),
 }
+
+/// A panel's question and the helper's answer, for the scenario it was asked about.
+#[derive(Clone, Debug)]
+pub struct Asked {
+    /// What is asked (`flow\0step`, `key:ID`, `key-id\0caller`).
+    pub what: String,
+    pub scenario: Rc<Scenario>,
+    /// `None` while the helper works.
+    pub rows: Option<Result<Rc<Rows>, String>>,
+}
+
+/// How many whole-scenario changes Undo can take back.
+pub const UNDO_DEPTH: usize = 10;
 
 /// The share popover.
 #[derive(Clone, Debug, PartialEq)]
@@ -199,6 +214,12 @@ pub struct State {
     /// Why the last ARN pasted into "add a principal" names none.
     pub arn_error: Option<String>,
     pub compare: CompareWith,
+    /// The Fix panel of one step, the access view's table, the lockout check.
+    pub fix: Option<Asked>,
+    pub access: Option<Asked>,
+    pub lockout: Option<Asked>,
+    /// The scenarios before the last whole-scenario changes (newest last), with their labels.
+    pub undo: Vec<(Rc<Scenario>, String)>,
 }
 
 // Scenarios are compared by identity: every change makes a new `Rc`, and a
@@ -219,6 +240,12 @@ impl PartialEq for Draft {
 impl PartialEq for Checkpoint {
     fn eq(&self, o: &Self) -> bool {
         self.target == o.target && same(&self.scenario, &o.scenario)
+    }
+}
+
+impl PartialEq for Asked {
+    fn eq(&self, o: &Self) -> bool {
+        self.what == o.what && same(&self.scenario, &o.scenario) && self.rows == o.rows
     }
 }
 
@@ -248,6 +275,11 @@ impl PartialEq for State {
             && self.opening == o.opening
             && self.arn_error == o.arn_error
             && self.compare == o.compare
+            && self.fix == o.fix
+            && self.access == o.access
+            && self.lockout == o.lockout
+            && self.undo.len() == o.undo.len()
+            && self.undo.iter().zip(&o.undo).all(|(a, b)| same(&a.0, &b.0))
     }
 }
 
@@ -276,6 +308,26 @@ impl State {
             opening: None,
             arn_error: None,
             compare: CompareWith::WhatIf(0),
+            fix: None,
+            access: None,
+            lockout: None,
+            undo: Vec::new(),
+        }
+    }
+
+    pub fn asked(&self, panel: Panel) -> Option<&Asked> {
+        match panel {
+            Panel::Fix => self.fix.as_ref(),
+            Panel::Access => self.access.as_ref(),
+            Panel::Lockout => self.lockout.as_ref(),
+        }
+    }
+
+    fn asked_mut(&mut self, panel: Panel) -> &mut Option<Asked> {
+        match panel {
+            Panel::Fix => &mut self.fix,
+            Panel::Access => &mut self.access,
+            Panel::Lockout => &mut self.lockout,
         }
     }
 
@@ -376,6 +428,18 @@ pub enum Action {
     /// Escape: close whatever dialog is open.
     Escape,
     CompareWith(CompareWith),
+    /// Open a panel asking the helper about `what`, or close it (`None`).
+    Ask(Panel, Option<String>),
+    /// The helper's answer for a panel: kept if the panel still asks that
+    /// (the access view also takes the answer for its default choice).
+    Answer(Panel, Asked),
+    /// A fix the helper applied: replaces the scenario, with an Undo notice.
+    Applied {
+        scenario: Scenario,
+        label: String,
+    },
+    /// Back to the scenario before the last whole-scenario change.
+    Undo,
 }
 
 impl Reducible for State {
@@ -448,6 +512,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 }
                 checkpoint(&mut next, state, target, label);
                 touched(&mut next, state);
+                edited_since(&mut next);
             }
         }
         Action::Replace { scenario, label } => {
@@ -458,6 +523,49 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.form = state.form.wrapping_add(1);
             checkpoint(&mut next, state, label.clone(), format!("Before: {label}"));
             touched(&mut next, state);
+            next.undo.push((state.scenario.clone(), label));
+            if next.undo.len() > UNDO_DEPTH {
+                next.undo.remove(0);
+            }
+            next.fix = None;
+        }
+        Action::Applied { scenario, label } => {
+            next = reduce(
+                state,
+                Action::Replace {
+                    scenario,
+                    label: label.clone(),
+                },
+            );
+            next.notice = Some(Notice::Undo(label));
+        }
+        Action::Undo => {
+            let mut rest = state.undo.clone();
+            if let Some((scenario, label)) = rest.pop() {
+                next.scenario = scenario;
+                next.form = state.form.wrapping_add(1);
+                next.fix = None;
+                touched(&mut next, state);
+                next.undo = rest;
+                next.notice = Some(Notice::Info(format!("Undone: {label}")));
+            }
+        }
+        Action::Ask(panel, what) => {
+            *next.asked_mut(panel) = what.map(|what| Asked {
+                what,
+                scenario: state.scenario.clone(),
+                rows: None,
+            });
+        }
+        Action::Answer(panel, answer) => {
+            let slot = next.asked_mut(panel);
+            let open = match slot {
+                Some(a) => a.what == answer.what,
+                None => panel == Panel::Access,
+            };
+            if open {
+                *slot = Some(answer);
+            }
         }
         Action::OpenPolicy(id) => next.open_policy = Some(id),
         Action::Select(selection) => next.selection = selection,
@@ -542,6 +650,8 @@ pub fn reduce(state: &State, action: Action) -> State {
             if state.rename.is_some() {
                 next.rename = None;
                 next.form = state.form.wrapping_add(1);
+            } else if state.fix.is_some() {
+                next.fix = None;
             } else {
                 next.share = None;
             }
@@ -559,6 +669,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 scenario.expectations.push(expectation);
                 next.scenario = Rc::new(scenario);
                 touched(&mut next, state);
+                edited_since(&mut next);
             }
         }
         Action::Unpin(i) => {
@@ -567,6 +678,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 scenario.expectations.remove(i);
                 next.scenario = Rc::new(scenario);
                 touched(&mut next, state);
+                edited_since(&mut next);
             }
         }
     }
@@ -601,6 +713,15 @@ fn draft_name(state: &State) -> String {
     };
     let base = if base.is_empty() { "Untitled" } else { base };
     keyflow_sim::edit::unique_name(base, |n| state.drafts.iter().any(|d| d.name == n))
+}
+
+/// Undo takes back whole-scenario changes only while nothing was edited
+/// since: it never drops later work.
+fn edited_since(next: &mut State) {
+    next.undo.clear();
+    if matches!(next.notice, Some(Notice::Undo(_))) {
+        next.notice = None;
+    }
 }
 
 fn touched(next: &mut State, prev: &State) {

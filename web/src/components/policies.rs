@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::editor::{Editor, Severity};
 use super::focused_check;
 use crate::AppContext;
+use crate::helper::Panel;
 use crate::state::Action;
 
 fn slot_label(slot: PolicySlot) -> &'static str {
@@ -151,6 +152,7 @@ pub fn policies(ctx: &AppContext) -> Html {
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
             <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
+            if let PolicyId::Key(key) = &current { { lockout(ctx, key) } }
             <div class="problems" data-testid="problems">
                 <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>
                 if marks.is_empty() {
@@ -159,6 +161,52 @@ pub fn policies(ctx: &AppContext) -> Html {
                     <ul class="problem-list">{ for problems }</ul>
                 }
             </div>
+        </div>
+    }
+}
+
+/// The PutKeyPolicy what-if under a key policy editor: would the caller lock
+/// itself out with this text (AWS's check), could anyone still change the
+/// key policy (Keyflow's own). Once asked, it follows every edit.
+fn lockout(ctx: &AppContext, key: &str) -> Html {
+    let s = &ctx.state.scenario;
+    let asked = ctx
+        .state
+        .lockout
+        .as_ref()
+        .filter(|a| a.what.split('\0').next() == Some(key));
+    let caller = asked
+        .and_then(|a| a.what.split('\0').nth(1))
+        .or_else(|| crate::helper::default_caller(s))
+        .unwrap_or("")
+        .to_string();
+    let ask = {
+        let ctx = ctx.clone();
+        let key = key.to_string();
+        Callback::from(move |caller: String| {
+            ctx.dispatch(Action::Ask(
+                Panel::Lockout,
+                Some(format!("{key}\0{caller}")),
+            ))
+        })
+    };
+    let check = {
+        let (ask, caller) = (ask.clone(), caller.clone());
+        Callback::from(move |_| ask.emit(caller.clone()))
+    };
+    let callers = s
+        .principals
+        .iter()
+        .map(|p| (p.name.clone(), p.name.clone()))
+        .collect();
+    html! {
+        <div class="lockout" data-testid="lockout">
+            <button type="button" class="btn small" onclick={check} data-testid="lockout-check"
+                title="Would PutKeyPolicy with this text lock the caller out? (AWS's check, and Keyflow's own)">{ "Check lockout" }</button>
+            { super::panel::choice("lockout-caller", "as", callers, &caller, ask) }
+            if let Some(a) = asked {
+                <div data-testid="lockout-result">{ super::panel::answer(a, super::panel::rows) }</div>
+            }
         </div>
     }
 }

@@ -237,16 +237,6 @@ pub fn access_rows(s: &Scenario, what: &str) -> Result<Vec<Row>, String> {
     Ok(out)
 }
 
-/// The default caller of the lockout what-if: the scenario's administrator
-/// (a principal named like one), else its first principal.
-pub fn default_caller(s: &Scenario) -> Option<&str> {
-    s.principals
-        .iter()
-        .find(|p| p.name.to_ascii_lowercase().contains("admin"))
-        .or(s.principals.first())
-        .map(|p| p.name.as_str())
-}
-
 /// The lockout what-if of `caller` putting the key policy the scenario now
 /// holds on `key`: AWS's answer, then Keyflow's own warning.
 pub fn lockout_rows(s: &Scenario, key: &str, caller: &str) -> Result<Vec<Row>, String> {

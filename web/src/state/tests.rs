@@ -253,3 +253,150 @@ fn origins_round_trip_through_their_tags() {
         assert_eq!(Origin::from_tag(&o.tag()), o);
     }
 }
+
+/// The SSM built-in's key policy without KeyUser's statement: KeyUser's
+/// decrypting read fails, and the helper's best fix repairs it.
+fn fix_applied(s: &State) -> (State, Rc<Scenario>) {
+    let id = PolicyId::Key(s.scenario.keys[0].id.clone());
+    let mut v: serde_json::Value =
+        serde_json::from_str(s.scenario.policy_text(&id).unwrap()).unwrap();
+    v["Statement"].as_array_mut().unwrap().remove(1);
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let broken = reduce(s, Action::Edit(Edit::Policy { id, text }));
+    let step = "ssm\0get-parameters-with-decryption:KeyUser";
+    let rows = crate::helper::parse_rows(&crate::helper::handle(&crate::helper::request_panel(
+        Panel::Fix,
+        &broken.scenario,
+        step,
+    )))
+    .unwrap();
+    let title = rows.iter().find(|r| r[0] == "cand").unwrap()[2].clone();
+    let answer = crate::helper::handle(&crate::helper::request_apply_fix(
+        &broken.scenario,
+        step,
+        "1",
+        &title,
+    ));
+    let (scenario, label) = crate::helper::parse_applied(&answer).unwrap();
+    let opened = reduce(&broken, Action::Ask(Panel::Fix, Some(step.into())));
+    let applied = reduce(&opened, Action::Applied { scenario, label });
+    (applied, broken.scenario.clone())
+}
+
+fn outcome(s: &Scenario) -> keyflow_sim::Outcome {
+    let r = keyflow_sim::run(s);
+    let flow = r.flow("ssm").unwrap();
+    flow.step("get-parameters-with-decryption:KeyUser")
+        .unwrap()
+        .outcome
+}
+
+#[test]
+fn an_applied_fix_can_be_undone_from_its_notice() {
+    let s = fresh("ssm-securestring-cmk");
+    let (applied, broken) = fix_applied(&s);
+    assert_eq!(outcome(&broken), keyflow_sim::Outcome::Error);
+    assert_eq!(outcome(&applied.scenario), keyflow_sim::Outcome::Ok);
+    let Some(Notice::Undo(label)) = &applied.notice else {
+        panic!("{:?}", applied.notice)
+    };
+    assert!(
+        label.starts_with("Fix applied to key policy key:"),
+        "{label}"
+    );
+    // Applying closes the Fix panel; the change is a draft like any other.
+    assert_eq!(applied.fix, None);
+    assert!(applied.edited);
+    assert_eq!(applied.drafts[0].scenario, applied.scenario);
+    let undone = reduce(&applied, Action::Undo);
+    assert!(Rc::ptr_eq(&undone.scenario, &broken));
+    assert_eq!(undone.drafts[0].scenario, undone.scenario);
+    assert!(undone.undo.is_empty());
+    assert_ne!(
+        undone.form, applied.form,
+        "the forms show the restored scenario"
+    );
+    assert!(
+        matches!(&undone.notice, Some(Notice::Info(t)) if t.starts_with("Undone: Fix applied"))
+    );
+    // Nothing left to undo: nothing changes.
+    assert_eq!(reduce(&undone, Action::Undo), undone);
+}
+
+#[test]
+fn undo_never_drops_later_edits() {
+    let (applied, _) = fix_applied(&fresh("ssm-securestring-cmk"));
+    let edited = region(&applied, "eu-west-1");
+    assert!(edited.undo.is_empty());
+    assert_eq!(edited.notice, None, "the Undo notice goes with the stack");
+    assert_eq!(reduce(&edited, Action::Undo), edited);
+    // Another scenario on screen starts with nothing to undo.
+    assert!(load(&applied, "alb-logs-cmk").undo.is_empty());
+}
+
+#[test]
+fn whole_scenario_changes_undo_newest_first_up_to_a_depth() {
+    let s = fresh("alb-logs-cmk");
+    let mut states = vec![s.clone()];
+    for i in 0..UNDO_DEPTH + 2 {
+        let mut next = (*states.last().unwrap().scenario).clone();
+        next.title = format!("t{i}");
+        let label = format!("change {i}");
+        states.push(reduce(
+            states.last().unwrap(),
+            Action::Replace {
+                scenario: next,
+                label,
+            },
+        ));
+    }
+    let mut now = states.last().unwrap().clone();
+    assert_eq!(now.undo.len(), UNDO_DEPTH);
+    for back in states.iter().rev().skip(1).take(UNDO_DEPTH) {
+        now = reduce(&now, Action::Undo);
+        assert!(Rc::ptr_eq(&now.scenario, &back.scenario));
+    }
+    assert!(now.undo.is_empty());
+}
+
+#[test]
+fn panels_keep_only_the_answer_to_their_question() {
+    let s = fresh("ssm-securestring-cmk");
+    let asked = |what: &str, rows: Rows| Asked {
+        what: what.into(),
+        scenario: s.scenario.clone(),
+        rows: Some(Ok(Rc::new(rows))),
+    };
+    let rows = vec![vec!["p".to_string(), "x".to_string()]];
+    // A Fix answer for a closed panel, or for another step, is dropped.
+    let closed = reduce(&s, Action::Answer(Panel::Fix, asked("f\0a", rows.clone())));
+    assert_eq!(closed.fix, None);
+    let open = reduce(&s, Action::Ask(Panel::Fix, Some("f\0a".into())));
+    assert_eq!(open.fix.as_ref().unwrap().rows, None);
+    let other = reduce(
+        &open,
+        Action::Answer(Panel::Fix, asked("f\0b", rows.clone())),
+    );
+    assert_eq!(other, open);
+    let answered = reduce(
+        &open,
+        Action::Answer(Panel::Fix, asked("f\0a", rows.clone())),
+    );
+    assert_eq!(answered.fix, Some(asked("f\0a", rows.clone())));
+    // Escape closes it; so does asking for nothing.
+    assert_eq!(reduce(&answered, Action::Escape).fix, None);
+    assert_eq!(reduce(&answered, Action::Ask(Panel::Fix, None)).fix, None);
+    // The access view takes the answer for its default choice.
+    let access = reduce(
+        &s,
+        Action::Answer(Panel::Access, asked("key:k", rows.clone())),
+    );
+    assert_eq!(access.access, Some(asked("key:k", rows.clone())));
+    let picked = reduce(&access, Action::Ask(Panel::Access, Some("bucket:b".into())));
+    assert_eq!(picked.access.as_ref().unwrap().what, "bucket:b");
+    let late = reduce(&picked, Action::Answer(Panel::Access, asked("key:k", rows)));
+    assert_eq!(
+        late, picked,
+        "a late answer for the earlier choice is dropped"
+    );
+}
