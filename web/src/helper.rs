@@ -24,7 +24,7 @@ mod panels;
 
 const SEP: char = '\0';
 
-/// A panel whose rows come from the helper.
+/// A panel whose content comes from the helper (see `panels`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {
     /// "Fix it" for one step; `what` is `flow\0step`.
@@ -35,8 +35,8 @@ pub enum Panel {
     Lockout,
 }
 
-/// A panel's answer: rows of text, each `[kind, field…]`.
-pub type Rows = Vec<Vec<String>>;
+/// A panel's answer: its element tree as JSON (`[tag, {attributes}, child…]`).
+pub type Tree = Rc<str>;
 
 pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
     let verb = match panel {
@@ -45,16 +45,6 @@ pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
         Panel::Lockout => "lockout",
     };
     [verb, &compact_json(s), what].join("\0")
-}
-
-/// The default caller of the lockout what-if: the scenario's administrator
-/// (a principal named like one), else its first principal.
-pub fn default_caller(s: &Scenario) -> Option<&str> {
-    s.principals
-        .iter()
-        .find(|p| p.name.to_ascii_lowercase().contains("admin"))
-        .or(s.principals.first())
-        .map(|p| p.name.as_str())
 }
 
 /// Applies the candidate of rank `rank` (and title `title`) for the step
@@ -498,7 +488,7 @@ pub fn handle(request: &str) -> String {
         ["fix-step", json, flow, step] => (|| {
             let s = Scenario::from_json_unchecked(json).map_err(err)?;
             let f = keyflow_sim::fix_step(&s, flow, step).ok_or_else(|| err("the step is gone"))?;
-            Ok(ok(&[&rows_json(&panels::fix_rows(&f))]))
+            Ok(ok(&[&panels::fix_tree(&f).to_string()]))
         })(),
         ["apply-fix", json, flow, step, rank, title] => (|| {
             let s = Scenario::from_json_unchecked(json).map_err(err)?;
@@ -507,17 +497,13 @@ pub fn handle(request: &str) -> String {
         })(),
         ["access", json, what] => (|| {
             let s = Scenario::from_json_unchecked(json).map_err(err)?;
-            let rows = panels::access_rows(&s, what).map_err(err)?;
-            Ok(ok(&[&rows_json(&rows)]))
+            let tree = panels::access_tree(&s, what).map_err(err)?;
+            Ok(ok(&[&tree.to_string()]))
         })(),
         ["lockout", json, key, caller] => (|| {
             let s = Scenario::from_json_unchecked(json).map_err(err)?;
-            let caller = match *caller {
-                "" => default_caller(&s).unwrap_or_default(),
-                c => c,
-            };
-            let rows = panels::lockout_rows(&s, key, caller).map_err(err)?;
-            Ok(ok(&[&rows_json(&rows)]))
+            let tree = panels::lockout_tree(&s, key, caller).map_err(err)?;
+            Ok(ok(&[&tree.to_string()]))
         })(),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
@@ -527,26 +513,12 @@ pub fn handle(request: &str) -> String {
     answer.unwrap_or_else(|e| e)
 }
 
-fn rows_json(rows: &Rows) -> String {
-    serde_json::to_string(rows).unwrap_or_default()
-}
-
-/// A panel's rows from the helper's answer.
-pub fn parse_rows(answer: &str) -> Result<Rows, String> {
-    let f = fields(answer)?;
-    let v = keyflow_json::parse(f.first().ok_or("the helper's answer is incomplete")?)
-        .map_err(|e| e.kind.to_string())?;
-    Ok(v.as_array()
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap_or_default()
-                .iter()
-                .map(|x| x.as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .collect())
+/// A panel's tree from the helper's answer.
+pub fn parse_tree(answer: &str) -> Result<Tree, String> {
+    match fields(answer)?.as_slice() {
+        [tree] => Ok(Rc::from(*tree)),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
 }
 
 /// A fix applied by the helper: the new scenario and what the notice says.
@@ -922,6 +894,7 @@ mod tests {
 mod panel_tests {
     use super::*;
     use keyflow_sim::Outcome;
+    use serde_json::Value as J;
 
     fn builtin(name: &str) -> Scenario {
         keyflow_sim::builtin(name).unwrap().scenario().unwrap()
@@ -930,14 +903,56 @@ mod panel_tests {
     /// The SSM built-in with statement `i` of its key policy removed.
     fn ssm_without(i: usize) -> Scenario {
         let mut s = builtin("ssm-securestring-cmk");
-        let mut v: serde_json::Value = serde_json::from_str(&s.keys[0].policy).unwrap();
+        let mut v: J = serde_json::from_str(&s.keys[0].policy).unwrap();
         v["Statement"].as_array_mut().unwrap().remove(i);
         s.keys[0].policy = serde_json::to_string_pretty(&v).unwrap();
         s
     }
 
-    fn kinds(rows: &Rows) -> Vec<&str> {
-        rows.iter().map(|r| r[0].as_str()).collect()
+    fn tree(answer: &str) -> Result<J, String> {
+        parse_tree(answer).map(|t| serde_json::from_str(&t).unwrap())
+    }
+
+    fn ask(panel: Panel, s: &Scenario, what: &str) -> J {
+        tree(&handle(&request_panel(panel, s, what))).unwrap()
+    }
+
+    /// Every element of the tree whose attribute `key` is `value`.
+    fn find<'a>(v: &'a J, key: &str, value: &str, out: &mut Vec<&'a J>) {
+        if let Some(items) = v.as_array() {
+            if items[1][key] == value {
+                out.push(v);
+            }
+            for k in &items[2..] {
+                find(k, key, value, out);
+            }
+        }
+    }
+
+    fn all<'a>(v: &'a J, key: &str, value: &str) -> Vec<&'a J> {
+        let mut out = Vec::new();
+        find(v, key, value, &mut out);
+        out
+    }
+
+    fn text(v: &J) -> String {
+        match v {
+            J::String(s) => s.clone(),
+            J::Array(items) => items[2..].iter().map(text).collect(),
+            _ => String::new(),
+        }
+    }
+
+    /// Every element's tag is one the page renders.
+    fn tags_ok(v: &J) {
+        if let Some(items) = v.as_array() {
+            let tag = items[0].as_str().unwrap();
+            assert!(crate::components::panel::TAGS.contains(&tag), "{tag}");
+            for (k, _) in items[1].as_object().unwrap() {
+                assert!(crate::components::panel::ATTRS.contains(&k.as_str()), "{k}");
+            }
+            items[2..].iter().for_each(tags_ok);
+        }
     }
 
     const STEP: &str = "get-parameters-with-decryption:KeyUser";
@@ -952,38 +967,60 @@ mod panel_tests {
         let s = ssm_without(1);
         assert_eq!(outcome(&s, STEP), Outcome::Error);
         let what = format!("ssm\0{STEP}");
-        let rows = parse_rows(&handle(&request_panel(Panel::Fix, &s, &what))).unwrap();
-        assert_eq!(rows[0][..2], ["status", "fixable"]);
+        let t = ask(Panel::Fix, &s, &what);
+        tags_ok(&t);
+        assert_eq!(all(&t, "data-status", "fixable").len(), 1);
         let direct = keyflow_sim::fix_step(&s, "ssm", STEP).unwrap();
-        let cands: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "cand").collect();
+        let cands = all(&t, "data-testid", "fix-candidate");
         assert_eq!(cands.len(), direct.candidates.len());
-        for (r, c) in cands.iter().zip(&direct.candidates) {
-            assert_eq!(r[1], c.rank.to_string());
-            assert_eq!(r[2], c.title);
-            assert_eq!(r[3], keyflow_sim::fix::FIX_LABEL);
+        for (c, d) in cands.iter().zip(&direct.candidates) {
+            assert_eq!(c[1]["data-rank"], d.rank.to_string());
+            assert!(text(c).starts_with(&format!("#{} {}", d.rank, d.title)));
+            assert_eq!(
+                text(all(c, "data-testid", "fix-label")[0]),
+                keyflow_sim::fix::FIX_LABEL
+            );
+            let apply = all(c, "data-act", "apply")[0];
+            assert_eq!(apply[1]["data-arg"], format!("{}\n{}", d.rank, d.title));
         }
-        // The best candidate's statement is in its diff as added lines, with line numbers.
-        let diff = rows.iter().find(|r| r[0] == "diff").unwrap();
-        assert!(diff[1].starts_with("key policy key:"), "{}", diff[1]);
+        // The best candidate's statement is in its diff as added lines, with context.
+        let diff = all(cands[0], "data-testid", "fix-diff")[0];
+        assert!(text(diff).starts_with("key policy key:"), "{}", text(diff));
+        let added = all(diff, "class", "add");
         assert!(
-            diff.iter()
-                .any(|l| l.starts_with('+') && l.contains("kms:ViaService"))
+            added
+                .iter()
+                .any(|l| text(l).starts_with('+') && text(l).contains("kms:ViaService"))
         );
-        assert!(diff.iter().any(|l| l.starts_with(' ')), "context lines");
-        // Conditions name their AWS page; the flips name the step's check.
-        let link = rows
-            .iter()
-            .find(|r| r[0] == "a" && r[1].starts_with("Condition StringEquals kms:ViaService"))
-            .unwrap();
-        assert!(link[3].starts_with("https://docs.aws.amazon.com/kms/"));
-        let flips = rows.iter().find(|r| r[0] == "ul").unwrap();
         assert!(
-            flips[2].starts_with(&format!("ssm/{STEP}/kms:Decrypt")),
-            "{flips:?}"
+            all(diff, "class", "")
+                .iter()
+                .any(|l| text(l).starts_with(' '))
+        );
+        // Conditions name their AWS page; the flips name the step's check.
+        let cond = text(cands[0])
+            .contains("Condition StringEquals kms:ViaService ssm.ap-northeast-1.amazonaws.com — AWS KMS condition keys: kms:ViaService");
+        assert!(cond, "{}", text(cands[0]));
+        assert!(cands[0].to_string().contains(
+            "\"href\":\"https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service\""
+        ));
+        assert!(
+            text(cands[0]).contains(&format!(
+                "ssm/{STEP}/kms:Decrypt#0: ImplicitlyDenied → Allowed"
+            )) || text(cands[0]).contains(&format!(
+                "ssm/{STEP}/kms:Decrypt: ImplicitlyDenied → Allowed"
+            )),
+            "{}",
+            text(cands[0])
         );
 
         // Applying the first candidate: the step passes, and the notice says where.
-        let answer = handle(&request_apply_fix(&s, &what, "1", &cands[0][2]));
+        let answer = handle(&request_apply_fix(
+            &s,
+            &what,
+            "1",
+            &direct.candidates[0].title,
+        ));
         let (fixed, label) = parse_applied(&answer).unwrap();
         assert_eq!(outcome(&fixed, STEP), Outcome::Ok);
         assert_eq!(fixed, direct.candidates[0].apply_to(&s));
@@ -999,11 +1036,10 @@ mod panel_tests {
     #[test]
     fn a_step_an_expectation_expects_to_fail_gets_no_repair() {
         let s = builtin("ssm-securestring-cmk");
-        let what = "ssm\0get-parameters-with-decryption:Intern";
-        let rows = parse_rows(&handle(&request_panel(Panel::Fix, &s, what))).unwrap();
-        assert_eq!(kinds(&rows), ["status"]);
-        assert_eq!(rows[0][1], "expected-to-fail");
-        let why = parse_rows(&handle(&request_panel(Panel::Fix, &s, "ssm\0nope"))).unwrap_err();
+        let t = ask(Panel::Fix, &s, "ssm\0get-parameters-with-decryption:Intern");
+        assert_eq!(all(&t, "data-status", "expected-to-fail").len(), 1);
+        assert!(all(&t, "data-testid", "fix-candidate").is_empty());
+        let why = tree(&handle(&request_panel(Panel::Fix, &s, "ssm\0nope"))).unwrap_err();
         assert_eq!(why, "the step is gone");
     }
 
@@ -1012,64 +1048,63 @@ mod panel_tests {
         let mut s = builtin("alb-logs-cmk");
         // Without the expectation that says it fails, the step gets its documented repair.
         s.expectations.clear();
-        let rows = parse_rows(&handle(&request_panel(
-            Panel::Fix,
-            &s,
-            "alb\0enable-access-logs",
-        )))
-        .unwrap();
-        assert_eq!(rows[0][1], "fixable");
+        let t = ask(Panel::Fix, &s, "alb\0enable-access-logs");
+        assert_eq!(all(&t, "data-status", "fixable").len(), 1);
+        let best = all(&t, "data-testid", "fix-candidate")[0];
+        assert!(text(best).contains("Setting buckets[0]."), "{}", text(best));
+        assert!(text(best).contains("→ SSE-S3"), "{}", text(best));
         assert!(
-            rows.iter()
-                .any(|r| r[0] == "p" && r[1].starts_with("Setting ") && r[1].ends_with("SSE-S3")),
-            "{rows:?}"
+            all(&t, "data-testid", "fix-diff").is_empty(),
+            "no policy is written"
         );
-        assert!(!rows.iter().any(|r| r[0] == "diff"), "no policy is written");
-        assert!(rows.iter().any(|r| r[0] == "a"
-            && r[1] == "Source: "
-            && r[3].starts_with("https://docs.aws.amazon.com/")));
+        assert!(
+            best.to_string()
+                .contains("\"href\":\"https://docs.aws.amazon.com/")
+        );
     }
 
     #[test]
     fn the_access_table_covers_every_principal_and_operation() {
         let s = builtin("alb-logs-cmk");
-        let rows = parse_rows(&handle(&request_panel(
-            Panel::Access,
-            &s,
-            "bucket:test-alb-access-logs",
-        )))
-        .unwrap();
+        let t = ask(Panel::Access, &s, "bucket:test-alb-access-logs");
+        tags_ok(&t);
+        let table = all(&t, "data-testid", "access-table")[0];
+        assert_eq!(table[1]["data-resource"], "bucket:test-alb-access-logs");
+        let heads: Vec<String> = all(table, "scope", "col").into_iter().map(text).collect();
         assert_eq!(
-            rows[0],
+            heads,
             [
-                "ops",
                 "s3:GetObject",
                 "s3:PutObject",
                 "s3:DeleteObject",
                 "s3:PutBucketPolicy"
             ]
         );
-        let names: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+        let row = |name: &str| all(table, "data-principal", name)[0];
         for p in &s.principals {
-            assert!(names.contains(&p.name.as_str()), "{names:?}");
+            row(&p.name);
         }
-        assert!(names.contains(&"any AWS service") && names.contains(&"anyone"));
-        assert!(
-            names
-                .iter()
-                .any(|n| n.starts_with("any principal of account "))
-        );
+        row("any AWS service");
+        row("anyone");
+        row("any principal of account 111122223333");
         // ELB's delivery may write only under its prefix: "yes, if" and the condition.
-        let elb = rows.iter().find(|r| r[1] == "ELBLogDelivery").unwrap();
-        assert_eq!(elb.len(), 3 + 2 * 4);
-        assert_eq!(elb[5], "yes, if");
+        let put = all(row("ELBLogDelivery"), "data-op", "s3:PutObject")[0];
+        assert_eq!(put[1]["data-answer"], "yes, if");
         assert!(
-            elb[6].contains("\nif: only for objects matching"),
-            "{}",
-            elb[6]
+            put[1]["title"]
+                .as_str()
+                .unwrap()
+                .contains("\nif: only for objects matching")
         );
-        assert_eq!(elb[3], "no");
-        // Every built-in: a table for every key and bucket.
+        assert_eq!(
+            all(row("ELBLogDelivery"), "data-op", "s3:GetObject")[0][1]["data-answer"],
+            "no"
+        );
+        // The picker lists every key and bucket, the shown one selected.
+        let picker = all(&t, "data-act", "access")[0];
+        assert_eq!(all(picker, "selected", "").len(), 1);
+        assert_eq!(picker.as_array().unwrap().len() - 2, 2);
+        // Every built-in: a table for every key and bucket; an unknown choice shows the first.
         for b in keyflow_sim::builtins() {
             let s = b.scenario().unwrap();
             let ids = s
@@ -1078,57 +1113,53 @@ mod panel_tests {
                 .map(|k| format!("key:{}", k.id))
                 .chain(s.buckets.iter().map(|x| format!("bucket:{}", x.name)));
             for id in ids {
-                let rows = parse_rows(&handle(&request_panel(Panel::Access, &s, &id))).unwrap();
-                let width = rows[0].len() - 1;
-                assert!(width == 4 || width == 7, "{id}");
-                assert!(rows.len() > 3 && rows[1..].iter().all(|r| r.len() == 3 + 2 * width));
+                let t = ask(Panel::Access, &s, &id);
+                let width = if id.starts_with("key:") { 7 } else { 4 };
+                assert_eq!(all(&t, "scope", "col").len(), width, "{id}");
+                assert!(all(&t, "class", "cell-btn").len() >= 4 * width, "{id}");
             }
+            let t = ask(Panel::Access, &s, "");
+            let first = s.keys.first().map(|k| format!("key:{}", k.id));
+            let first = first.or(s.buckets.first().map(|b| format!("bucket:{}", b.name)));
+            assert_eq!(
+                all(&t, "data-testid", "access-table")[0][1]["data-resource"],
+                first.unwrap()
+            );
         }
-        let why =
-            parse_rows(&handle(&request_panel(Panel::Access, &s, "bucket:nope"))).unwrap_err();
-        assert!(why.contains("no bucket `nope`"), "{why}");
     }
 
     #[test]
     fn the_lockout_check_gives_aws_error_and_keyflow_own_warning_apart() {
         let s = builtin("ssm-securestring-cmk");
         let key = s.keys[0].id.clone();
-        // As shipped: the administrator keeps the key.
-        let rows = parse_rows(&handle(&request_panel(
-            Panel::Lockout,
-            &s,
-            &format!("{key}\0"),
-        )))
-        .unwrap();
-        assert!(rows[0][1].contains("by Admin"), "{rows:?}");
-        assert!(!kinds(&rows).contains(&"err") && !kinds(&rows).contains(&"warn"));
-        assert!(
-            rows.iter()
-                .any(|r| r[0] == "ul" && r.iter().any(|x| x.starts_with("Admin")))
-        );
+        // As shipped: the administrator (the default caller) keeps the key.
+        let t = ask(Panel::Lockout, &s, &format!("{key}\0"));
+        tags_ok(&t);
+        assert!(text(&t).contains("by Admin (arn:aws:iam::111122223333:user/Admin)"));
+        assert_eq!(all(&t, "data-testid", "lockout-passes").len(), 1);
+        assert!(all(&t, "data-testid", "lockout-error").is_empty());
+        assert!(all(&t, "data-testid", "lockout-warning").is_empty());
+        let caller = all(&t, "data-act", "caller")[0];
+        assert_eq!(caller[1]["data-arg"], key.as_str());
         // Without the statement that delegates to the account, AWS refuses, and nobody could manage it.
-        let t = ssm_without(0);
-        let rows = parse_rows(&handle(&request_panel(
-            Panel::Lockout,
-            &t,
-            &format!("{key}\0Admin"),
-        )))
-        .unwrap();
-        let e = rows.iter().find(|r| r[0] == "err").unwrap();
-        assert_eq!(e[1], keyflow_sim::lockout::LOCKOUT_CODE);
-        assert_eq!(e[2], keyflow_sim::lockout::LOCKOUT_MESSAGE);
-        let w = rows.iter().find(|r| r[0] == "warn").unwrap();
-        assert_eq!(w[1], "Keyflow's own check");
-        // KeyUser is not allowed PutKeyPolicy even as shipped: refused, but the key stays manageable.
-        let rows = parse_rows(&handle(&request_panel(
-            Panel::Lockout,
-            &s,
-            &format!("{key}\0KeyUser"),
-        )))
-        .unwrap();
-        assert!(kinds(&rows).contains(&"err") && !kinds(&rows).contains(&"warn"));
-        let why =
-            parse_rows(&handle(&request_panel(Panel::Lockout, &s, "nope\0Admin"))).unwrap_err();
+        let t = ask(Panel::Lockout, &ssm_without(0), &format!("{key}\0Admin"));
+        let e = text(all(&t, "data-testid", "lockout-error")[0]);
+        assert_eq!(
+            e,
+            format!(
+                "{}: {}",
+                keyflow_sim::lockout::LOCKOUT_CODE,
+                keyflow_sim::lockout::LOCKOUT_MESSAGE
+            )
+        );
+        assert!(text(&t).contains("AWS's answer — source: AWS Knowledge Center"));
+        let w = text(all(&t, "data-testid", "lockout-warning")[0]);
+        assert!(w.starts_with("Keyflow's own check: "), "{w}");
+        // KeyUser may not change the key policy even as shipped: refused, but the key stays manageable.
+        let t = ask(Panel::Lockout, &s, &format!("{key}\0KeyUser"));
+        assert_eq!(all(&t, "data-testid", "lockout-error").len(), 1);
+        assert!(all(&t, "data-testid", "lockout-warning").is_empty());
+        let why = tree(&handle(&request_panel(Panel::Lockout, &s, "nope\0Admin"))).unwrap_err();
         assert!(why.contains("no key `nope`"), "{why}");
     }
 }

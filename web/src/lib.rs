@@ -175,40 +175,40 @@ fn compare_request(state: &State) -> Option<(String, CompareKey)> {
 
 /// Keeps a panel's answer (`state::Asked`) in step with the scenario: asks
 /// the helper about `want` whenever the answer on hand is for another
-/// question or an earlier scenario, one request at a time.
+/// question or an earlier scenario, one request at a time. The request is
+/// sent while rendering (no effect: one less generic instance in the
+/// bundle); the in-flight flag makes a repeated render ask once.
 #[hook]
 fn use_answer(state: &UseReducerHandle<State>, panel: helper::Panel, want: Option<String>) {
     let in_flight = use_mut_ref(|| false);
-    let have = state
-        .asked(panel)
-        .filter(|a| a.rows.is_some())
-        .map(|a| (a.what.clone(), ByPtr(a.scenario.clone())));
-    let dispatcher = state.dispatcher();
-    let key = (want, ByPtr(state.scenario.clone()), have);
-    use_effect_with(key, move |(want, now, have)| {
-        let fresh = have
-            .as_ref()
-            .is_some_and(|(w, s)| Some(w) == want.as_ref() && Rc::ptr_eq(&s.0, &now.0));
-        if let Some(what) = want.clone().filter(|_| !fresh && !*in_flight.borrow()) {
-            *in_flight.borrow_mut() = true;
-            let scenario = now.0.clone();
-            hooks::helper::ask(
-                helper::request_panel(panel, &scenario, &what),
-                move |answer| {
-                    *in_flight.borrow_mut() = false;
-                    let rows = Some(helper::parse_rows(&answer).map(Rc::new));
-                    dispatcher.dispatch(Action::Answer(
-                        panel,
-                        state::Asked {
-                            what,
-                            scenario,
-                            rows,
-                        },
-                    ));
-                },
-            );
-        }
+    // An answer the panel no longer wants changes no state: render anyway, to ask again.
+    let update = use_force_update();
+    let Some(what) = want else { return };
+    let fresh = state.asked(panel).is_some_and(|a| {
+        a.tree.is_some() && a.what == what && Rc::ptr_eq(&a.scenario, &state.scenario)
     });
+    if fresh || *in_flight.borrow() {
+        return;
+    }
+    *in_flight.borrow_mut() = true;
+    let scenario = state.scenario.clone();
+    let dispatcher = state.dispatcher();
+    hooks::helper::ask(
+        helper::request_panel(panel, &scenario, &what),
+        move |answer| {
+            *in_flight.borrow_mut() = false;
+            update.force_update();
+            let tree = Some(helper::parse_tree(&answer));
+            dispatcher.dispatch(Action::Answer(
+                panel,
+                state::Asked {
+                    what,
+                    scenario,
+                    tree,
+                },
+            ));
+        },
+    );
 }
 
 #[function_component(App)]
@@ -285,8 +285,7 @@ pub fn app() -> Html {
     let what = |p: helper::Panel| state.asked(p).map(|a| a.what.clone());
     use_answer(&state, helper::Panel::Fix, what(helper::Panel::Fix));
     let access = (state.view == state::View::Matrix)
-        .then(|| components::matrix::access_choice(&state))
-        .flatten();
+        .then(|| what(helper::Panel::Access).unwrap_or_default());
     use_answer(&state, helper::Panel::Access, access);
     // The lockout check follows the key policy while it is open.
     let lockout = what(helper::Panel::Lockout).filter(|w| {

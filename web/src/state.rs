@@ -15,7 +15,7 @@ use keyflow_sim::rename::Target;
 use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
 
-use crate::helper::{Panel, RenamePreview, Rows};
+use crate::helper::{Panel, RenamePreview, Tree};
 
 /// Where the scenario on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,7 +146,7 @@ pub struct Asked {
     pub what: String,
     pub scenario: Rc<Scenario>,
     /// `None` while the helper works.
-    pub rows: Option<Result<Rc<Rows>, String>>,
+    pub tree: Option<Result<Tree, String>>,
 }
 
 /// How many whole-scenario changes Undo can take back.
@@ -245,7 +245,7 @@ impl PartialEq for Checkpoint {
 
 impl PartialEq for Asked {
     fn eq(&self, o: &Self) -> bool {
-        self.what == o.what && same(&self.scenario, &o.scenario) && self.rows == o.rows
+        self.what == o.what && same(&self.scenario, &o.scenario) && self.tree == o.tree
     }
 }
 
@@ -554,7 +554,7 @@ pub fn reduce(state: &State, action: Action) -> State {
             *next.asked_mut(panel) = what.map(|what| Asked {
                 what,
                 scenario: state.scenario.clone(),
-                rows: None,
+                tree: None,
             });
         }
         Action::Answer(panel, answer) => {

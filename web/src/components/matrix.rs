@@ -11,9 +11,7 @@ use super::column_checks;
 use super::explain::explain;
 use super::focused_check;
 use crate::AppContext;
-use crate::helper::Panel;
-use crate::state::{Action, MatrixColumn, Selection, State};
-use crate::text::v;
+use crate::state::{Action, MatrixColumn, Selection};
 
 const COLUMNS: [(MatrixColumn, &str, &str); 2] = [
     (MatrixColumn::Deliver, "deliver", "deliver (encrypt)"),
@@ -130,98 +128,13 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
     }
 }
 
-/// The keys and buckets of the scenario: (`key:ID` or `bucket:NAME`, label).
-fn resources(s: &keyflow_sim::Scenario) -> Vec<(String, String)> {
-    let keys = s.keys.iter().map(|k| {
-        let name = k.aliases.first().unwrap_or(&k.id);
-        (format!("key:{}", k.id), format!("key {name}"))
-    });
-    let buckets = s
-        .buckets
-        .iter()
-        .map(|b| (format!("bucket:{}", b.name), format!("bucket {}", b.name)));
-    keys.chain(buckets).collect()
-}
-
-/// The key or bucket the access view shows: the one picked, else the first.
-pub fn access_choice(state: &State) -> Option<String> {
-    let all = resources(&state.scenario);
-    let picked = state.access.as_ref().map(|a| &a.what);
-    all.iter()
-        .find(|r| Some(&r.0) == picked)
-        .or(all.first())
-        .map(|r| r.0.clone())
-}
-
+/// The access view of a key or bucket (the helper draws the picker and the table).
 pub fn access(ctx: &AppContext) -> Html {
-    let Some(current) = access_choice(&ctx.state) else {
-        return html! { <p class="muted" data-testid="access-view">{ "This scenario has no keys or buckets yet." }</p> };
-    };
-    let pick = {
-        let ctx = ctx.clone();
-        Callback::from(move |what: String| ctx.dispatch(Action::Ask(Panel::Access, Some(what))))
-    };
-    let picker = super::panel::choice(
-        "access-resource",
-        "Key or bucket",
-        resources(&ctx.state.scenario),
-        &current,
-        pick,
-    );
-    let body = match &ctx.state.access {
-        Some(a) if a.what == current => super::panel::answer(a, |rows| {
-            let stale = !std::rc::Rc::ptr_eq(&a.scenario, &ctx.state.scenario);
-            table_of(rows, stale)
-        }),
-        _ => html! { <p class="busy small" role="status">{ "Asking Keyflow's helper…" }</p> },
-    };
     html! {
-        <section class="flow access-view" data-testid="access-view">
+        <section class="flow">
             <h3>{ "Who can do what" }</h3>
-            <p class="muted small">{ "Every principal of the scenario, any principal of each account, AWS services and anyone, asked as a service's request would be; conditions that only the calling service can meet are listed, not assumed. Hover or focus a cell for why." }</p>
-            { picker }
-            { body }
+            <p class="muted small">{ "Every principal of the scenario, any principal of each account, AWS services and anyone, asked as a service's request would be; conditions only the calling service can meet are listed, not assumed. Hover or focus a cell for why." }</p>
+            { super::panel::panel(ctx, ctx.state.access.as_ref(), "access-view", "access-view") }
         </section>
-    }
-}
-
-fn table_of(rows: &[Vec<String>], stale: bool) -> Html {
-    let Some((ops, rows)) = rows.split_first() else {
-        return html! {};
-    };
-    let ops = ops.get(1..).unwrap_or_default();
-    let body = rows.iter().map(|r| {
-        let f = |i: usize| r.get(i).map(|x| v(x)).unwrap_or_default();
-        let cells = r.get(3..).unwrap_or_default().chunks(2).zip(ops).map(|(c, op)| {
-            let word = c.first().map(String::as_str).unwrap_or("");
-            let detail = c.get(1).map(|x| v(x)).unwrap_or_default();
-            let state = match word {
-                "yes" | "yes, if" => "ok",
-                "no" => "deny",
-                _ => "warn",
-            };
-            html! {
-                <td class={super::cls(&["cell", state])}>
-                    <button type="button" class="cell-btn" title={detail.clone()} data-op={op.clone()} data-answer={word.to_string()}>
-                        <span class={format!("badge {state}")}>{ word.to_string() }</span>
-                        <span class="acc-detail small">{ detail }</span>
-                    </button>
-                </td>
-            }
-        });
-        html! {
-            <tr data-principal={f(1)}>
-                <th scope="row"><span>{ f(1) }</span><br /><code class="small muted">{ f(2) }</code></th>
-                { for cells }
-            </tr>
-        }
-    });
-    html! {
-        <div class="table-wrap">
-            <table class={if stale { "matrix access stale" } else { "matrix access" }} data-testid="access-table">
-                <thead><tr><th>{ "principal" }</th>{ for ops.iter().map(|o| html! { <th scope="col">{ o.clone() }</th> }) }</tr></thead>
-                <tbody>{ for body }</tbody>
-            </table>
-        </div>
     }
 }

@@ -1,84 +1,154 @@
-//! Panels whose rows come from the helper worker (`crate::helper::Panel`):
-//! the rows are rendered as they are, so every word and link is the sim's.
-//! Row kinds: `p` text, `a` text and a link to an AWS page, `diff` a policy
-//! diff (`+` added, `−` removed), `ul` a list, `err` AWS's error, `warn`
-//! Keyflow's own warning, `status` where a Fix request stands.
+//! Panels whose content comes from the helper worker (`crate::helper::Panel`):
+//! "Fix it", the access view, the lockout check. The helper sends an element
+//! tree (`[tag, {attributes}, child…]`); one small renderer draws it, so the
+//! page holds no markup of its own for them. Only the tags and attributes
+//! listed here are drawn, and every text is a text node (never markup).
+//! Controls carry `data-act`: the panel's one click and one change handler
+//! turn them into actions.
 
+use std::rc::Rc;
+
+use keyflow_json::Value;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+use yew::virtual_dom::{AttributeOrProperty, Attributes, VTag, VText};
 
-use crate::state::Asked;
-use crate::text::v;
+use crate::AppContext;
+use crate::helper::Panel;
+use crate::state::{Action, Asked};
 
-fn row(r: &[String]) -> Html {
-    let f = |i: usize| r.get(i).map(|x| v(x)).unwrap_or_default();
-    let kind = f(0);
-    match kind.as_str() {
-        "diff" => html! {
-            <div class="diff" data-testid="fix-diff">
-                <p class="small muted">{ f(1) }</p>
-                <pre>{ for r.iter().skip(2).map(|l| {
-                    let class = match l.chars().next() { Some('+') => "add", Some('−') => "del", _ => "" };
-                    html! { <span {class}>{ v(l) }{ "\n" }</span> }
-                }) }</pre>
-            </div>
-        },
-        "a" => html! {
-            <p class="small" data-kind="a">{ f(1) }
-                if f(3).starts_with("https://") {
-                    <a href={f(3)} target="_blank" rel="noopener noreferrer">{ f(2) }</a>
-                } else { { f(2) } }
-            </p>
-        },
-        "ul" => html! {
-            <div data-kind="ul"><p class="small">{ f(1) }</p>
-                <ul class="small">{ for r.iter().skip(2).map(|x| html! { <li>{ v(x) }</li> }) }</ul></div>
-        },
-        "err" => html! {
-            <p class="aws-error" data-testid="panel-error"><span class="err-code">{ f(1) }</span>{ ": " }<span class="err-msg">{ f(2) }</span></p>
-        },
-        "warn" => html! {
-            <p class="warn-note" data-testid="panel-warning"><strong>{ f(1) }{ ": " }</strong>{ f(2) }</p>
-        },
-        "status" => html! { <p data-testid="panel-status" data-status={f(1)}>{ f(2) }</p> },
-        _ => html! { <p class="small">{ f(1) }</p> },
+/// The tags a panel may hold.
+pub static TAGS: [&str; 22] = [
+    "div", "p", "span", "pre", "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "a",
+    "button", "strong", "code", "h4", "section", "select", "option", "label", "br",
+];
+
+/// The attributes a panel's elements may carry.
+pub static ATTRS: [&str; 19] = [
+    "class",
+    "title",
+    "href",
+    "target",
+    "rel",
+    "type",
+    "scope",
+    "value",
+    "selected",
+    "data-testid",
+    "data-act",
+    "data-arg",
+    "data-status",
+    "data-rank",
+    "data-op",
+    "data-answer",
+    "data-principal",
+    "data-resource",
+    "data-policy",
+];
+
+fn node(v: &Value<'_>) -> Html {
+    if let Some(text) = v.as_str() {
+        return VText::new(crate::text::v(text)).into();
     }
-}
-
-pub fn rows(rows: &[Vec<String>]) -> Html {
-    rows.iter().map(|r| row(r)).collect()
-}
-
-/// The helper at work, why it could not answer, or `body` over its rows.
-pub fn answer(asked: &Asked, body: impl Fn(&[Vec<String>]) -> Html) -> Html {
-    match &asked.rows {
-        None => html! { <p class="busy small" role="status">{ "Asking Keyflow's helper…" }</p> },
-        Some(Err(why)) => html! { <p class="small deny-text">{ v(why) }</p> },
-        Some(Ok(r)) => body(r),
-    }
-}
-
-/// A labelled `<select>` over (value, text) options; `pick` gets the value chosen.
-pub fn choice(
-    testid: &str,
-    label: &str,
-    options: Vec<(String, String)>,
-    current: &str,
-    pick: Callback<String>,
-) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        pick.emit(
-            e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value(),
-        )
+    let Some([tag, attrs, kids @ ..]) = v.as_array() else {
+        return Html::default();
+    };
+    let Some(tag) = TAGS.iter().find(|t| tag.as_str() == Some(t)) else {
+        return Html::default();
+    };
+    let mut el = VTag::new(*tag);
+    let values = ATTRS
+        .iter()
+        .map(|k| {
+            let value = attrs.get(k)?.as_str()?;
+            Some(AttributeOrProperty::Attribute(value.to_string().into()))
+        })
+        .collect();
+    el.set_attributes(Attributes::Dynamic {
+        keys: &ATTRS,
+        values,
     });
+    el.add_children(kids.iter().map(node));
+    el.into()
+}
+
+/// A control of a panel was used: `value` is a select's new value.
+fn act(ctx: &AppContext, el: &web_sys::Element, value: String) {
+    let arg = el.get_attribute("data-arg").unwrap_or_default();
+    match el.get_attribute("data-act").as_deref() {
+        Some("apply") => {
+            let (Some(fix), Some((rank, title))) = (&ctx.state.fix, arg.split_once('\n')) else {
+                return;
+            };
+            let request =
+                crate::helper::request_apply_fix(&ctx.state.scenario, &fix.what, rank, title);
+            let d = ctx.state.dispatcher();
+            crate::hooks::helper::ask(request, move |answer| {
+                d.dispatch(match crate::helper::parse_applied(&answer) {
+                    Ok((scenario, label)) => Action::Applied { scenario, label },
+                    Err(why) => Action::Notify(why),
+                })
+            });
+        }
+        Some("close") => ctx.dispatch(Action::Ask(Panel::Fix, None)),
+        Some("access") => ctx.dispatch(Action::Ask(Panel::Access, Some(value))),
+        Some("caller") => {
+            ctx.dispatch(Action::Ask(Panel::Lockout, Some(format!("{arg}\0{value}"))))
+        }
+        _ => {}
+    }
+}
+
+/// A button that opens a panel asking the helper about `what`, or closes it when `open`.
+pub fn ask_button(
+    ctx: &AppContext,
+    panel: Panel,
+    what: String,
+    open: bool,
+    label: &str,
+    testid: String,
+) -> Html {
+    let ctx = ctx.clone();
+    let onclick =
+        Callback::from(move |_| ctx.dispatch(Action::Ask(panel, (!open).then(|| what.clone()))));
     html! {
-        <label class="small">{ label }{ " " }
-            <select data-testid={testid.to_string()} {onchange}>
-                { for options.into_iter().map(|(value, text)| {
-                    let selected = value == current;
-                    html! { <option {selected} {value}>{ v(&text) }</option> }
-                }) }
-            </select>
-        </label>
+        <button type="button" class="btn small" {onclick} aria-expanded={open.to_string()} data-testid={testid}>{ label.to_string() }</button>
+    }
+}
+
+/// A panel: the helper at work, why it could not answer, or its tree
+/// (dimmed while it answers an earlier scenario).
+pub fn panel(ctx: &AppContext, asked: Option<&Asked>, class: &str, testid: &str) -> Html {
+    let body = match asked.and_then(|a| a.tree.as_ref()) {
+        None => html! { <p class="busy small" role="status">{ "Asking Keyflow's helper…" }</p> },
+        Some(Err(why)) => html! { <p class="small deny-text">{ crate::text::v(why) }</p> },
+        Some(Ok(tree)) => keyflow_json::parse(tree)
+            .map(|v| node(&v))
+            .unwrap_or_default(),
+    };
+    let stale = asked.is_some_and(|a| !Rc::ptr_eq(&a.scenario, &ctx.state.scenario));
+    let onclick = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.closest("button[data-act]").ok().flatten())
+            {
+                act(&ctx, &el, String::new());
+            }
+        })
+    };
+    let onchange = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: Event| {
+            let select = e.target_unchecked_into::<web_sys::HtmlSelectElement>();
+            act(&ctx, &select, select.value());
+        })
+    };
+    html! {
+        <div class={super::cls(&[class, super::when(stale, "stale")])} data-testid={testid.to_string()} {onclick} {onchange}>
+            { body }
+        </div>
     }
 }

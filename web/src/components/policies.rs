@@ -169,44 +169,16 @@ pub fn policies(ctx: &AppContext) -> Html {
 /// itself out with this text (AWS's check), could anyone still change the
 /// key policy (Keyflow's own). Once asked, it follows every edit.
 fn lockout(ctx: &AppContext, key: &str) -> Html {
-    let s = &ctx.state.scenario;
     let asked = ctx
         .state
         .lockout
         .as_ref()
         .filter(|a| a.what.split('\0').next() == Some(key));
-    let caller = asked
-        .and_then(|a| a.what.split('\0').nth(1))
-        .or_else(|| crate::helper::default_caller(s))
-        .unwrap_or("")
-        .to_string();
-    let ask = {
-        let ctx = ctx.clone();
-        let key = key.to_string();
-        Callback::from(move |caller: String| {
-            ctx.dispatch(Action::Ask(
-                Panel::Lockout,
-                Some(format!("{key}\0{caller}")),
-            ))
-        })
-    };
-    let check = {
-        let (ask, caller) = (ask.clone(), caller.clone());
-        Callback::from(move |_| ask.emit(caller.clone()))
-    };
-    let callers = s
-        .principals
-        .iter()
-        .map(|p| (p.name.clone(), p.name.clone()))
-        .collect();
+    let what = asked.map_or(format!("{key}\0"), |a| a.what.clone());
     html! {
-        <div class="lockout" data-testid="lockout">
-            <button type="button" class="btn small" onclick={check} data-testid="lockout-check"
-                title="Would PutKeyPolicy with this text lock the caller out? (AWS's check, and Keyflow's own)">{ "Check lockout" }</button>
-            { super::panel::choice("lockout-caller", "as", callers, &caller, ask) }
-            if let Some(a) = asked {
-                <div data-testid="lockout-result">{ super::panel::answer(a, super::panel::rows) }</div>
-            }
+        <div class="lockout">
+            { super::panel::ask_button(ctx, Panel::Lockout, what, false, "Check lockout", "lockout-check".into()) }
+            if asked.is_some() { { super::panel::panel(ctx, asked, "", "lockout-result") } }
         </div>
     }
 }

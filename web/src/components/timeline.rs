@@ -9,7 +9,7 @@ use super::explain::explain;
 use super::{short_arn, telling_check};
 use crate::AppContext;
 use crate::helper::Panel;
-use crate::state::{Action, Asked, Selection};
+use crate::state::{Action, Selection};
 use crate::text::v;
 
 /// Plain function rather than a component: it has no hooks, and each
@@ -163,14 +163,21 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
     // "Fix it" for a failing step that no expectation expects to fail.
     let what = format!("{}\0{}", flow.id, step.id);
     let fix_open = ctx.state.fix.as_ref().filter(|a| a.what == what);
-    let fix = (step.applied
-        && step.outcome == Outcome::Error
-        && keyflow_sim::fix::expected_failure(&ctx.state.scenario, ctx.report(), &flow.id, step)
-            .is_none())
-    .then(|| {
-        let ctx = ctx.clone();
-        let ask = fix_open.is_none().then(|| what.clone());
-        Callback::from(move |_| ctx.dispatch(Action::Ask(Panel::Fix, ask.clone())))
+    // Expectations of other kinds (a request or matrix cell denied) are
+    // found by the helper, whose answer then says the step is expected to fail.
+    let expected = ctx.state.scenario.expectations.iter().any(|e| {
+        matches!(e, Expectation::Step { flow: f, step: s, outcome: ExpectedOutcome::Error, .. }
+            if *f == flow.id && *s == step.id)
+    });
+    let fix = (step.applied && step.outcome == Outcome::Error && !expected).then(|| {
+        super::panel::ask_button(
+            ctx,
+            Panel::Fix,
+            what,
+            fix_open.is_some(),
+            "Fix",
+            format!("{testid}-fix"),
+        )
     });
     html! {
         <li class={super::cls(&["step", outcome_class, super::when(selected.is_some(), "selected")])}
@@ -183,16 +190,13 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                     <span class="step-meta"><span class="actor">{ v(&step.actor) }</span>{ " → " }<code>{ step.call.clone() }</code></span>
                 </button>
                 <span class={badge_class}>{ step.outcome.as_str().replace('_', " ") }</span>
-                if let Some(onclick) = fix {
-                    <button type="button" class="btn small" title="Repairs computed by Keyflow, verified by re-running" {onclick}
-                        aria-expanded={fix_open.is_some().to_string()} data-testid={format!("{testid}-fix")}>{ "Fix" }</button>
-                }
+                { fix.unwrap_or_default() }
                 if let Some(pin) = pin {
                     <button type="button" class="btn small ghost" title="Pin this outcome as an expectation" onclick={pin}
                         data-testid={format!("{testid}-pin")}>{ "Pin" }</button>
                 }
             </div>
-            if let Some(asked) = fix_open { { fix_panel(ctx, asked) } }
+            if fix_open.is_some() { { super::panel::panel(ctx, fix_open, "fix-panel", "fix-panel") } }
             if let Some(why) = &step.not_evaluated {
                 <div class="not-evaluated" data-testid={format!("{testid}-not-evaluated")}>
                     <strong>{ "Not evaluated: " }</strong>{ v(&why.to_string()) }
@@ -232,55 +236,6 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                 { explain(ctx, check) }
             }
         </li>
-    }
-}
-
-/// The Fix panel: where the step stands, then each verified candidate with
-/// its Apply button, as the helper ranks them.
-fn fix_panel(ctx: &AppContext, asked: &Asked) -> Html {
-    let close = {
-        let ctx = ctx.clone();
-        Callback::from(move |_| ctx.dispatch(Action::Ask(Panel::Fix, None)))
-    };
-    let body = super::panel::answer(asked, |rows| {
-        let starts: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].first().is_some_and(|k| k == "cand"))
-            .collect();
-        let head = &rows[..starts.first().copied().unwrap_or(rows.len())];
-        let cands = starts.iter().enumerate().map(|(n, &i)| {
-            let group = &rows[i..starts.get(n + 1).copied().unwrap_or(rows.len())];
-            let c = |j: usize| group[0].get(j).cloned().unwrap_or_default();
-            let (rank, title) = (c(1), c(2));
-            let apply = {
-                let ctx = ctx.clone();
-                let request = crate::helper::request_apply_fix(&ctx.state.scenario, &asked.what, &rank, &title);
-                Callback::from(move |_| {
-                    let d = ctx.state.dispatcher();
-                    crate::hooks::helper::ask(request.clone(), move |answer| {
-                        d.dispatch(match crate::helper::parse_applied(&answer) {
-                            Ok((scenario, label)) => Action::Applied { scenario, label },
-                            Err(why) => Action::Notify(why),
-                        })
-                    })
-                })
-            };
-            html! {
-                <section class="fix-cand" data-testid="fix-candidate" data-rank={rank.clone()}>
-                    <h4>{ format!("#{rank} {}", v(&title)) }</h4>
-                    <p class="small muted" data-testid="fix-label">{ v(&c(3)) }</p>
-                    <button type="button" class="btn small" onclick={apply} data-testid={format!("fix-apply-{rank}")}>{ "Apply" }</button>
-                    { super::panel::rows(&group[1..]) }
-                </section>
-            }
-        });
-        html! { <>{ super::panel::rows(head) }{ for cands }</> }
-    });
-    html! {
-        <div class="fix-panel" role="region" aria-label="Fix it" data-testid="fix-panel">
-            <button type="button" class="btn small ghost fix-close" onclick={close} data-testid="fix-close">{ "Close" }</button>
-            <h4>{ "Fix it" }</h4>
-            { body }
-        </div>
     }
 }
 

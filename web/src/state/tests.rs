@@ -264,13 +264,8 @@ fn fix_applied(s: &State) -> (State, Rc<Scenario>) {
     let text = serde_json::to_string_pretty(&v).unwrap();
     let broken = reduce(s, Action::Edit(Edit::Policy { id, text }));
     let step = "ssm\0get-parameters-with-decryption:KeyUser";
-    let rows = crate::helper::parse_rows(&crate::helper::handle(&crate::helper::request_panel(
-        Panel::Fix,
-        &broken.scenario,
-        step,
-    )))
-    .unwrap();
-    let title = rows.iter().find(|r| r[0] == "cand").unwrap()[2].clone();
+    let fix = keyflow_sim::fix_step(&broken.scenario, "ssm", &step[4..]).unwrap();
+    let title = fix.candidates[0].title.clone();
     let answer = crate::helper::handle(&crate::helper::request_apply_fix(
         &broken.scenario,
         step,
@@ -362,36 +357,27 @@ fn whole_scenario_changes_undo_newest_first_up_to_a_depth() {
 #[test]
 fn panels_keep_only_the_answer_to_their_question() {
     let s = fresh("ssm-securestring-cmk");
-    let asked = |what: &str, rows: Rows| Asked {
+    let asked = |what: &str, tree: &str| Asked {
         what: what.into(),
         scenario: s.scenario.clone(),
-        rows: Some(Ok(Rc::new(rows))),
+        tree: Some(Ok(Rc::from(tree))),
     };
-    let rows = vec![vec!["p".to_string(), "x".to_string()]];
+    let rows = r#"["p",{},"x"]"#;
     // A Fix answer for a closed panel, or for another step, is dropped.
-    let closed = reduce(&s, Action::Answer(Panel::Fix, asked("f\0a", rows.clone())));
+    let closed = reduce(&s, Action::Answer(Panel::Fix, asked("f\0a", rows)));
     assert_eq!(closed.fix, None);
     let open = reduce(&s, Action::Ask(Panel::Fix, Some("f\0a".into())));
-    assert_eq!(open.fix.as_ref().unwrap().rows, None);
-    let other = reduce(
-        &open,
-        Action::Answer(Panel::Fix, asked("f\0b", rows.clone())),
-    );
+    assert_eq!(open.fix.as_ref().unwrap().tree, None);
+    let other = reduce(&open, Action::Answer(Panel::Fix, asked("f\0b", rows)));
     assert_eq!(other, open);
-    let answered = reduce(
-        &open,
-        Action::Answer(Panel::Fix, asked("f\0a", rows.clone())),
-    );
-    assert_eq!(answered.fix, Some(asked("f\0a", rows.clone())));
+    let answered = reduce(&open, Action::Answer(Panel::Fix, asked("f\0a", rows)));
+    assert_eq!(answered.fix, Some(asked("f\0a", rows)));
     // Escape closes it; so does asking for nothing.
     assert_eq!(reduce(&answered, Action::Escape).fix, None);
     assert_eq!(reduce(&answered, Action::Ask(Panel::Fix, None)).fix, None);
     // The access view takes the answer for its default choice.
-    let access = reduce(
-        &s,
-        Action::Answer(Panel::Access, asked("key:k", rows.clone())),
-    );
-    assert_eq!(access.access, Some(asked("key:k", rows.clone())));
+    let access = reduce(&s, Action::Answer(Panel::Access, asked("key:k", rows)));
+    assert_eq!(access.access, Some(asked("key:k", rows)));
     let picked = reduce(&access, Action::Ask(Panel::Access, Some("bucket:b".into())));
     assert_eq!(picked.access.as_ref().unwrap().what, "bucket:b");
     let late = reduce(&picked, Action::Answer(Panel::Access, asked("key:k", rows)));
