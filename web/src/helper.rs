@@ -521,10 +521,12 @@ pub fn parse_tree(answer: &str) -> Result<Tree, String> {
     }
 }
 
-/// A fix applied by the helper: the new scenario and what the notice says.
-pub fn parse_applied(answer: &str) -> Result<(Scenario, String), String> {
+/// A scenario from the helper, and what its change is called when the
+/// answer names it (a repair applied: the notice offers to undo it).
+pub fn parse_replacement(answer: &str) -> Result<(Scenario, Option<String>), String> {
     match fields(answer)?.as_slice() {
-        [json, label] => Ok((scenario_of(json)?, label.to_string())),
+        [json] => Ok((scenario_of(json)?, None)),
+        [json, label] => Ok((scenario_of(json)?, Some(label.to_string()))),
         _ => Err("the helper's answer is incomplete".into()),
     }
 }
@@ -1021,7 +1023,8 @@ mod panel_tests {
             "1",
             &direct.candidates[0].title,
         ));
-        let (fixed, label) = parse_applied(&answer).unwrap();
+        let (fixed, label) = parse_replacement(&answer).unwrap();
+        let label = label.unwrap();
         assert_eq!(outcome(&fixed, STEP), Outcome::Ok);
         assert_eq!(fixed, direct.candidates[0].apply_to(&s));
         assert!(
@@ -1029,7 +1032,8 @@ mod panel_tests {
             "{label}"
         );
         // A candidate the user did not see is never applied.
-        let why = parse_applied(&handle(&request_apply_fix(&s, &what, "1", "other"))).unwrap_err();
+        let why =
+            parse_replacement(&handle(&request_apply_fix(&s, &what, "1", "other"))).unwrap_err();
         assert!(why.contains("no longer applies"), "{why}");
     }
 

@@ -287,11 +287,16 @@ pub fn app() -> Html {
     let access = (state.view == state::View::Matrix)
         .then(|| what(helper::Panel::Access).unwrap_or_default());
     use_answer(&state, helper::Panel::Access, access);
-    // The lockout check follows the key policy while it is open.
-    let lockout = what(helper::Panel::Lockout).filter(|w| {
-        let key = w.split('\0').next().unwrap_or("").to_string();
-        state.current_policy() == Some(keyflow_sim::PolicyId::Key(key))
-    });
+    // The lockout check of the key policy in the editor, once the user
+    // works (like the lints): the caller chosen for that key, else the default.
+    let lockout = match state.current_policy() {
+        Some(keyflow_sim::PolicyId::Key(key)) if armed => Some(
+            what(helper::Panel::Lockout)
+                .filter(|w| w.split('\0').next() == Some(key.as_str()))
+                .unwrap_or(key + "\0"),
+        ),
+        _ => None,
+    };
     use_answer(&state, helper::Panel::Lockout, lockout);
 
     // A link to open: in the address bar at start, or pasted into it later.
@@ -314,15 +319,9 @@ pub fn app() -> Html {
                     links.dispatch(Action::Open(fragment));
                 }
             });
-            let keys = browser::on_key(move |e| {
-                let key = e.key();
+            let keys = browser::on_key(move |key| {
                 if key == "Escape" {
                     dispatcher.dispatch(Action::Escape);
-                } else if key == "z" && (e.ctrl_key() || e.meta_key()) && !browser::in_text_field(e)
-                {
-                    // Outside text fields, Ctrl+Z takes back the last whole-scenario change.
-                    e.prevent_default();
-                    dispatcher.dispatch(Action::Undo);
                 }
             });
             move || {

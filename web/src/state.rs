@@ -559,9 +559,10 @@ pub fn reduce(state: &State, action: Action) -> State {
         }
         Action::Answer(panel, answer) => {
             let slot = next.asked_mut(panel);
+            // The access view and the lockout check ask by themselves.
             let open = match slot {
                 Some(a) => a.what == answer.what,
-                None => panel == Panel::Access,
+                None => panel != Panel::Fix,
             };
             if open {
                 *slot = Some(answer);

@@ -128,13 +128,7 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
     }
 }
 
-/// The access view of a key or bucket (the helper draws the picker and the table).
+/// The access view of a key or bucket (the helper draws all of it).
 pub fn access(ctx: &AppContext) -> Html {
-    html! {
-        <section class="flow">
-            <h3>{ "Who can do what" }</h3>
-            <p class="muted small">{ "Every principal of the scenario, any principal of each account, AWS services and anyone, asked as a service's request would be; conditions only the calling service can meet are listed, not assumed. Hover or focus a cell for why." }</p>
-            { super::panel::panel(ctx, ctx.state.access.as_ref(), "access-view", "access-view") }
-        </section>
-    }
+    super::panel::panel(ctx, ctx.state.access.as_ref(), "flow", "access-view")
 }

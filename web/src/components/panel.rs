@@ -82,13 +82,7 @@ fn act(ctx: &AppContext, el: &web_sys::Element, value: String) {
             };
             let request =
                 crate::helper::request_apply_fix(&ctx.state.scenario, &fix.what, rank, title);
-            let d = ctx.state.dispatcher();
-            crate::hooks::helper::ask(request, move |answer| {
-                d.dispatch(match crate::helper::parse_applied(&answer) {
-                    Ok((scenario, label)) => Action::Applied { scenario, label },
-                    Err(why) => Action::Notify(why),
-                })
-            });
+            crate::hooks::helper::ask_scenario(ctx.state.dispatcher(), request, "Fix".into());
         }
         Some("close") => ctx.dispatch(Action::Ask(Panel::Fix, None)),
         Some("access") => ctx.dispatch(Action::Ask(Panel::Access, Some(value))),
@@ -121,7 +115,7 @@ pub fn ask_button(
 pub fn panel(ctx: &AppContext, asked: Option<&Asked>, class: &str, testid: &str) -> Html {
     let body = match asked.and_then(|a| a.tree.as_ref()) {
         None => html! { <p class="busy small" role="status">{ "Asking Keyflow's helper…" }</p> },
-        Some(Err(why)) => html! { <p class="small deny-text">{ crate::text::v(why) }</p> },
+        Some(Err(why)) => html! { <p class="small muted">{ crate::text::v(why) }</p> },
         Some(Ok(tree)) => keyflow_json::parse(tree)
             .map(|v| node(&v))
             .unwrap_or_default(),
@@ -147,7 +141,7 @@ pub fn panel(ctx: &AppContext, asked: Option<&Asked>, class: &str, testid: &str)
         })
     };
     html! {
-        <div class={super::cls(&[class, super::when(stale, "stale")])} data-testid={testid.to_string()} {onclick} {onchange}>
+        <div class={super::cls(&[class, super::when(stale, "dim")])} data-testid={testid.to_string()} {onclick} {onchange}>
             { body }
         </div>
     }

@@ -9,7 +9,6 @@ use yew::prelude::*;
 use super::editor::{Editor, Severity};
 use super::focused_check;
 use crate::AppContext;
-use crate::helper::Panel;
 use crate::state::Action;
 
 fn slot_label(slot: PolicySlot) -> &'static str {
@@ -117,14 +116,8 @@ pub fn policies(ctx: &AppContext) -> Html {
                 let ctx = ctx.clone();
                 let fix = f.clone();
                 Callback::from(move |_| {
-                    let d = ctx.state.dispatcher();
-                    let label = fix.label.clone();
-                    crate::hooks::helper::ask(crate::helper::request_fix(&ctx.state.scenario, &fix), move |answer| {
-                        d.dispatch(match crate::helper::parse_scenario(&answer) {
-                            Ok(scenario) => Action::Replace { scenario, label },
-                            Err(why) => Action::Notify(format!("{label}: {why}")),
-                        })
-                    });
+                    let request = crate::helper::request_fix(&ctx.state.scenario, &fix);
+                    crate::hooks::helper::ask_scenario(ctx.state.dispatcher(), request, fix.label.clone());
                 })
             };
             html! { <button type="button" class="btn tiny" data-testid="quick-fix" {onclick}>{ crate::text::v(&f.label) }</button> }
@@ -152,7 +145,11 @@ pub fn policies(ctx: &AppContext) -> Html {
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
             <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
-            if let PolicyId::Key(key) = &current { { lockout(ctx, key) } }
+            // The PutKeyPolicy what-if of this text (AWS's lockout check and
+            // Keyflow's own), from the helper; it follows every edit.
+            if matches!(current, PolicyId::Key(_)) && state.lockout.is_some() {
+                { super::panel::panel(ctx, state.lockout.as_ref(), "explain", "lockout-result") }
+            }
             <div class="problems" data-testid="problems">
                 <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>
                 if marks.is_empty() {
@@ -161,24 +158,6 @@ pub fn policies(ctx: &AppContext) -> Html {
                     <ul class="problem-list">{ for problems }</ul>
                 }
             </div>
-        </div>
-    }
-}
-
-/// The PutKeyPolicy what-if under a key policy editor: would the caller lock
-/// itself out with this text (AWS's check), could anyone still change the
-/// key policy (Keyflow's own). Once asked, it follows every edit.
-fn lockout(ctx: &AppContext, key: &str) -> Html {
-    let asked = ctx
-        .state
-        .lockout
-        .as_ref()
-        .filter(|a| a.what.split('\0').next() == Some(key));
-    let what = asked.map_or(format!("{key}\0"), |a| a.what.clone());
-    html! {
-        <div class="lockout">
-            { super::panel::ask_button(ctx, Panel::Lockout, what, false, "Check lockout", "lockout-check".into()) }
-            if asked.is_some() { { super::panel::panel(ctx, asked, "", "lockout-result") } }
         </div>
     }
 }

@@ -196,7 +196,7 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                         data-testid={format!("{testid}-pin")}>{ "Pin" }</button>
                 }
             </div>
-            if fix_open.is_some() { { super::panel::panel(ctx, fix_open, "fix-panel", "fix-panel") } }
+            if fix_open.is_some() { { super::panel::panel(ctx, fix_open, "explain", "fix-panel") } }
             if let Some(why) = &step.not_evaluated {
                 <div class="not-evaluated" data-testid={format!("{testid}-not-evaluated")}>
                     <strong>{ "Not evaluated: " }</strong>{ v(&why.to_string()) }

@@ -389,6 +389,14 @@ pub fn access_tree(s: &Scenario, what: &str) -> Result<Value, String> {
         "div",
         json!({}),
         vec![
+            el("h4", json!({}), vec![json!("Who can do what")]),
+            el(
+                "p",
+                json!({"class": "small muted"}),
+                vec![json!(
+                    "Every principal of the scenario, any principal of each account, AWS services and anyone, asked as a service's request would be: conditions only the calling service can meet are listed, not assumed. Hover over or focus a cell for why."
+                )],
+            ),
             el(
                 "label",
                 json!({"class": "small"}),
@@ -443,6 +451,11 @@ pub fn lockout_tree(s: &Scenario, key: &str, caller: &str) -> Result<Value, Stri
         .collect();
     let mut out = vec![
         el(
+            "h4",
+            json!({}),
+            vec![json!("Lockout check: PutKeyPolicy with this text")],
+        ),
+        el(
             "label",
             json!({"class": "small"}),
             vec![
@@ -451,7 +464,7 @@ pub fn lockout_tree(s: &Scenario, key: &str, caller: &str) -> Result<Value, Stri
             ],
         ),
         p(&format!(
-            "PutKeyPolicy on {} by {} ({}) with the text in the editor:",
+            "PutKeyPolicy on {} by {} ({}) with the text in the editor (without BypassPolicyLockoutSafetyCheck):",
             r.key, r.caller, r.caller_arn
         )),
     ];

@@ -116,22 +116,13 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
     err.forget();
 }
 
-/// Calls `f` with every keydown on the page (one handler: the page's).
-pub fn on_key(
-    f: impl Fn(&web_sys::KeyboardEvent) + 'static,
-) -> Option<Closure<dyn Fn(web_sys::KeyboardEvent)>> {
+/// Calls `f` with the key of every keydown on the page (one handler: the page's).
+pub fn on_key(f: impl Fn(String) + 'static) -> Option<Closure<dyn Fn(web_sys::KeyboardEvent)>> {
     let window = web_sys::window()?;
     let closure =
-        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| f(&e));
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| f(e.key()));
     window.set_onkeydown(Some(closure.as_ref().unchecked_ref()));
     Some(closure)
-}
-
-/// Whether a key event happened in a text field (where keys edit text).
-pub fn in_text_field(e: &web_sys::KeyboardEvent) -> bool {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
 
 pub fn remove_key_listener() {

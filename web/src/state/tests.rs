@@ -272,7 +272,8 @@ fn fix_applied(s: &State) -> (State, Rc<Scenario>) {
         "1",
         &title,
     ));
-    let (scenario, label) = crate::helper::parse_applied(&answer).unwrap();
+    let (scenario, label) = crate::helper::parse_replacement(&answer).unwrap();
+    let label = label.unwrap();
     let opened = reduce(&broken, Action::Ask(Panel::Fix, Some(step.into())));
     let applied = reduce(&opened, Action::Applied { scenario, label });
     (applied, broken.scenario.clone())
