@@ -559,10 +559,11 @@ pub fn reduce(state: &State, action: Action) -> State {
         }
         Action::Answer(panel, answer) => {
             let slot = next.asked_mut(panel);
-            // The access view and the lockout check ask by themselves.
+            // The access view and the lockout check ask by themselves, for
+            // the scenario on screen (not one that has left it).
             let open = match slot {
                 Some(a) => a.what == answer.what,
-                None => panel != Panel::Fix,
+                None => panel != Panel::Fix && same(&answer.scenario, &state.scenario),
             };
             if open {
                 *slot = Some(answer);

@@ -1,7 +1,8 @@
 //! Panels whose content comes from the helper worker (`crate::helper::Panel`):
 //! "Fix it", the access view, the lockout check. The helper sends an element
-//! tree (`[tag, {attributes}, child…]`); one small renderer draws it, so the
-//! page holds no markup of its own for them. Only the tags and attributes
+//! tree (`[tag, {attributes}, child…]`); one small builder makes its DOM,
+//! which Yew mounts as it is, so the page holds no markup of its own for
+//! them. Only the tags and attributes
 //! listed here are drawn, and every text is a text node (never markup).
 //! Controls carry `data-act`: the panel's one click and one change handler
 //! turn them into actions.
@@ -11,7 +12,6 @@ use std::rc::Rc;
 use keyflow_json::Value;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-use yew::virtual_dom::{AttributeOrProperty, Attributes, VTag, VText};
 
 use crate::AppContext;
 use crate::helper::Panel;
@@ -46,30 +46,50 @@ pub static ATTRS: [&str; 19] = [
     "data-policy",
 ];
 
-fn node(v: &Value<'_>) -> Html {
-    if let Some(text) = v.as_str() {
-        return VText::new(crate::text::v(text)).into();
+/// The DOM of one element of a tree: only the tags and attributes listed
+/// above, every text a text node.
+fn build(doc: &web_sys::Document, v: &Value<'_>) -> Option<web_sys::Element> {
+    let [tag, attrs, kids @ ..] = v.as_array()? else {
+        return None;
+    };
+    let tag = TAGS.iter().find(|t| tag.as_str() == Some(t))?;
+    let el = doc.create_element(tag).ok()?;
+    for m in attrs.as_object()? {
+        if let (true, Some(value)) = (ATTRS.contains(&&*m.key), m.value.as_str()) {
+            let _ = el.set_attribute(&m.key, value);
+        }
     }
-    let Some([tag, attrs, kids @ ..]) = v.as_array() else {
-        return Html::default();
-    };
-    let Some(tag) = TAGS.iter().find(|t| tag.as_str() == Some(t)) else {
-        return Html::default();
-    };
-    let mut el = VTag::new(*tag);
-    let values = ATTRS
-        .iter()
-        .map(|k| {
-            let value = attrs.get(k)?.as_str()?;
-            Some(AttributeOrProperty::Attribute(value.to_string().into()))
-        })
-        .collect();
-    el.set_attributes(Attributes::Dynamic {
-        keys: &ATTRS,
-        values,
+    for k in kids {
+        let _ = match k.as_str() {
+            Some(text) => el.append_with_str_1(&crate::text::v(text)),
+            None => build(doc, k).map_or(Ok(()), |c| el.append_with_node_1(&c)),
+        };
+    }
+    Some(el)
+}
+
+thread_local! {
+    /// The DOM drawn for the trees on screen, so a render that shows the
+    /// same answer keeps the same nodes (and the focus in them).
+    static DRAWN: std::cell::RefCell<Vec<(Rc<str>, web_sys::Node)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn drawn(tree: &Rc<str>) -> Html {
+    let node = DRAWN.with(|d| {
+        let mut d = d.borrow_mut();
+        if let Some((_, n)) = d.iter().find(|(t, _)| Rc::ptr_eq(t, tree)) {
+            return Some(n.clone());
+        }
+        let doc = web_sys::window()?.document()?;
+        let n: web_sys::Node = build(&doc, &keyflow_json::parse(tree).ok()?)?.into();
+        d.push((tree.clone(), n.clone()));
+        // One per panel is enough.
+        if d.len() > 3 {
+            d.remove(0);
+        }
+        Some(n)
     });
-    el.add_children(kids.iter().map(node));
-    el.into()
+    node.map(Html::VRef).unwrap_or_default()
 }
 
 /// A control of a panel was used: `value` is a select's new value.
@@ -116,9 +136,7 @@ pub fn panel(ctx: &AppContext, asked: Option<&Asked>, class: &str, testid: &str)
     let body = match asked.and_then(|a| a.tree.as_ref()) {
         None => html! { <p class="busy small" role="status">{ "Asking Keyflow's helper…" }</p> },
         Some(Err(why)) => html! { <p class="small muted">{ crate::text::v(why) }</p> },
-        Some(Ok(tree)) => keyflow_json::parse(tree)
-            .map(|v| node(&v))
-            .unwrap_or_default(),
+        Some(Ok(tree)) => drawn(tree),
     };
     let stale = asked.is_some_and(|a| !Rc::ptr_eq(&a.scenario, &ctx.state.scenario));
     let onclick = {

@@ -147,8 +147,10 @@ pub fn policies(ctx: &AppContext) -> Html {
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
             // The PutKeyPolicy what-if of this text (AWS's lockout check and
             // Keyflow's own), from the helper; it follows every edit.
-            if matches!(current, PolicyId::Key(_)) && state.lockout.is_some() {
-                { super::panel::panel(ctx, state.lockout.as_ref(), "explain", "lockout-result") }
+            if let (PolicyId::Key(key), Some(a)) = (&current, &state.lockout)
+                && a.what.split('\0').next() == Some(key)
+            {
+                { super::panel::panel(ctx, Some(a), "explain", "lockout-result") }
             }
             <div class="problems" data-testid="problems">
                 <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>

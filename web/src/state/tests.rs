@@ -386,4 +386,8 @@ fn panels_keep_only_the_answer_to_their_question() {
         late, picked,
         "a late answer for the earlier choice is dropped"
     );
+    // An answer for a scenario that has left the screen is dropped too.
+    let other = load(&s, "alb-logs-cmk");
+    let gone = reduce(&other, Action::Answer(Panel::Lockout, asked("k\0", rows)));
+    assert_eq!(gone, other);
 }
