@@ -24,7 +24,8 @@ mod panels;
 
 const SEP: char = '\0';
 
-/// A panel whose content comes from the helper (see `panels`).
+/// A panel whose content comes from the helper (see `panels`); its number
+/// is its place in `State::panels`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {
     /// "Fix it" for one step; `what` is `flow\0step`.

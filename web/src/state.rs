@@ -149,9 +149,6 @@ pub struct Asked {
     pub tree: Option<Result<Tree, String>>,
 }
 
-/// How many whole-scenario changes Undo can take back.
-pub const UNDO_DEPTH: usize = 10;
-
 /// The share popover.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Share {
@@ -214,12 +211,12 @@ pub struct State {
     /// Why the last ARN pasted into "add a principal" names none.
     pub arn_error: Option<String>,
     pub compare: CompareWith,
-    /// The Fix panel of one step, the access view's table, the lockout check.
-    pub fix: Option<Asked>,
-    pub access: Option<Asked>,
-    pub lockout: Option<Asked>,
-    /// The scenarios before the last whole-scenario changes (newest last), with their labels.
-    pub undo: Vec<(Rc<Scenario>, String)>,
+    /// The panels from the helper, by `Panel`: the Fix panel of one step,
+    /// the access view, the lockout check.
+    pub panels: [Option<Asked>; 3],
+    /// The scenario before the last whole-scenario change, with its label,
+    /// while nothing was edited since.
+    pub undo: Option<(Rc<Scenario>, String)>,
 }
 
 // Scenarios are compared by identity: every change makes a new `Rc`, and a
@@ -275,11 +272,11 @@ impl PartialEq for State {
             && self.opening == o.opening
             && self.arn_error == o.arn_error
             && self.compare == o.compare
-            && self.fix == o.fix
-            && self.access == o.access
-            && self.lockout == o.lockout
-            && self.undo.len() == o.undo.len()
-            && self.undo.iter().zip(&o.undo).all(|(a, b)| same(&a.0, &b.0))
+            && self.panels == o.panels
+            && match (&self.undo, &o.undo) {
+                (Some(a), Some(b)) => same(&a.0, &b.0),
+                (a, b) => a.is_none() && b.is_none(),
+            }
     }
 }
 
@@ -308,27 +305,13 @@ impl State {
             opening: None,
             arn_error: None,
             compare: CompareWith::WhatIf(0),
-            fix: None,
-            access: None,
-            lockout: None,
-            undo: Vec::new(),
+            panels: [None, None, None],
+            undo: None,
         }
     }
 
     pub fn asked(&self, panel: Panel) -> Option<&Asked> {
-        match panel {
-            Panel::Fix => self.fix.as_ref(),
-            Panel::Access => self.access.as_ref(),
-            Panel::Lockout => self.lockout.as_ref(),
-        }
-    }
-
-    fn asked_mut(&mut self, panel: Panel) -> &mut Option<Asked> {
-        match panel {
-            Panel::Fix => &mut self.fix,
-            Panel::Access => &mut self.access,
-            Panel::Lockout => &mut self.lockout,
-        }
+        self.panels[panel as usize].as_ref()
     }
 
     /// Another scenario on screen: drafts and counters carry over, nothing else.
@@ -523,11 +506,8 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.form = state.form.wrapping_add(1);
             checkpoint(&mut next, state, label.clone(), format!("Before: {label}"));
             touched(&mut next, state);
-            next.undo.push((state.scenario.clone(), label));
-            if next.undo.len() > UNDO_DEPTH {
-                next.undo.remove(0);
-            }
-            next.fix = None;
+            next.undo = Some((state.scenario.clone(), label));
+            next.panels[Panel::Fix as usize] = None;
         }
         Action::Applied { scenario, label } => {
             next = reduce(
@@ -540,25 +520,23 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.notice = Some(Notice::Undo(label));
         }
         Action::Undo => {
-            let mut rest = state.undo.clone();
-            if let Some((scenario, label)) = rest.pop() {
+            if let Some((scenario, _)) = next.undo.take() {
                 next.scenario = scenario;
                 next.form = state.form.wrapping_add(1);
-                next.fix = None;
+                next.panels[Panel::Fix as usize] = None;
                 touched(&mut next, state);
-                next.undo = rest;
-                next.notice = Some(Notice::Info(format!("Undone: {label}")));
+                next.notice = None;
             }
         }
         Action::Ask(panel, what) => {
-            *next.asked_mut(panel) = what.map(|what| Asked {
+            next.panels[panel as usize] = what.map(|what| Asked {
                 what,
                 scenario: state.scenario.clone(),
                 tree: None,
             });
         }
         Action::Answer(panel, answer) => {
-            let slot = next.asked_mut(panel);
+            let slot = &mut next.panels[panel as usize];
             // The access view and the lockout check ask by themselves, for
             // the scenario on screen (not one that has left it).
             let open = match slot {
@@ -652,8 +630,8 @@ pub fn reduce(state: &State, action: Action) -> State {
             if state.rename.is_some() {
                 next.rename = None;
                 next.form = state.form.wrapping_add(1);
-            } else if state.fix.is_some() {
-                next.fix = None;
+            } else if state.asked(Panel::Fix).is_some() {
+                next.panels[Panel::Fix as usize] = None;
             } else {
                 next.share = None;
             }
@@ -720,7 +698,7 @@ fn draft_name(state: &State) -> String {
 /// Undo takes back whole-scenario changes only while nothing was edited
 /// since: it never drops later work.
 fn edited_since(next: &mut State) {
-    next.undo.clear();
+    next.undo = None;
     if matches!(next.notice, Some(Notice::Undo(_))) {
         next.notice = None;
     }

@@ -130,5 +130,10 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
 
 /// The access view of a key or bucket (the helper draws all of it).
 pub fn access(ctx: &AppContext) -> Html {
-    super::panel::panel(ctx, ctx.state.access.as_ref(), "flow", "access-view")
+    super::panel::panel(
+        ctx,
+        ctx.state.asked(crate::helper::Panel::Access),
+        "flow",
+        "access-view",
+    )
 }

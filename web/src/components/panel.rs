@@ -97,14 +97,15 @@ fn act(ctx: &AppContext, el: &web_sys::Element, value: String) {
     let arg = el.get_attribute("data-arg").unwrap_or_default();
     match el.get_attribute("data-act").as_deref() {
         Some("apply") => {
-            let (Some(fix), Some((rank, title))) = (&ctx.state.fix, arg.split_once('\n')) else {
+            let (Some(fix), Some((rank, title))) =
+                (ctx.state.asked(Panel::Fix), arg.split_once('\n'))
+            else {
                 return;
             };
             let request =
                 crate::helper::request_apply_fix(&ctx.state.scenario, &fix.what, rank, title);
             crate::hooks::helper::ask_scenario(ctx.state.dispatcher(), request, "Fix".into());
         }
-        Some("close") => ctx.dispatch(Action::Ask(Panel::Fix, None)),
         Some("access") => ctx.dispatch(Action::Ask(Panel::Access, Some(value))),
         Some("caller") => {
             ctx.dispatch(Action::Ask(Panel::Lockout, Some(format!("{arg}\0{value}"))))

@@ -147,7 +147,7 @@ pub fn policies(ctx: &AppContext) -> Html {
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
             // The PutKeyPolicy what-if of this text (AWS's lockout check and
             // Keyflow's own), from the helper; it follows every edit.
-            if let (PolicyId::Key(key), Some(a)) = (&current, &state.lockout)
+            if let (PolicyId::Key(key), Some(a)) = (&current, state.asked(crate::helper::Panel::Lockout))
                 && a.what.split('\0').next() == Some(key)
             {
                 { super::panel::panel(ctx, Some(a), "explain", "lockout-result") }

@@ -162,7 +162,7 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
     let has_sides = step.notes_of(NoteKind::Documented).next().is_some();
     // "Fix it" for a failing step that no expectation expects to fail.
     let what = format!("{}\0{}", flow.id, step.id);
-    let fix_open = ctx.state.fix.as_ref().filter(|a| a.what == what);
+    let fix_open = ctx.state.asked(Panel::Fix).filter(|a| a.what == what);
     // Expectations of other kinds (a request or matrix cell denied) are
     // found by the helper, whose answer then says the step is expected to fail.
     let expected = ctx.state.scenario.expectations.iter().any(|e| {

@@ -5,7 +5,7 @@
 //! as it is (`components::panel`), so the page links no fix search, access
 //! view or lockout check, and no markup for them. Every word and link comes
 //! from the sim's typed data. Controls carry `data-act` (and `data-arg`):
-//! `apply` a candidate, `close` the Fix panel, pick the `access` resource,
+//! `apply` a candidate, pick the `access` resource,
 //! pick the lockout `caller`.
 
 use keyflow_sim::access::{BUCKET_OPERATIONS, ConditionRole, KEY_OPERATIONS};
@@ -146,11 +146,6 @@ pub fn fix_tree(f: &StepFix) -> Value {
         FixStatus::Passes => "This step passes.".to_string(),
     };
     let mut out = vec![
-        el(
-            "button",
-            json!({"type": "button", "class": "btn small ghost fix-close", "data-act": "close", "data-testid": "fix-close"}),
-            vec![json!("Close")],
-        ),
         el("h4", json!({}), vec![json!(format!("Fix it: {}", f.title))]),
         el(
             "p",
