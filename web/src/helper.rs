@@ -4,7 +4,8 @@
 //! the lints and name-mismatch findings the editors show (off the main
 //! thread, so a 300 KB policy types smoothly), quick fixes, the rename
 //! refactoring, adding a flow from its write-up, writing a share link and
-//! opening one.
+//! opening one; and the panels (`panels`): "Fix it" for a failing step, the
+//! access view of a key or bucket, the PutKeyPolicy lockout what-if.
 //!
 //! Requests and answers are text, fields separated by NUL (which serialized
 //! JSON and share links never hold raw). This module is both ends: `request_*`
@@ -19,7 +20,39 @@ use keyflow_sim::{FlowKind, Named, PolicyId, Scenario};
 
 use crate::components::editor::{Mark, Severity};
 
+mod panels;
+
 const SEP: char = '\0';
+
+/// A panel whose content comes from the helper (see `panels`); its number
+/// is its place in `State::panels`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// "Fix it" for one step; `what` is `flow\0step`.
+    Fix,
+    /// Who can do what on one key (`key:ID`) or bucket (`bucket:NAME`).
+    Access,
+    /// The PutKeyPolicy what-if; `what` is `key-id\0caller`.
+    Lockout,
+}
+
+/// A panel's answer: its element tree as JSON (`[tag, {attributes}, child…]`).
+pub type Tree = Rc<str>;
+
+pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
+    let verb = match panel {
+        Panel::Fix => "fix-step",
+        Panel::Access => "access",
+        Panel::Lockout => "lockout",
+    };
+    [verb, &compact_json(s), what].join("\0")
+}
+
+/// Applies the candidate of rank `rank` (and title `title`) for the step
+/// `what` (`flow\0step`).
+pub fn request_apply_fix(s: &Scenario, what: &str, rank: &str, title: &str) -> String {
+    ["apply-fix", &compact_json(s), what, rank, title].join("\0")
+}
 
 /// The scenario file format without indentation (what the helper reads).
 pub fn compact_json(s: &Scenario) -> String {
@@ -453,12 +486,50 @@ pub fn handle(request: &str) -> String {
             }
             Ok(ok(&[&compact_json(&s)]))
         })(),
+        ["fix-step", json, flow, step] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let f = keyflow_sim::fix_step(&s, flow, step).ok_or_else(|| err("the step is gone"))?;
+            Ok(ok(&[&panels::fix_tree(&f).to_string()]))
+        })(),
+        ["apply-fix", json, flow, step, rank, title] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let (fixed, label) = panels::apply_fix(&s, flow, step, rank, title).map_err(err)?;
+            Ok(ok(&[&compact_json(&fixed), &label]))
+        })(),
+        ["access", json, what] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let tree = panels::access_tree(&s, what).map_err(err)?;
+            Ok(ok(&[&tree.to_string()]))
+        })(),
+        ["lockout", json, key, caller] => (|| {
+            let s = Scenario::from_json_unchecked(json).map_err(err)?;
+            let tree = panels::lockout_tree(&s, key, caller).map_err(err)?;
+            Ok(ok(&[&tree.to_string()]))
+        })(),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
             .map_err(err),
         _ => Err(err("unknown request")),
     };
     answer.unwrap_or_else(|e| e)
+}
+
+/// A panel's tree from the helper's answer.
+pub fn parse_tree(answer: &str) -> Result<Tree, String> {
+    match fields(answer)?.as_slice() {
+        [tree] => Ok(Rc::from(*tree)),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
+}
+
+/// A scenario from the helper, and what its change is called when the
+/// answer names it (a repair applied: the notice offers to undo it).
+pub fn parse_replacement(answer: &str) -> Result<(Scenario, Option<String>), String> {
+    match fields(answer)?.as_slice() {
+        [json] => Ok((scenario_of(json)?, None)),
+        [json, label] => Ok((scenario_of(json)?, Some(label.to_string()))),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
 }
 
 /// An answer's fields: `Ok(fields)` or `Err(why)`.
@@ -819,5 +890,281 @@ mod tests {
             parse_link("garbage"),
             Err("the helper gave no answer".into())
         );
+    }
+}
+
+#[cfg(test)]
+mod panel_tests {
+    use super::*;
+    use keyflow_sim::Outcome;
+    use serde_json::Value as J;
+
+    fn builtin(name: &str) -> Scenario {
+        keyflow_sim::builtin(name).unwrap().scenario().unwrap()
+    }
+
+    /// The SSM built-in with statement `i` of its key policy removed.
+    fn ssm_without(i: usize) -> Scenario {
+        let mut s = builtin("ssm-securestring-cmk");
+        let mut v: J = serde_json::from_str(&s.keys[0].policy).unwrap();
+        v["Statement"].as_array_mut().unwrap().remove(i);
+        s.keys[0].policy = serde_json::to_string_pretty(&v).unwrap();
+        s
+    }
+
+    fn tree(answer: &str) -> Result<J, String> {
+        parse_tree(answer).map(|t| serde_json::from_str(&t).unwrap())
+    }
+
+    fn ask(panel: Panel, s: &Scenario, what: &str) -> J {
+        tree(&handle(&request_panel(panel, s, what))).unwrap()
+    }
+
+    /// Every element of the tree whose attribute `key` is `value`.
+    fn find<'a>(v: &'a J, key: &str, value: &str, out: &mut Vec<&'a J>) {
+        if let Some(items) = v.as_array() {
+            if items[1][key] == value {
+                out.push(v);
+            }
+            for k in &items[2..] {
+                find(k, key, value, out);
+            }
+        }
+    }
+
+    fn all<'a>(v: &'a J, key: &str, value: &str) -> Vec<&'a J> {
+        let mut out = Vec::new();
+        find(v, key, value, &mut out);
+        out
+    }
+
+    fn text(v: &J) -> String {
+        match v {
+            J::String(s) => s.clone(),
+            J::Array(items) => items[2..].iter().map(text).collect(),
+            _ => String::new(),
+        }
+    }
+
+    /// Every element's tag is one the page renders.
+    fn tags_ok(v: &J) {
+        if let Some(items) = v.as_array() {
+            let tag = items[0].as_str().unwrap();
+            assert!(crate::components::panel::TAGS.contains(&tag), "{tag}");
+            for (k, _) in items[1].as_object().unwrap() {
+                assert!(crate::components::panel::ATTRS.contains(&k.as_str()), "{k}");
+            }
+            items[2..].iter().for_each(tags_ok);
+        }
+    }
+
+    const STEP: &str = "get-parameters-with-decryption:KeyUser";
+
+    fn outcome(s: &Scenario, step: &str) -> Outcome {
+        let r = keyflow_sim::run(s);
+        r.flow("ssm").unwrap().step(step).unwrap().outcome
+    }
+
+    #[test]
+    fn fix_candidates_come_ranked_with_their_diff_label_sources_and_flips() {
+        let s = ssm_without(1);
+        assert_eq!(outcome(&s, STEP), Outcome::Error);
+        let what = format!("ssm\0{STEP}");
+        let t = ask(Panel::Fix, &s, &what);
+        tags_ok(&t);
+        assert_eq!(all(&t, "data-status", "fixable").len(), 1);
+        let direct = keyflow_sim::fix_step(&s, "ssm", STEP).unwrap();
+        let cands = all(&t, "data-testid", "fix-candidate");
+        assert_eq!(cands.len(), direct.candidates.len());
+        for (c, d) in cands.iter().zip(&direct.candidates) {
+            assert_eq!(c[1]["data-rank"], d.rank.to_string());
+            assert!(text(c).starts_with(&format!("#{} {}", d.rank, d.title)));
+            assert_eq!(
+                text(all(c, "data-testid", "fix-label")[0]),
+                keyflow_sim::fix::FIX_LABEL
+            );
+            let apply = all(c, "data-act", "apply")[0];
+            assert_eq!(apply[1]["data-arg"], format!("{}\n{}", d.rank, d.title));
+        }
+        // The best candidate's statement is in its diff as added lines, with context.
+        let diff = all(cands[0], "data-testid", "fix-diff")[0];
+        assert!(text(diff).starts_with("key policy key:"), "{}", text(diff));
+        let added = all(diff, "class", "add");
+        assert!(
+            added
+                .iter()
+                .any(|l| text(l).starts_with('+') && text(l).contains("kms:ViaService"))
+        );
+        assert!(
+            all(diff, "class", "")
+                .iter()
+                .any(|l| text(l).starts_with(' '))
+        );
+        // Conditions name their AWS page; the flips name the step's check.
+        let cond = text(cands[0])
+            .contains("Condition StringEquals kms:ViaService ssm.ap-northeast-1.amazonaws.com — AWS KMS condition keys: kms:ViaService");
+        assert!(cond, "{}", text(cands[0]));
+        assert!(cands[0].to_string().contains(
+            "\"href\":\"https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service\""
+        ));
+        assert!(
+            text(cands[0]).contains(&format!(
+                "ssm/{STEP}/kms:Decrypt#0: ImplicitlyDenied → Allowed"
+            )) || text(cands[0]).contains(&format!(
+                "ssm/{STEP}/kms:Decrypt: ImplicitlyDenied → Allowed"
+            )),
+            "{}",
+            text(cands[0])
+        );
+
+        // Applying the first candidate: the step passes, and the notice says where.
+        let answer = handle(&request_apply_fix(
+            &s,
+            &what,
+            "1",
+            &direct.candidates[0].title,
+        ));
+        let (fixed, label) = parse_replacement(&answer).unwrap();
+        let label = label.unwrap();
+        assert_eq!(outcome(&fixed, STEP), Outcome::Ok);
+        assert_eq!(fixed, direct.candidates[0].apply_to(&s));
+        assert!(
+            label.starts_with("Fix applied to key policy key:"),
+            "{label}"
+        );
+        // A candidate the user did not see is never applied.
+        let why =
+            parse_replacement(&handle(&request_apply_fix(&s, &what, "1", "other"))).unwrap_err();
+        assert!(why.contains("no longer applies"), "{why}");
+    }
+
+    #[test]
+    fn a_step_an_expectation_expects_to_fail_gets_no_repair() {
+        let s = builtin("ssm-securestring-cmk");
+        let t = ask(Panel::Fix, &s, "ssm\0get-parameters-with-decryption:Intern");
+        assert_eq!(all(&t, "data-status", "expected-to-fail").len(), 1);
+        assert!(all(&t, "data-testid", "fix-candidate").is_empty());
+        let why = tree(&handle(&request_panel(Panel::Fix, &s, "ssm\0nope"))).unwrap_err();
+        assert_eq!(why, "the step is gone");
+    }
+
+    #[test]
+    fn the_documented_setting_is_offered_for_alb_logs_under_sse_kms() {
+        let mut s = builtin("alb-logs-cmk");
+        // Without the expectation that says it fails, the step gets its documented repair.
+        s.expectations.clear();
+        let t = ask(Panel::Fix, &s, "alb\0enable-access-logs");
+        assert_eq!(all(&t, "data-status", "fixable").len(), 1);
+        let best = all(&t, "data-testid", "fix-candidate")[0];
+        assert!(text(best).contains("Setting buckets[0]."), "{}", text(best));
+        assert!(text(best).contains("→ SSE-S3"), "{}", text(best));
+        assert!(
+            all(&t, "data-testid", "fix-diff").is_empty(),
+            "no policy is written"
+        );
+        assert!(
+            best.to_string()
+                .contains("\"href\":\"https://docs.aws.amazon.com/")
+        );
+    }
+
+    #[test]
+    fn the_access_table_covers_every_principal_and_operation() {
+        let s = builtin("alb-logs-cmk");
+        let t = ask(Panel::Access, &s, "bucket:test-alb-access-logs");
+        tags_ok(&t);
+        let table = all(&t, "data-testid", "access-table")[0];
+        assert_eq!(table[1]["data-resource"], "bucket:test-alb-access-logs");
+        let heads: Vec<String> = all(table, "scope", "col").into_iter().map(text).collect();
+        assert_eq!(
+            heads,
+            [
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:DeleteObject",
+                "s3:PutBucketPolicy"
+            ]
+        );
+        let row = |name: &str| all(table, "data-principal", name)[0];
+        for p in &s.principals {
+            row(&p.name);
+        }
+        row("any AWS service");
+        row("anyone");
+        row("any principal of account 111122223333");
+        // ELB's delivery may write only under its prefix: "yes, if" and the condition.
+        let put = all(row("ELBLogDelivery"), "data-op", "s3:PutObject")[0];
+        assert_eq!(put[1]["data-answer"], "yes, if");
+        assert!(
+            put[1]["title"]
+                .as_str()
+                .unwrap()
+                .contains("\nif: only for objects matching")
+        );
+        assert_eq!(
+            all(row("ELBLogDelivery"), "data-op", "s3:GetObject")[0][1]["data-answer"],
+            "no"
+        );
+        // The picker lists every key and bucket, the shown one selected.
+        let picker = all(&t, "data-act", "access")[0];
+        assert_eq!(all(picker, "selected", "").len(), 1);
+        assert_eq!(picker.as_array().unwrap().len() - 2, 2);
+        // Every built-in: a table for every key and bucket; an unknown choice shows the first.
+        for b in keyflow_sim::builtins() {
+            let s = b.scenario().unwrap();
+            let ids = s
+                .keys
+                .iter()
+                .map(|k| format!("key:{}", k.id))
+                .chain(s.buckets.iter().map(|x| format!("bucket:{}", x.name)));
+            for id in ids {
+                let t = ask(Panel::Access, &s, &id);
+                let width = if id.starts_with("key:") { 7 } else { 4 };
+                assert_eq!(all(&t, "scope", "col").len(), width, "{id}");
+                assert!(all(&t, "class", "cell-btn").len() >= 4 * width, "{id}");
+            }
+            let t = ask(Panel::Access, &s, "");
+            let first = s.keys.first().map(|k| format!("key:{}", k.id));
+            let first = first.or(s.buckets.first().map(|b| format!("bucket:{}", b.name)));
+            assert_eq!(
+                all(&t, "data-testid", "access-table")[0][1]["data-resource"],
+                first.unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn the_lockout_check_gives_aws_error_and_keyflow_own_warning_apart() {
+        let s = builtin("ssm-securestring-cmk");
+        let key = s.keys[0].id.clone();
+        // As shipped: the administrator (the default caller) keeps the key.
+        let t = ask(Panel::Lockout, &s, &format!("{key}\0"));
+        tags_ok(&t);
+        assert!(text(&t).contains("by Admin (arn:aws:iam::111122223333:user/Admin)"));
+        assert_eq!(all(&t, "data-testid", "lockout-passes").len(), 1);
+        assert!(all(&t, "data-testid", "lockout-error").is_empty());
+        assert!(all(&t, "data-testid", "lockout-warning").is_empty());
+        let caller = all(&t, "data-act", "caller")[0];
+        assert_eq!(caller[1]["data-arg"], key.as_str());
+        // Without the statement that delegates to the account, AWS refuses, and nobody could manage it.
+        let t = ask(Panel::Lockout, &ssm_without(0), &format!("{key}\0Admin"));
+        let e = text(all(&t, "data-testid", "lockout-error")[0]);
+        assert_eq!(
+            e,
+            format!(
+                "{}: {}",
+                keyflow_sim::lockout::LOCKOUT_CODE,
+                keyflow_sim::lockout::LOCKOUT_MESSAGE
+            )
+        );
+        assert!(text(&t).contains("AWS's answer — source: AWS Knowledge Center"));
+        let w = text(all(&t, "data-testid", "lockout-warning")[0]);
+        assert!(w.starts_with("Keyflow's own check: "), "{w}");
+        // KeyUser may not change the key policy even as shipped: refused, but the key stays manageable.
+        let t = ask(Panel::Lockout, &s, &format!("{key}\0KeyUser"));
+        assert_eq!(all(&t, "data-testid", "lockout-error").len(), 1);
+        assert!(all(&t, "data-testid", "lockout-warning").is_empty());
+        let why = tree(&handle(&request_panel(Panel::Lockout, &s, "nope\0Admin"))).unwrap_err();
+        assert!(why.contains("no key `nope`"), "{why}");
     }
 }

@@ -173,6 +173,44 @@ fn compare_request(state: &State) -> Option<(String, CompareKey)> {
     Some((request, CompareKey(state.compare, ptr(now), other)))
 }
 
+/// Keeps a panel's answer (`state::Asked`) in step with the scenario: asks
+/// the helper about `want` whenever the answer on hand is for another
+/// question or an earlier scenario, one request at a time. The request is
+/// sent while rendering (no effect: one less generic instance in the
+/// bundle); the in-flight flag makes a repeated render ask once.
+#[hook]
+fn use_answer(state: &UseReducerHandle<State>, panel: helper::Panel, want: Option<String>) {
+    let in_flight = use_mut_ref(|| false);
+    // An answer the panel no longer wants changes no state: render anyway, to ask again.
+    let update = use_force_update();
+    let Some(what) = want else { return };
+    let fresh = state.asked(panel).is_some_and(|a| {
+        a.tree.is_some() && a.what == what && Rc::ptr_eq(&a.scenario, &state.scenario)
+    });
+    if fresh || *in_flight.borrow() {
+        return;
+    }
+    *in_flight.borrow_mut() = true;
+    let scenario = state.scenario.clone();
+    let dispatcher = state.dispatcher();
+    hooks::helper::ask(
+        helper::request_panel(panel, &scenario, &what),
+        move |answer| {
+            *in_flight.borrow_mut() = false;
+            update.force_update();
+            let tree = Some(helper::parse_tree(&answer));
+            dispatcher.dispatch(Action::Answer(
+                panel,
+                state::Asked {
+                    what,
+                    scenario,
+                    tree,
+                },
+            ));
+        },
+    );
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer_eq(initial_state);
@@ -242,6 +280,24 @@ pub fn app() -> Html {
         });
     }
     hooks::persist::use_persist(&state);
+    // The Fix panel, the access view (when in front) and the lockout check
+    // follow every edit.
+    let what = |p: helper::Panel| state.asked(p).map(|a| a.what.clone());
+    use_answer(&state, helper::Panel::Fix, what(helper::Panel::Fix));
+    let access = (state.view == state::View::Matrix)
+        .then(|| what(helper::Panel::Access).unwrap_or_default());
+    use_answer(&state, helper::Panel::Access, access);
+    // The lockout check of the key policy in the editor, once the user
+    // works (like the lints): the caller chosen for that key, else the default.
+    let lockout = match state.current_policy() {
+        Some(keyflow_sim::PolicyId::Key(key)) if armed => Some(
+            what(helper::Panel::Lockout)
+                .filter(|w| w.split('\0').next() == Some(key.as_str()))
+                .unwrap_or(key + "\0"),
+        ),
+        _ => None,
+    };
+    use_answer(&state, helper::Panel::Lockout, lockout);
 
     // A link to open: in the address bar at start, or pasted into it later.
     {

@@ -15,7 +15,7 @@ use keyflow_sim::rename::Target;
 use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
 
-use crate::helper::RenamePreview;
+use crate::helper::{Panel, RenamePreview, Tree};
 
 /// Where the scenario on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,6 +135,18 @@ pub enum Notice {
         name: String,
     },
     Info(String),
+    /// A whole-scenario change that Undo takes back ("Fix applied to …").
+    Undo(String),
+}
+
+/// A panel's question and the helper's answer, for the scenario it was asked about.
+#[derive(Clone, Debug)]
+pub struct Asked {
+    /// What is asked (`flow\0step`, `key:ID`, `key-id\0caller`).
+    pub what: String,
+    pub scenario: Rc<Scenario>,
+    /// `None` while the helper works.
+    pub tree: Option<Result<Tree, String>>,
 }
 
 /// The share popover.
@@ -199,6 +211,12 @@ pub struct State {
     /// Why the last ARN pasted into "add a principal" names none.
     pub arn_error: Option<String>,
     pub compare: CompareWith,
+    /// The panels from the helper, by `Panel`: the Fix panel of one step,
+    /// the access view, the lockout check.
+    pub panels: [Option<Asked>; 3],
+    /// The scenario before the last whole-scenario change, with its label,
+    /// while nothing was edited since.
+    pub undo: Option<(Rc<Scenario>, String)>,
 }
 
 // Scenarios are compared by identity: every change makes a new `Rc`, and a
@@ -219,6 +237,12 @@ impl PartialEq for Draft {
 impl PartialEq for Checkpoint {
     fn eq(&self, o: &Self) -> bool {
         self.target == o.target && same(&self.scenario, &o.scenario)
+    }
+}
+
+impl PartialEq for Asked {
+    fn eq(&self, o: &Self) -> bool {
+        self.what == o.what && same(&self.scenario, &o.scenario) && self.tree == o.tree
     }
 }
 
@@ -248,6 +272,11 @@ impl PartialEq for State {
             && self.opening == o.opening
             && self.arn_error == o.arn_error
             && self.compare == o.compare
+            && self.panels == o.panels
+            && match (&self.undo, &o.undo) {
+                (Some(a), Some(b)) => same(&a.0, &b.0),
+                (a, b) => a.is_none() && b.is_none(),
+            }
     }
 }
 
@@ -276,7 +305,13 @@ impl State {
             opening: None,
             arn_error: None,
             compare: CompareWith::WhatIf(0),
+            panels: [None, None, None],
+            undo: None,
         }
+    }
+
+    pub fn asked(&self, panel: Panel) -> Option<&Asked> {
+        self.panels[panel as usize].as_ref()
     }
 
     /// Another scenario on screen: drafts and counters carry over, nothing else.
@@ -376,6 +411,18 @@ pub enum Action {
     /// Escape: close whatever dialog is open.
     Escape,
     CompareWith(CompareWith),
+    /// Open a panel asking the helper about `what`, or close it (`None`).
+    Ask(Panel, Option<String>),
+    /// The helper's answer for a panel: kept if the panel still asks that
+    /// (the access view also takes the answer for its default choice).
+    Answer(Panel, Asked),
+    /// A fix the helper applied: replaces the scenario, with an Undo notice.
+    Applied {
+        scenario: Scenario,
+        label: String,
+    },
+    /// Back to the scenario before the last whole-scenario change.
+    Undo,
 }
 
 impl Reducible for State {
@@ -448,6 +495,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 }
                 checkpoint(&mut next, state, target, label);
                 touched(&mut next, state);
+                edited_since(&mut next);
             }
         }
         Action::Replace { scenario, label } => {
@@ -458,6 +506,46 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.form = state.form.wrapping_add(1);
             checkpoint(&mut next, state, label.clone(), format!("Before: {label}"));
             touched(&mut next, state);
+            next.undo = Some((state.scenario.clone(), label));
+            next.panels[Panel::Fix as usize] = None;
+        }
+        Action::Applied { scenario, label } => {
+            next = reduce(
+                state,
+                Action::Replace {
+                    scenario,
+                    label: label.clone(),
+                },
+            );
+            next.notice = Some(Notice::Undo(label));
+        }
+        Action::Undo => {
+            if let Some((scenario, _)) = next.undo.take() {
+                next.scenario = scenario;
+                next.form = state.form.wrapping_add(1);
+                next.panels[Panel::Fix as usize] = None;
+                touched(&mut next, state);
+                next.notice = None;
+            }
+        }
+        Action::Ask(panel, what) => {
+            next.panels[panel as usize] = what.map(|what| Asked {
+                what,
+                scenario: state.scenario.clone(),
+                tree: None,
+            });
+        }
+        Action::Answer(panel, answer) => {
+            let slot = &mut next.panels[panel as usize];
+            // The access view and the lockout check ask by themselves, for
+            // the scenario on screen (not one that has left it).
+            let open = match slot {
+                Some(a) => a.what == answer.what,
+                None => panel != Panel::Fix && same(&answer.scenario, &state.scenario),
+            };
+            if open {
+                *slot = Some(answer);
+            }
         }
         Action::OpenPolicy(id) => next.open_policy = Some(id),
         Action::Select(selection) => next.selection = selection,
@@ -542,6 +630,8 @@ pub fn reduce(state: &State, action: Action) -> State {
             if state.rename.is_some() {
                 next.rename = None;
                 next.form = state.form.wrapping_add(1);
+            } else if state.asked(Panel::Fix).is_some() {
+                next.panels[Panel::Fix as usize] = None;
             } else {
                 next.share = None;
             }
@@ -559,6 +649,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 scenario.expectations.push(expectation);
                 next.scenario = Rc::new(scenario);
                 touched(&mut next, state);
+                edited_since(&mut next);
             }
         }
         Action::Unpin(i) => {
@@ -567,6 +658,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 scenario.expectations.remove(i);
                 next.scenario = Rc::new(scenario);
                 touched(&mut next, state);
+                edited_since(&mut next);
             }
         }
     }
@@ -601,6 +693,15 @@ fn draft_name(state: &State) -> String {
     };
     let base = if base.is_empty() { "Untitled" } else { base };
     keyflow_sim::edit::unique_name(base, |n| state.drafts.iter().any(|d| d.name == n))
+}
+
+/// Undo takes back whole-scenario changes only while nothing was edited
+/// since: it never drops later work.
+fn edited_since(next: &mut State) {
+    next.undo = None;
+    if matches!(next.notice, Some(Notice::Undo(_))) {
+        next.notice = None;
+    }
 }
 
 fn touched(next: &mut State, prev: &State) {

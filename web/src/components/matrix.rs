@@ -1,5 +1,8 @@
 //! The access matrix of flows that have one (CloudTrail): who can deliver
 //! (encrypt) and who can read (decrypt) the logs. Every cell explains itself.
+//! Below it, the access view of any key or bucket, from the helper: every
+//! principal, account, service and "anyone" against the operations that
+//! matter, each cell with why and the conditions an allow holds under.
 
 use keyflow_sim::{Expectation, FlowReport, Verdict};
 use yew::prelude::*;
@@ -123,4 +126,14 @@ fn table(ctx: &AppContext, flow: &FlowReport) -> Html {
             </div>
         </section>
     }
+}
+
+/// The access view of a key or bucket (the helper draws all of it).
+pub fn access(ctx: &AppContext) -> Html {
+    super::panel::panel(
+        ctx,
+        ctx.state.asked(crate::helper::Panel::Access),
+        "flow",
+        "access-view",
+    )
 }

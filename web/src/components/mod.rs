@@ -9,6 +9,7 @@ pub mod explain;
 pub mod fields;
 pub mod matrix;
 pub mod notice;
+pub mod panel;
 pub mod picker;
 pub mod policies;
 pub mod rename;

@@ -54,6 +54,10 @@ pub fn notice_bar(ctx: &AppContext) -> Html {
                 </>
             },
         ),
+        Notice::Undo(text) => (
+            "notice notice-info",
+            html! { <><p data-testid="notice-text">{ v(&text) }</p>{ button("Undo", "notice-undo", Box::new(|| Action::Undo)) }{ dismiss }</> },
+        ),
         Notice::Info(text) => (
             "notice notice-info",
             html! { <><p>{ v(&text) }</p>{ dismiss }</> },

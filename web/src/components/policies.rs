@@ -116,14 +116,8 @@ pub fn policies(ctx: &AppContext) -> Html {
                 let ctx = ctx.clone();
                 let fix = f.clone();
                 Callback::from(move |_| {
-                    let d = ctx.state.dispatcher();
-                    let label = fix.label.clone();
-                    crate::hooks::helper::ask(crate::helper::request_fix(&ctx.state.scenario, &fix), move |answer| {
-                        d.dispatch(match crate::helper::parse_scenario(&answer) {
-                            Ok(scenario) => Action::Replace { scenario, label },
-                            Err(why) => Action::Notify(format!("{label}: {why}")),
-                        })
-                    });
+                    let request = crate::helper::request_fix(&ctx.state.scenario, &fix);
+                    crate::hooks::helper::ask_scenario(ctx.state.dispatcher(), request, fix.label.clone());
                 })
             };
             html! { <button type="button" class="btn tiny" data-testid="quick-fix" {onclick}>{ crate::text::v(&f.label) }</button> }
@@ -151,6 +145,13 @@ pub fn policies(ctx: &AppContext) -> Html {
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
             <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
+            // The PutKeyPolicy what-if of this text (AWS's lockout check and
+            // Keyflow's own), from the helper; it follows every edit.
+            if let (PolicyId::Key(key), Some(a)) = (&current, state.asked(crate::helper::Panel::Lockout))
+                && a.what.split('\0').next() == Some(key)
+            {
+                { super::panel::panel(ctx, Some(a), "explain", "lockout-result") }
+            }
             <div class="problems" data-testid="problems">
                 <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>
                 if marks.is_empty() {

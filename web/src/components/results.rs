@@ -1,4 +1,4 @@
-//! The right-hand column: timeline, access matrix, compare and expectations,
+//! The right-hand column: timeline, access, compare and expectations,
 //! under a banner when the result on show is out of date.
 
 use yew::prelude::*;
@@ -76,13 +76,11 @@ pub fn results(ctx: &AppContext) -> Html {
             <p class="busy" role="status" data-testid="opening">{ "Opening the shared scenario…" }</p>
         },
         View::Timeline => super::timeline::timeline(ctx),
-        View::Matrix if has_matrix => super::matrix::matrix(ctx),
         View::Matrix => html! {
-            <div class="greyed" data-testid="matrix-unavailable">
-                <p><strong>{ "No access view for this scenario yet." }</strong></p>
-                <p>{ "Today only CloudTrail flows compute an access matrix: who can deliver (encrypt) and who can read (decrypt) the trail's log files. An access view for every key and bucket is being built (issue 16, who-can)." }</p>
-                <p class="small">{ "Add a CloudTrail flow under Settings → Flows to see one here." }</p>
-            </div>
+            <>
+                if has_matrix { { super::matrix::matrix(ctx) } }
+                { super::matrix::access(ctx) }
+            </>
         },
         View::Compare => super::compare::compare(ctx),
         View::Expectations => super::expectations::expectations(ctx),
@@ -94,7 +92,7 @@ pub fn results(ctx: &AppContext) -> Html {
             <div class="results-head">
                 <div class="tabs" role="tablist" aria-label="Views" onkeydown={keys}>
                     { tab(View::Timeline, "Timeline".into(), "view-timeline") }
-                    { tab(View::Matrix, "Access matrix".into(), "view-matrix") }
+                    { tab(View::Matrix, "Access".into(), "view-matrix") }
                     { tab(View::Compare, "Before / after".into(), "view-compare") }
                     { tab(View::Expectations, exp_label, "view-expectations") }
                 </div>

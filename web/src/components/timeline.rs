@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::explain::explain;
 use super::{short_arn, telling_check};
 use crate::AppContext;
+use crate::helper::Panel;
 use crate::state::{Action, Selection};
 use crate::text::v;
 
@@ -159,6 +160,25 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
             .collect::<Html>()
     };
     let has_sides = step.notes_of(NoteKind::Documented).next().is_some();
+    // "Fix it" for a failing step that no expectation expects to fail.
+    let what = format!("{}\0{}", flow.id, step.id);
+    let fix_open = ctx.state.asked(Panel::Fix).filter(|a| a.what == what);
+    // Expectations of other kinds (a request or matrix cell denied) are
+    // found by the helper, whose answer then says the step is expected to fail.
+    let expected = ctx.state.scenario.expectations.iter().any(|e| {
+        matches!(e, Expectation::Step { flow: f, step: s, outcome: ExpectedOutcome::Error, .. }
+            if *f == flow.id && *s == step.id)
+    });
+    let fix = (step.applied && step.outcome == Outcome::Error && !expected).then(|| {
+        super::panel::ask_button(
+            ctx,
+            Panel::Fix,
+            what,
+            fix_open.is_some(),
+            "Fix",
+            format!("{testid}-fix"),
+        )
+    });
     html! {
         <li class={super::cls(&["step", outcome_class, super::when(selected.is_some(), "selected")])}
             data-testid={testid.clone()} data-outcome={step.outcome.as_str()}>
@@ -170,11 +190,13 @@ fn step_view(ctx: &AppContext, flow: &FlowReport, index: usize, step: &Step) -> 
                     <span class="step-meta"><span class="actor">{ v(&step.actor) }</span>{ " → " }<code>{ step.call.clone() }</code></span>
                 </button>
                 <span class={badge_class}>{ step.outcome.as_str().replace('_', " ") }</span>
+                { fix.unwrap_or_default() }
                 if let Some(pin) = pin {
                     <button type="button" class="btn small ghost" title="Pin this outcome as an expectation" onclick={pin}
                         data-testid={format!("{testid}-pin")}>{ "Pin" }</button>
                 }
             </div>
+            if fix_open.is_some() { { super::panel::panel(ctx, fix_open, "explain", "fix-panel") } }
             if let Some(why) = &step.not_evaluated {
                 <div class="not-evaluated" data-testid={format!("{testid}-not-evaluated")}>
                     <strong>{ "Not evaluated: " }</strong>{ v(&why.to_string()) }

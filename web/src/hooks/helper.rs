@@ -105,3 +105,21 @@ pub fn ask(request: String, done: impl FnOnce(String) + 'static) {
         f("err\0this browser could not start the helper (Web Workers are off)".into());
     }
 }
+
+/// Asks for a whole new scenario (a quick fix, a repair) that replaces the one
+/// on screen. An answer that names its change (a repair applied) comes with an
+/// Undo notice; `label` names the change otherwise, and says what failed.
+pub fn ask_scenario(
+    d: yew::UseReducerDispatcher<crate::state::State>,
+    request: String,
+    label: String,
+) {
+    use crate::state::Action;
+    ask(request, move |answer| {
+        d.dispatch(match crate::helper::parse_replacement(&answer) {
+            Ok((scenario, Some(label))) => Action::Applied { scenario, label },
+            Ok((scenario, None)) => Action::Replace { scenario, label },
+            Err(why) => Action::Notify(format!("{label}: {why}")),
+        })
+    });
+}

@@ -253,3 +253,139 @@ fn origins_round_trip_through_their_tags() {
         assert_eq!(Origin::from_tag(&o.tag()), o);
     }
 }
+
+/// The SSM built-in's key policy without KeyUser's statement: KeyUser's
+/// decrypting read fails, and the helper's best fix repairs it.
+fn fix_applied(s: &State) -> (State, Rc<Scenario>) {
+    let id = PolicyId::Key(s.scenario.keys[0].id.clone());
+    let mut v: serde_json::Value =
+        serde_json::from_str(s.scenario.policy_text(&id).unwrap()).unwrap();
+    v["Statement"].as_array_mut().unwrap().remove(1);
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let broken = reduce(s, Action::Edit(Edit::Policy { id, text }));
+    let step = "ssm\0get-parameters-with-decryption:KeyUser";
+    let fix = keyflow_sim::fix_step(&broken.scenario, "ssm", &step[4..]).unwrap();
+    let title = fix.candidates[0].title.clone();
+    let answer = crate::helper::handle(&crate::helper::request_apply_fix(
+        &broken.scenario,
+        step,
+        "1",
+        &title,
+    ));
+    let (scenario, label) = crate::helper::parse_replacement(&answer).unwrap();
+    let label = label.unwrap();
+    let opened = reduce(&broken, Action::Ask(Panel::Fix, Some(step.into())));
+    let applied = reduce(&opened, Action::Applied { scenario, label });
+    (applied, broken.scenario.clone())
+}
+
+fn outcome(s: &Scenario) -> keyflow_sim::Outcome {
+    let r = keyflow_sim::run(s);
+    let flow = r.flow("ssm").unwrap();
+    flow.step("get-parameters-with-decryption:KeyUser")
+        .unwrap()
+        .outcome
+}
+
+#[test]
+fn an_applied_fix_can_be_undone_from_its_notice() {
+    let s = fresh("ssm-securestring-cmk");
+    let (applied, broken) = fix_applied(&s);
+    assert_eq!(outcome(&broken), keyflow_sim::Outcome::Error);
+    assert_eq!(outcome(&applied.scenario), keyflow_sim::Outcome::Ok);
+    let Some(Notice::Undo(label)) = &applied.notice else {
+        panic!("{:?}", applied.notice)
+    };
+    assert!(
+        label.starts_with("Fix applied to key policy key:"),
+        "{label}"
+    );
+    // Applying closes the Fix panel; the change is a draft like any other.
+    assert_eq!(applied.asked(Panel::Fix), None);
+    assert!(applied.edited);
+    assert_eq!(applied.drafts[0].scenario, applied.scenario);
+    let undone = reduce(&applied, Action::Undo);
+    assert!(Rc::ptr_eq(&undone.scenario, &broken));
+    assert_eq!(undone.drafts[0].scenario, undone.scenario);
+    assert!(undone.undo.is_none());
+    assert_ne!(
+        undone.form, applied.form,
+        "the forms show the restored scenario"
+    );
+    assert_eq!(undone.notice, None);
+    // Nothing left to undo: nothing changes.
+    assert_eq!(reduce(&undone, Action::Undo), undone);
+}
+
+#[test]
+fn undo_never_drops_later_edits() {
+    let (applied, _) = fix_applied(&fresh("ssm-securestring-cmk"));
+    let edited = region(&applied, "eu-west-1");
+    assert!(edited.undo.is_none());
+    assert_eq!(edited.notice, None, "the Undo notice goes with the stack");
+    assert_eq!(reduce(&edited, Action::Undo), edited);
+    // Another scenario on screen starts with nothing to undo.
+    assert!(load(&applied, "alb-logs-cmk").undo.is_none());
+}
+
+#[test]
+fn undo_takes_back_the_last_whole_scenario_change() {
+    let s = fresh("alb-logs-cmk");
+    let replace = |st: &State, title: &str| {
+        let mut next = (*st.scenario).clone();
+        next.title = title.into();
+        reduce(
+            st,
+            Action::Replace {
+                scenario: next,
+                label: title.into(),
+            },
+        )
+    };
+    let one = replace(&s, "one");
+    let two = replace(&one, "two");
+    assert_eq!(two.undo.as_ref().unwrap().1, "two");
+    let back = reduce(&two, Action::Undo);
+    assert!(Rc::ptr_eq(&back.scenario, &one.scenario));
+    assert_eq!(reduce(&back, Action::Undo), back, "one step back only");
+}
+
+#[test]
+fn panels_keep_only_the_answer_to_their_question() {
+    let s = fresh("ssm-securestring-cmk");
+    let asked = |what: &str, tree: &str| Asked {
+        what: what.into(),
+        scenario: s.scenario.clone(),
+        tree: Some(Ok(Rc::from(tree))),
+    };
+    let rows = r#"["p",{},"x"]"#;
+    // A Fix answer for a closed panel, or for another step, is dropped.
+    let closed = reduce(&s, Action::Answer(Panel::Fix, asked("f\0a", rows)));
+    assert_eq!(closed.asked(Panel::Fix), None);
+    let open = reduce(&s, Action::Ask(Panel::Fix, Some("f\0a".into())));
+    assert_eq!(open.asked(Panel::Fix).unwrap().tree, None);
+    let other = reduce(&open, Action::Answer(Panel::Fix, asked("f\0b", rows)));
+    assert_eq!(other, open);
+    let answered = reduce(&open, Action::Answer(Panel::Fix, asked("f\0a", rows)));
+    assert_eq!(answered.asked(Panel::Fix), Some(&asked("f\0a", rows)));
+    // Escape closes it; so does asking for nothing.
+    assert_eq!(reduce(&answered, Action::Escape).asked(Panel::Fix), None);
+    assert_eq!(
+        reduce(&answered, Action::Ask(Panel::Fix, None)).asked(Panel::Fix),
+        None
+    );
+    // The access view takes the answer for its default choice.
+    let access = reduce(&s, Action::Answer(Panel::Access, asked("key:k", rows)));
+    assert_eq!(access.asked(Panel::Access), Some(&asked("key:k", rows)));
+    let picked = reduce(&access, Action::Ask(Panel::Access, Some("bucket:b".into())));
+    assert_eq!(picked.asked(Panel::Access).unwrap().what, "bucket:b");
+    let late = reduce(&picked, Action::Answer(Panel::Access, asked("key:k", rows)));
+    assert_eq!(
+        late, picked,
+        "a late answer for the earlier choice is dropped"
+    );
+    // An answer for a scenario that has left the screen is dropped too.
+    let other = load(&s, "alb-logs-cmk");
+    let gone = reduce(&other, Action::Answer(Panel::Lockout, asked("k\0", rows)));
+    assert_eq!(gone, other);
+}
