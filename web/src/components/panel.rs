@@ -56,6 +56,10 @@ fn build(doc: &web_sys::Document, v: &Value<'_>) -> Option<web_sys::Element> {
     let el = doc.create_element(tag).ok()?;
     for m in attrs.as_object()? {
         if let (true, Some(value)) = (ATTRS.contains(&&*m.key), m.value.as_str()) {
+            // Links go to AWS's pages only: never a script URL, whatever a scenario holds.
+            if m.key == "href" && !value.starts_with("https://") {
+                continue;
+            }
             let _ = el.set_attribute(&m.key, value);
         }
     }
