@@ -4,7 +4,8 @@
 //! the lints and name-mismatch findings the editors show (off the main
 //! thread, so a 300 KB policy types smoothly), quick fixes, the rename
 //! refactoring, adding a flow from its write-up, writing a share link and
-//! opening one.
+//! opening one, taking CLI output or encoding off a pasted policy, importing
+//! templates and plans, and writing the scenario file for export.
 //!
 //! Requests and answers are text, fields separated by NUL (which serialized
 //! JSON and share links never hold raw). This module is both ends: `request_*`
@@ -289,6 +290,144 @@ pub fn request_open(link: &str) -> String {
     ["open", link].join("\0")
 }
 
+/// Whether a policy editor's text may be a wrapper (`aws kms get-key-policy`
+/// output, URL-encoded, YAML, a JSON string) worth asking the helper about.
+/// A policy being typed starts with `{` and holds no `"Policy…` key, so it
+/// costs one substring search.
+pub fn worth_unwrapping(text: &str) -> bool {
+    let t = text.trim_start();
+    if t.is_empty() {
+        return false;
+    }
+    if !t.starts_with('{') {
+        return true;
+    }
+    if !t.contains("\"Policy") {
+        return false;
+    }
+    match keyflow_json::parse(t) {
+        Ok(v) => {
+            v.get("Statement").is_none()
+                && ["Policy", "PolicyVersion", "PolicyDocument"]
+                    .iter()
+                    .any(|k| v.get(k).is_some())
+        }
+        Err(_) => true,
+    }
+}
+
+/// The text with NUL (the protocol's separator) spelled as U+FFFD.
+fn field(text: &str) -> String {
+    text.replace(SEP, "\u{fffd}")
+}
+
+pub fn request_unwrap(text: &str) -> String {
+    ["unwrap", &field(text)].join("\0")
+}
+
+/// The policy inside a pasted wrapper and what was taken off, or `None`.
+pub fn parse_unwrap(answer: &str) -> Result<Option<(String, String)>, String> {
+    match fields(answer)?.as_slice() {
+        [_, ""] => Ok(None),
+        [text, what] => Ok(Some((text.to_string(), what.to_string()))),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
+}
+
+/// Files to import (name, text), and the account and Region to use (empty:
+/// found in the input or a placeholder).
+pub fn request_import(files: &[(String, String)], account: &str, region: &str) -> String {
+    let mut parts = vec!["import".to_string(), field(account), field(region)];
+    for (name, text) in files {
+        parts.push(field(name));
+        parts.push(field(text));
+    }
+    parts.join("\0")
+}
+
+/// Something the importer could not do exactly, at its place in an input file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportFinding {
+    pub severity: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// The imported scenario (none when nothing could be read) and the findings.
+pub fn parse_import(answer: &str) -> Result<(Option<Scenario>, Vec<ImportFinding>), String> {
+    let f = fields(answer)?;
+    let (json, rest) = f.split_first().ok_or("the helper's answer is incomplete")?;
+    let scenario = match *json {
+        "" => None,
+        json => Some(scenario_of(json)?),
+    };
+    let findings = rest
+        .chunks(5)
+        .filter_map(|c| match c {
+            [severity, file, line, column, message] => Some(ImportFinding {
+                severity: severity.to_string(),
+                file: file.to_string(),
+                line: line.parse().ok()?,
+                column: column.parse().ok()?,
+                message: message.to_string(),
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok((scenario, findings))
+}
+
+/// Runs the importer; the scenario is left out when nothing of it came from the input.
+fn import(account: &str, region: &str, files: &[&str]) -> Result<String, String> {
+    let sources: Vec<keyflow_import::Source<'_>> = files
+        .chunks(2)
+        .filter_map(|c| match c {
+            [name, text] => Some(keyflow_import::Source { name, text }),
+            _ => None,
+        })
+        .collect();
+    if sources.is_empty() {
+        return Err(err("nothing to import: paste a template or choose files"));
+    }
+    let given = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+    let options = keyflow_import::ImportOptions {
+        account: given(account),
+        region: given(region),
+    };
+    let imported = keyflow_import::import(&sources, &options);
+    let s = Scenario::from_json(&imported.scenario).map_err(err)?;
+    let empty =
+        s.flows.is_empty() && s.keys.is_empty() && s.buckets.is_empty() && s.principals.is_empty();
+    let mut out = vec![if empty {
+        String::new()
+    } else {
+        compact_json(&s)
+    }];
+    for f in &imported.findings {
+        out.extend([
+            f.severity.to_string(),
+            f.file.clone(),
+            f.line.to_string(),
+            f.column.to_string(),
+            f.message.replace(SEP, ""),
+        ]);
+    }
+    let parts: Vec<&str> = out.iter().map(String::as_str).collect();
+    Ok(ok(&parts))
+}
+
+/// The scenario file `keyflow run` reads, written by the helper (the pretty
+/// printer stays out of the first load).
+pub fn request_export(s: &Scenario) -> String {
+    ["export", &compact_json(s)].join("\0")
+}
+
+pub fn parse_export(answer: &str) -> Result<String, String> {
+    parse_link(answer)
+}
+
 /// A quick fix is named by its finding (policy and offset) and its label, so
 /// it applies to the scenario on screen even if other findings came and went.
 pub fn request_fix(s: &Scenario, fix: &QuickFix) -> String {
@@ -453,6 +592,14 @@ pub fn handle(request: &str) -> String {
             }
             Ok(ok(&[&compact_json(&s)]))
         })(),
+        ["unwrap", text] => Ok(match keyflow_import::unwrap_policy(text) {
+            Some(u) => ok(&[&u.text, &u.describe()]),
+            None => ok(&["", ""]),
+        }),
+        ["import", account, region, files @ ..] => import(account, region, files),
+        ["export", json] => Scenario::from_json_unchecked(json)
+            .map(|s| ok(&[&s.to_json_pretty()]))
+            .map_err(err),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
             .map_err(err),
@@ -796,6 +943,126 @@ mod tests {
         assert_eq!(parse_scenario(&handle(&request_open(&link))), Ok(s));
         let why = parse_scenario(&handle(&request_open("#s=9.AAAA"))).unwrap_err();
         assert!(why.contains("newer Keyflow"), "{why}");
+    }
+
+    fn corpus(name: &str) -> String {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus/import/");
+        std::fs::read_to_string(format!("{root}{name}")).unwrap()
+    }
+
+    #[test]
+    fn pasted_cli_output_is_unwrapped_by_the_helper() {
+        let policy = builtin("cloudtrail-sse-kms").keys[0].policy.clone();
+        let pasted = serde_json::json!({"Policy": policy, "PolicyName": "default"}).to_string();
+        assert!(worth_unwrapping(&pasted));
+        let (text, what) = parse_unwrap(&handle(&request_unwrap(&pasted)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(text, policy);
+        assert_eq!(what, "unwrapped from `aws kms get-key-policy` output");
+        // URL-encoded and YAML texts are asked about; a policy is not, nor is
+        // a policy being typed.
+        assert!(worth_unwrapping("%7B%22Version%22%3A%222012-10-17%22%7D"));
+        assert!(worth_unwrapping("Version: '2012-10-17'\nStatement: []"));
+        assert!(!worth_unwrapping(&policy));
+        assert!(!worth_unwrapping("{\"Version\": \"2012-10-17\", \"Statem"));
+        assert!(!worth_unwrapping("  "));
+        // A plain policy comes back as nothing to unwrap.
+        assert_eq!(parse_unwrap(&handle(&request_unwrap(&policy))), Ok(None));
+        let yaml = "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource: '*'\n";
+        let (text, what) = parse_unwrap(&handle(&request_unwrap(yaml)))
+            .unwrap()
+            .unwrap();
+        assert!(text.contains("\"s3:GetObject\""), "{text}");
+        assert_eq!(what, "converted from YAML to JSON");
+    }
+
+    #[test]
+    fn a_template_is_imported_by_the_helper_with_its_findings() {
+        let files = [(
+            "cfn-cloudtrail-kms.yaml".to_string(),
+            corpus("cfn-cloudtrail-kms.yaml"),
+        )];
+        let answer = handle(&request_import(&files, "111122223333", " eu-west-1 "));
+        let (scenario, findings) = parse_import(&answer).unwrap();
+        let s = scenario.unwrap();
+        assert_eq!(
+            (s.account.as_str(), s.region.as_str()),
+            ("111122223333", "eu-west-1")
+        );
+        assert!(
+            s.flows
+                .iter()
+                .any(|f| f.kind() == FlowKind::CloudtrailSseKms)
+        );
+        // The same scenario and findings as `keyflow import`.
+        let direct = keyflow_import::import(
+            &[keyflow_import::Source {
+                name: &files[0].0,
+                text: &files[0].1,
+            }],
+            &keyflow_import::ImportOptions {
+                account: Some("111122223333".into()),
+                region: Some("eu-west-1".into()),
+            },
+        );
+        assert_eq!(s, Scenario::from_json(&direct.scenario).unwrap());
+        let first = &findings[0];
+        assert_eq!(findings.len(), direct.findings.len());
+        assert_eq!(
+            (
+                first.file.as_str(),
+                first.line,
+                first.column,
+                first.severity.as_str()
+            ),
+            ("cfn-cloudtrail-kms.yaml", 10, 1, "note")
+        );
+        assert!(first.message.contains("AWS::StackName"));
+    }
+
+    #[test]
+    fn a_broken_file_is_a_positioned_error_and_loads_nothing() {
+        let files = [(
+            "bad.yaml".to_string(),
+            corpus("cfn-doc-trail-bad-indentation.yaml"),
+        )];
+        let (scenario, findings) = parse_import(&handle(&request_import(&files, "", ""))).unwrap();
+        assert!(scenario.is_none());
+        let e = findings.iter().find(|f| f.severity == "error").unwrap();
+        assert_eq!((e.file.as_str(), e.line, e.column), ("bad.yaml", 9, 3));
+        assert!(e.message.starts_with("not valid YAML"), "{}", e.message);
+        // With a good file beside it, the good one still imports.
+        let both = [
+            files[0].clone(),
+            (
+                "plan.json".to_string(),
+                corpus("tf-plan-ssm-securestring.json"),
+            ),
+        ];
+        let (scenario, _) = parse_import(&handle(&request_import(&both, "", ""))).unwrap();
+        assert_eq!(scenario.unwrap().account, "111122223333");
+        // Nothing to import is said, not crashed on.
+        assert_eq!(
+            parse_import(&handle(&request_import(&[], "", ""))).unwrap_err(),
+            "nothing to import: paste a template or choose files"
+        );
+    }
+
+    #[test]
+    fn the_export_is_the_scenario_file_keyflow_run_reads() {
+        let s = builtin("alb-logs-cmk");
+        let text = parse_export(&handle(&request_export(&s))).unwrap();
+        assert_eq!(text, s.to_json_pretty());
+        assert_eq!(Scenario::from_json(&text).unwrap(), s);
+        assert_eq!(
+            crate::components::import::export_name("alb-logs/cmk ü"),
+            "alb-logs-cmk--.keyflow.json"
+        );
+        assert_eq!(
+            crate::components::import::export_name(".."),
+            "scenario.keyflow.json"
+        );
     }
 
     #[test]

@@ -293,6 +293,20 @@ pub fn app() -> Html {
         });
     }
 
+    // The import dialog takes the focus when it opens and gives it back to
+    // its button when it closes.
+    {
+        let was_open = use_mut_ref(|| false);
+        use_effect_with(state.import.is_some(), move |&open| {
+            if open {
+                browser::focus("import-text");
+            } else if *was_open.borrow() {
+                browser::focus("import-open");
+            }
+            *was_open.borrow_mut() = open;
+        });
+    }
+
     let ctx = AppContext {
         state: state.clone(),
         run: run.clone(),
@@ -321,6 +335,7 @@ pub fn app() -> Html {
                 <header class="topbar">
                     <h1 class="brand">{ "Keyflow" }</h1>
                     <p class="tagline">{ "How KMS key policies, bucket policies and IAM policies combine when AWS services do the work." }</p>
+                    { components::import::buttons(&ctx) }
                     { components::share::share_button(&ctx) }
                     <p class="engine" data-testid="engine-line">{ engine_line() }</p>
                 </header>
@@ -339,6 +354,7 @@ pub fn app() -> Html {
                     </section>
                 </main>
                 { components::rename::rename_dialog(&ctx) }
+                { components::import::import_dialog(&ctx) }
             </div>
         </ContextProvider<AppContext>>
     }

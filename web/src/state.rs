@@ -15,7 +15,7 @@ use keyflow_sim::rename::Target;
 use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
 
-use crate::helper::RenamePreview;
+use crate::helper::{ImportFinding, RenamePreview};
 
 /// Where the scenario on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +25,8 @@ pub enum Origin {
     Shared,
     /// Restored from this browser's storage.
     Saved,
+    /// Imported from templates, plans or CLI output.
+    Imported,
 }
 
 impl Origin {
@@ -35,6 +37,7 @@ impl Origin {
             Origin::Blank => "blank".into(),
             Origin::Shared => "shared".into(),
             Origin::Saved => "saved".into(),
+            Origin::Imported => "imported".into(),
         }
     }
 
@@ -43,6 +46,7 @@ impl Origin {
             Some(("builtin", name)) => Origin::Builtin(name.to_string()),
             _ if tag == "blank" => Origin::Blank,
             _ if tag == "shared" => Origin::Shared,
+            _ if tag == "imported" => Origin::Imported,
             _ => Origin::Saved,
         }
     }
@@ -54,6 +58,7 @@ impl Origin {
             Origin::Blank => "from blank".into(),
             Origin::Shared => "from a share link".into(),
             Origin::Saved => "restored".into(),
+            Origin::Imported => "imported".into(),
         }
     }
 }
@@ -148,6 +153,27 @@ pub enum Share {
     Refused(String),
 }
 
+/// A pasted policy the helper took out of its wrapper; what was pasted stays
+/// here so it can be put back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unwrapped {
+    pub policy: PolicyId,
+    pub original: String,
+    /// What was taken off, in keyflow-import's words.
+    pub what: String,
+}
+
+/// The import dialog.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Import {
+    /// Files chosen or dropped (name, text).
+    pub files: Rc<Vec<(String, String)>>,
+    pub working: bool,
+    /// The importer's findings; `loaded` says whether a scenario came of it.
+    pub findings: Option<(bool, Vec<ImportFinding>)>,
+    pub error: Option<String>,
+}
+
 /// The rename dialog.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rename {
@@ -199,6 +225,8 @@ pub struct State {
     /// Why the last ARN pasted into "add a principal" names none.
     pub arn_error: Option<String>,
     pub compare: CompareWith,
+    pub unwrapped: Option<Unwrapped>,
+    pub import: Option<Import>,
 }
 
 // Scenarios are compared by identity: every change makes a new `Rc`, and a
@@ -248,6 +276,8 @@ impl PartialEq for State {
             && self.opening == o.opening
             && self.arn_error == o.arn_error
             && self.compare == o.compare
+            && self.unwrapped == o.unwrapped
+            && self.import == o.import
     }
 }
 
@@ -276,6 +306,8 @@ impl State {
             opening: None,
             arn_error: None,
             compare: CompareWith::WhatIf(0),
+            unwrapped: None,
+            import: None,
         }
     }
 
@@ -376,6 +408,22 @@ pub enum Action {
     /// Escape: close whatever dialog is open.
     Escape,
     CompareWith(CompareWith),
+    /// The helper took a wrapper off a policy's text: show the policy inside,
+    /// if the text is still the one that was pasted.
+    Unwrapped(Unwrapped, String),
+    /// Put the pasted text back (`None`: keep the policy, drop the note).
+    Rewrap(bool),
+    /// Open, update or close (`None`) the import dialog.
+    Import(Option<Import>),
+    /// Files chosen or dropped into the import dialog.
+    ImportFiles(Vec<(String, String)>),
+    /// The importer's answer. A scenario takes the screen (earlier work stays
+    /// a draft) and becomes a draft itself; the dialog lists the findings.
+    Imported {
+        scenario: Option<Scenario>,
+        findings: Vec<ImportFinding>,
+        error: Option<String>,
+    },
 }
 
 impl Reducible for State {
@@ -539,7 +587,9 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.arn_error = Some(why);
         }
         Action::Escape => {
-            if state.rename.is_some() {
+            if state.import.is_some() {
+                next.import = None;
+            } else if state.rename.is_some() {
                 next.rename = None;
                 next.form = state.form.wrapping_add(1);
             } else {
@@ -547,6 +597,53 @@ pub fn reduce(state: &State, action: Action) -> State {
             }
         }
         Action::CompareWith(c) => next.compare = c,
+        Action::Unwrapped(u, text) => {
+            if state.scenario.policy_text(&u.policy) == Some(u.original.as_str()) {
+                let id = u.policy.clone();
+                next = reduce(state, Action::Edit(Edit::Policy { id, text }));
+                next.unwrapped = Some(u);
+            }
+        }
+        Action::Rewrap(restore) => {
+            if let Some(u) = &state.unwrapped {
+                if restore {
+                    let (id, text) = (u.policy.clone(), u.original.clone());
+                    next = reduce(state, Action::Edit(Edit::Policy { id, text }));
+                }
+                next.unwrapped = None;
+            }
+        }
+        Action::Import(i) => next.import = i,
+        Action::ImportFiles(files) => {
+            if let Some(i) = &mut next.import {
+                let mut all = (*i.files).clone();
+                all.extend(files);
+                i.files = Rc::new(all);
+            }
+        }
+        Action::Imported {
+            scenario,
+            findings,
+            error,
+        } => {
+            let loaded = scenario.is_some();
+            if let Some(scenario) = scenario {
+                next = reduce(
+                    state,
+                    Action::Load {
+                        scenario,
+                        origin: Origin::Imported,
+                    },
+                );
+                touched(&mut next, state);
+            }
+            next.import = state.import.as_ref().map(|i| Import {
+                working: false,
+                findings: Some((loaded, findings)),
+                error,
+                files: i.files.clone(),
+            });
+        }
         Action::Pin(expectation) => {
             let target = without_because(&expectation);
             if !state

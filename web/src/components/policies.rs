@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::editor::{Editor, Severity};
 use super::focused_check;
 use crate::AppContext;
-use crate::state::Action;
+use crate::state::{Action, Unwrapped};
 
 fn slot_label(slot: PolicySlot) -> &'static str {
     match slot {
@@ -81,6 +81,24 @@ pub fn policies(ctx: &AppContext) -> Html {
         let ctx = ctx.clone();
         let id = current.clone();
         Callback::from(move |text: String| {
+            // Pasted CLI output, URL-encoding or YAML: the helper takes the
+            // wrapper off; the pasted text can be put back.
+            if crate::helper::worth_unwrapping(&text) {
+                let d = ctx.state.dispatcher();
+                let (policy, original) = (id.clone(), text.clone());
+                crate::hooks::helper::ask(crate::helper::request_unwrap(&text), move |answer| {
+                    if let Ok(Some((inner, what))) = crate::helper::parse_unwrap(&answer) {
+                        d.dispatch(Action::Unwrapped(
+                            Unwrapped {
+                                policy,
+                                original,
+                                what,
+                            },
+                            inner,
+                        ));
+                    }
+                });
+            }
             ctx.dispatch(Action::Edit(Edit::Policy {
                 id: id.clone(),
                 text,
@@ -149,6 +167,15 @@ pub fn policies(ctx: &AppContext) -> Html {
             <h2>{ "Policies" }</h2>
             <div class="tabs" role="tablist" aria-label="Policies in this scenario" onkeydown={tab_keys}>{ for tabs }</div>
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
+            if let Some(u) = state.unwrapped.as_ref().filter(|u| u.policy == current) {
+                <div class="unwrap-note small" role="status" data-testid="unwrap-note">
+                    <span>{ format!("Your paste was {}. ", crate::text::v(&u.what)) }</span>
+                    <button type="button" class="btn tiny" data-testid="unwrap-restore"
+                        onclick={let ctx = ctx.clone(); Callback::from(move |_| ctx.dispatch(Action::Rewrap(true)))}>{ "Restore what you pasted" }</button>
+                    <button type="button" class="btn tiny" data-testid="unwrap-dismiss"
+                        onclick={let ctx = ctx.clone(); Callback::from(move |_| ctx.dispatch(Action::Rewrap(false)))}>{ "Dismiss" }</button>
+                </div>
+            }
             <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
             <div class="problems" data-testid="problems">

@@ -196,3 +196,83 @@ pub fn now_ms() -> f64 {
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
+
+/// The value of the input or textarea with this id ("" when there is none).
+pub fn value_of(id: &str) -> String {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return String::new();
+    };
+    if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return t.value();
+    }
+    el.dyn_ref::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// Reads chosen or dropped files as text: `done` gets (name, text) of each,
+/// or why they could not be read.
+pub fn read_files(
+    files: Option<web_sys::FileList>,
+    done: impl FnOnce(Result<Vec<(String, String)>, String>) + 'static,
+) {
+    let list: Vec<web_sys::File> = files
+        .map(|f| (0..f.length()).filter_map(|i| f.get(i)).collect())
+        .unwrap_or_default();
+    if list.is_empty() {
+        return;
+    }
+    let names: Vec<String> = list.iter().map(web_sys::File::name).collect();
+    let texts: js_sys::Array = list.iter().map(|f| f.text()).collect();
+    let done = std::rc::Rc::new(std::cell::Cell::new(Some(
+        Box::new(done) as Box<dyn FnOnce(Result<Vec<(String, String)>, String>)>
+    )));
+    let (d1, d2) = (done.clone(), done);
+    let ok = Closure::once(move |v: wasm_bindgen::JsValue| {
+        let texts = js_sys::Array::from(&v);
+        let read = names
+            .into_iter()
+            .zip(texts.iter())
+            .map(|(n, t)| (n, t.as_string().unwrap_or_default()))
+            .collect();
+        if let Some(f) = d1.take() {
+            f(Ok(read))
+        }
+    });
+    let err = Closure::once(move |_: wasm_bindgen::JsValue| {
+        if let Some(f) = d2.take() {
+            f(Err("the browser could not read the files".into()))
+        }
+    });
+    let _ = js_sys::Promise::all(&texts).then2(&ok, &err);
+    // Leaked like `copy`'s: two small closures per choice of files.
+    ok.forget();
+    err.forget();
+}
+
+/// Offers `text` as a download named `name` (a Blob behind an object URL,
+/// released a minute later).
+pub fn download(name: &str, text: &str) -> bool {
+    let saved = (|| {
+        let parts = js_sys::Array::of1(&text.into());
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let window = web_sys::window()?;
+        let a = window.document()?.create_element("a").ok()?;
+        a.set_attribute("href", &url).ok()?;
+        a.set_attribute("download", name).ok()?;
+        a.dyn_ref::<web_sys::HtmlElement>()?.click();
+        let revoke = Closure::once_into_js(move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        });
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+        Some(())
+    })();
+    saved.is_some()
+}
