@@ -391,6 +391,12 @@ fn import(account: &str, region: &str, files: &[&str]) -> Result<String, String>
     if sources.is_empty() {
         return Err(err("nothing to import: paste a template or choose files"));
     }
+    // A Keyflow scenario file (`keyflow import` output, an export) opens as it is.
+    if let [one] = sources.as_slice()
+        && let Ok(s) = Scenario::from_json(one.text)
+    {
+        return Ok(ok(&[&compact_json(&s)]));
+    }
     let given = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
     let options = keyflow_import::ImportOptions {
         account: given(account),
@@ -1042,6 +1048,11 @@ mod tests {
         ];
         let (scenario, _) = parse_import(&handle(&request_import(&both, "", ""))).unwrap();
         assert_eq!(scenario.unwrap().account, "111122223333");
+        // A scenario file (an export, `keyflow import` output) opens as it is.
+        let s = builtin("alb-logs-cmk");
+        let file = [("s.keyflow.json".to_string(), s.to_json_pretty())];
+        let (back, findings) = parse_import(&handle(&request_import(&file, "", ""))).unwrap();
+        assert_eq!((back, findings), (Some(s), Vec::new()));
         // Nothing to import is said, not crashed on.
         assert_eq!(
             parse_import(&handle(&request_import(&[], "", ""))).unwrap_err(),

@@ -156,7 +156,7 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog"
                 ondragover={over} ondrop={drop}>
                 <h2 id="import-title">{ "Import" }</h2>
-                <p class="small muted">{ "CloudFormation or CDK templates (JSON or YAML), Terraform plans (terraform show -json) and aws iam get-account-authorization-details output become one scenario. Your work on screen stays in Your drafts." }</p>
+                <p class="small muted">{ "CloudFormation or CDK templates (JSON or YAML), Terraform plans (terraform show -json) and aws iam get-account-authorization-details output become one scenario; a Keyflow scenario file (an export) opens as it is. Your work on screen stays in Your drafts." }</p>
                 <label for="import-text">{ "Paste a file" }</label>
                 <textarea id="import-text" class="import-text" spellcheck="false" data-testid="import-text" />
                 <label for="import-files">{ "Or choose or drop files" }</label>
