@@ -291,29 +291,59 @@ pub fn request_open(link: &str) -> String {
 }
 
 /// Whether a policy editor's text may be a wrapper (`aws kms get-key-policy`
-/// output, URL-encoded, YAML, a JSON string) worth asking the helper about.
-/// A policy being typed starts with `{` and holds no `"Policy…` key, so it
-/// costs one substring search.
+/// output, URL-encoded, YAML, a JSON string) worth asking the helper about:
+/// text that is not a JSON object, or an object with a `Policy`,
+/// `PolicyVersion` or `PolicyDocument` member and no `Statement`. A policy
+/// being typed holds no `"Policy…` key, so it costs one substring search.
 pub fn worth_unwrapping(text: &str) -> bool {
     let t = text.trim_start();
-    if t.is_empty() {
-        return false;
-    }
     if !t.starts_with('{') {
-        return true;
+        return !t.is_empty();
     }
     if !t.contains("\"Policy") {
         return false;
     }
-    match keyflow_json::parse(t) {
-        Ok(v) => {
-            v.get("Statement").is_none()
-                && ["Policy", "PolicyVersion", "PolicyDocument"]
-                    .iter()
-                    .any(|k| v.get(k).is_some())
+    let keys = top_keys(t);
+    !keys.contains(&"Statement")
+        && keys
+            .iter()
+            .any(|k| matches!(*k, "Policy" | "PolicyVersion" | "PolicyDocument"))
+}
+
+/// The member names of a JSON text's outer object, by a scan that tracks
+/// only nesting and strings (the page links no second JSON reader for this).
+fn top_keys(t: &str) -> Vec<&str> {
+    let b = t.as_bytes();
+    let (mut keys, mut depth, mut want_key, mut i) = (Vec::new(), 0u32, false, 0);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' | b'[' => {
+                depth += 1;
+                want_key = depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => want_key = depth == 1,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while let Some(&c) = b.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if want_key {
+                    keys.push(t.get(start..i).unwrap_or(""));
+                    want_key = false;
+                }
+            }
+            _ => {}
         }
-        Err(_) => true,
+        i += 1;
     }
+    keys
 }
 
 /// The text with NUL (the protocol's separator) spelled as U+FFFD.
@@ -430,8 +460,32 @@ pub fn request_export(s: &Scenario) -> String {
     ["export", &compact_json(s)].join("\0")
 }
 
-pub fn parse_export(answer: &str) -> Result<String, String> {
-    parse_link(answer)
+/// The export's file name and text.
+pub fn parse_export(answer: &str) -> Result<(String, String), String> {
+    match fields(answer)?.as_slice() {
+        [name, text] => Ok((name.to_string(), text.to_string())),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
+}
+
+/// The file name of an export: the scenario's name with what file systems
+/// refuse spelled as `-`.
+pub fn export_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let safe = safe.trim_matches('.');
+    format!(
+        "{}.keyflow.json",
+        if safe.is_empty() { "scenario" } else { safe }
+    )
 }
 
 /// A quick fix is named by its finding (policy and offset) and its label, so
@@ -604,7 +658,7 @@ pub fn handle(request: &str) -> String {
         }),
         ["import", account, region, files @ ..] => import(account, region, files),
         ["export", json] => Scenario::from_json_unchecked(json)
-            .map(|s| ok(&[&s.to_json_pretty()]))
+            .map(|s| ok(&[&export_name(&s.name), &s.to_json_pretty()]))
             .map_err(err),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
@@ -973,6 +1027,20 @@ mod tests {
         assert!(!worth_unwrapping(&policy));
         assert!(!worth_unwrapping("{\"Version\": \"2012-10-17\", \"Statem"));
         assert!(!worth_unwrapping("  "));
+        // A policy whose Sid starts with "Policy" is not a wrapper; nested
+        // objects do not count, strings with braces and quotes are skipped.
+        assert!(!worth_unwrapping(
+            r#"{"Statement": [{"Sid": "PolicyAdmin", "Policy": 1}]}"#
+        ));
+        assert!(!worth_unwrapping(
+            r#"{"Id": "{\"Policy\": [", "Statement": []}"#
+        ));
+        assert!(worth_unwrapping(
+            r#"{"PolicyVersion": {"Document": {"Statement": []}, "VersionId": "v1"}}"#
+        ));
+        assert!(worth_unwrapping(
+            r#"{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {"Statement": []}}"#
+        ));
         // A plain policy comes back as nothing to unwrap.
         assert_eq!(parse_unwrap(&handle(&request_unwrap(&policy))), Ok(None));
         let yaml = "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource: '*'\n";
@@ -1063,17 +1131,12 @@ mod tests {
     #[test]
     fn the_export_is_the_scenario_file_keyflow_run_reads() {
         let s = builtin("alb-logs-cmk");
-        let text = parse_export(&handle(&request_export(&s))).unwrap();
+        let (name, text) = parse_export(&handle(&request_export(&s))).unwrap();
+        assert_eq!(name, "alb-logs-cmk.keyflow.json");
         assert_eq!(text, s.to_json_pretty());
         assert_eq!(Scenario::from_json(&text).unwrap(), s);
-        assert_eq!(
-            crate::components::import::export_name("alb-logs/cmk ü"),
-            "alb-logs-cmk--.keyflow.json"
-        );
-        assert_eq!(
-            crate::components::import::export_name(".."),
-            "scenario.keyflow.json"
-        );
+        assert_eq!(export_name("alb-logs/cmk ü"), "alb-logs-cmk--.keyflow.json");
+        assert_eq!(export_name(".."), "scenario.keyflow.json");
     }
 
     #[test]

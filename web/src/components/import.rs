@@ -7,50 +7,27 @@ use yew::prelude::*;
 use crate::AppContext;
 use crate::helper;
 use crate::hooks::{browser, helper::ask};
-use crate::state::{Action, Import};
+use crate::state::{Action, Import, State};
 use crate::text::v;
-
-/// The file name of an export: the scenario's name with what file systems
-/// refuse spelled as `-`.
-pub fn export_name(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let safe = safe.trim_matches('.');
-    format!(
-        "{}.keyflow.json",
-        if safe.is_empty() { "scenario" } else { safe }
-    )
-}
 
 /// The Import and Export buttons of the page header.
 pub fn buttons(ctx: &AppContext) -> Html {
     let open = {
-        let ctx = ctx.clone();
-        Callback::from(move |_| ctx.dispatch(Action::Import(Some(Import::default()))))
+        let d = ctx.state.dispatcher();
+        Callback::from(move |_| d.dispatch(Action::Import(Some(Import::default()))))
     };
     let export = {
-        let ctx = ctx.clone();
+        let (s, d) = (ctx.state.scenario.clone(), ctx.state.dispatcher());
         Callback::from(move |_| {
-            let name = export_name(&ctx.state.scenario.name);
-            let d = ctx.state.dispatcher();
-            ask(helper::request_export(&ctx.state.scenario), move |answer| {
-                let done = helper::parse_export(&answer).and_then(|text| {
-                    browser::download(&name, &text)
-                        .then_some(())
-                        .ok_or_else(|| "this browser refused the download".to_string())
-                });
-                if let Err(why) = done {
-                    d.dispatch(Action::Notify(format!(
-                        "The scenario could not be exported: {why}"
-                    )));
+            let d = d.clone();
+            ask(helper::request_export(&s), move |answer| {
+                let saved = helper::parse_export(&answer)
+                    .map(|(name, text)| browser::download(&name, &text));
+                if !matches!(saved, Ok(true)) {
+                    d.dispatch(Action::Notify(
+                        "The scenario could not be exported (Web Workers or downloads are off)."
+                            .into(),
+                    ));
                 }
             });
         })
@@ -63,14 +40,9 @@ pub fn buttons(ctx: &AppContext) -> Html {
     }
 }
 
-fn add_files(ctx: &AppContext, files: Option<web_sys::FileList>) {
-    let d = ctx.state.dispatcher();
-    browser::read_files(files, move |read| {
-        d.dispatch(match read {
-            Ok(files) => Action::ImportFiles(files),
-            Err(why) => Action::Notify(why),
-        })
-    });
+fn add_files(d: &UseReducerDispatcher<State>, files: Option<web_sys::FileList>) {
+    let d = d.clone();
+    browser::read_files(files, move |files| d.dispatch(Action::ImportFiles(files)));
 }
 
 /// The modal, while it is open. Escape or Close closes it.
@@ -78,12 +50,13 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
     let Some(i) = &ctx.state.import else {
         return html! {};
     };
+    let d = ctx.state.dispatcher();
     let close = {
-        let ctx = ctx.clone();
-        Callback::from(move |_| ctx.dispatch(Action::Import(None)))
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Action::Import(None)))
     };
     let run = {
-        let ctx = ctx.clone();
+        let d = d.clone();
         let i = i.clone();
         Callback::from(move |_| {
             let mut files = (*i.files).clone();
@@ -96,11 +69,11 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
                 &browser::value_of("import-account"),
                 &browser::value_of("import-region"),
             );
-            ctx.dispatch(Action::Import(Some(Import {
+            d.dispatch(Action::Import(Some(Import {
                 working: true,
                 ..i.clone()
             })));
-            let d = ctx.state.dispatcher();
+            let d = d.clone();
             ask(request, move |answer| {
                 d.dispatch(match helper::parse_import(&answer) {
                     Ok((scenario, findings)) => Action::Imported {
@@ -118,36 +91,45 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
         })
     };
     let chosen = {
-        let ctx = ctx.clone();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                add_files(&ctx, input.files());
+                add_files(&d, input.files());
                 input.set_value("");
             }
         })
     };
     let over = Callback::from(|e: DragEvent| e.prevent_default());
     let drop = {
-        let ctx = ctx.clone();
+        let d = d.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            add_files(&ctx, e.data_transfer().and_then(|t| t.files()));
+            add_files(&d, e.data_transfer().and_then(|t| t.files()));
         })
     };
     let s = &ctx.state.scenario;
-    let findings = i.findings.as_ref().map(|(loaded, list)| {
-        let rows = list.iter().map(|f| {
-            html! {
-                <li class={format!("sev-{}", f.severity)} data-testid="import-finding">
-                    <span class="pos">{ format!("{}:{}:{}", v(&f.file), f.line, f.column) }</span>
-                    { format!(" {}: {}", f.severity, v(&f.message)) }
-                </li>
-            }
-        });
+    // One text per list (a line each): lighter on the first load than an element per line.
+    let lines = |rows: Vec<String>| rows.join("\n");
+    let files = lines(
+        i.files
+            .iter()
+            .map(|(name, text)| format!("{} ({} bytes)", v(name), text.len()))
+            .collect(),
+    );
+    let result = i.findings.as_ref().map(|(loaded, list)| {
+        let rows = list
+            .iter()
+            .map(|f| format!("{}:{}:{} {}: {}", v(&f.file), f.line, f.column, f.severity, v(&f.message)))
+            .collect();
+        let head = if *loaded {
+            "Imported: the scenario is on screen and kept in Your drafts."
+        } else {
+            "Nothing was imported."
+        };
         html! {
             <div data-testid="import-result" data-loaded={loaded.to_string()}>
-                <p>{ if *loaded { "Imported: the scenario is on screen and kept in Your drafts." } else { "Nothing was imported." } }</p>
-                if !list.is_empty() { <ul class="small import-findings">{ for rows }</ul> }
+                <p>{ head }</p>
+                <pre class="small import-findings" data-testid="import-findings">{ lines(rows) }</pre>
             </div>
         }
     });
@@ -156,21 +138,16 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog"
                 ondragover={over} ondrop={drop}>
                 <h2 id="import-title">{ "Import" }</h2>
-                <p class="small muted">{ "CloudFormation or CDK templates (JSON or YAML), Terraform plans (terraform show -json) and aws iam get-account-authorization-details output become one scenario; a Keyflow scenario file (an export) opens as it is. Your work on screen stays in Your drafts." }</p>
+                <p class="small muted">{ "CloudFormation or CDK templates (JSON or YAML), Terraform plans (terraform show -json), aws iam get-account-authorization-details output, or a Keyflow scenario file. Your work on screen stays in Your drafts." }</p>
                 <label for="import-text">{ "Paste a file" }</label>
                 <textarea id="import-text" class="import-text" spellcheck="false" data-testid="import-text" />
                 <label for="import-files">{ "Or choose or drop files" }</label>
                 <input type="file" id="import-files" multiple=true data-testid="import-files" onchange={chosen} />
-                <ul class="small">{ for i.files.iter().map(|(name, text)| html! {
-                    <li data-testid="import-file">{ format!("{} ({} bytes)", v(name), text.len()) }</li>
-                }) }</ul>
-                <div class="io">
-                    <label>{ "Account ID " }<input id="import-account" value={s.account.clone()} data-testid="import-account" /></label>
-                    <label>{ "Region " }<input id="import-region" value={s.region.clone()} data-testid="import-region" /></label>
-                </div>
-                <p class="small muted">{ "Leave them empty to take them from the files." }</p>
+                <pre class="small" data-testid="import-file-list">{ files }</pre>
+                <label>{ "Account ID (empty: from the files) " }<input id="import-account" value={s.account.clone()} data-testid="import-account" /></label>
+                <label>{ "Region " }<input id="import-region" value={s.region.clone()} data-testid="import-region" /></label>
                 if let Some(why) = &i.error { <p class="field-error" role="alert" data-testid="import-error">{ v(why) }</p> }
-                { for findings }
+                { for result }
                 <div class="row end">
                     <button type="button" class="btn" id="import-close" onclick={close} data-testid="import-close">{ "Close" }</button>
                     <button type="button" class="btn primary" onclick={run} disabled={i.working} data-testid="import-run">

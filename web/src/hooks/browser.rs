@@ -213,65 +213,48 @@ pub fn value_of(id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Reads chosen or dropped files as text: `done` gets (name, text) of each,
-/// or why they could not be read.
+/// Reads chosen or dropped files as text: `done` gets (name, text) of each
+/// (files the browser cannot read give no answer).
 pub fn read_files(
     files: Option<web_sys::FileList>,
-    done: impl FnOnce(Result<Vec<(String, String)>, String>) + 'static,
+    done: impl FnOnce(Vec<(String, String)>) + 'static,
 ) {
     let list: Vec<web_sys::File> = files
         .map(|f| (0..f.length()).filter_map(|i| f.get(i)).collect())
         .unwrap_or_default();
-    if list.is_empty() {
-        return;
-    }
     let names: Vec<String> = list.iter().map(web_sys::File::name).collect();
     let texts: js_sys::Array = list.iter().map(|f| f.text()).collect();
-    let done = std::rc::Rc::new(std::cell::Cell::new(Some(
-        Box::new(done) as Box<dyn FnOnce(Result<Vec<(String, String)>, String>)>
-    )));
-    let (d1, d2) = (done.clone(), done);
-    let ok = Closure::once(move |v: wasm_bindgen::JsValue| {
+    let read = Closure::once(move |v: wasm_bindgen::JsValue| {
         let texts = js_sys::Array::from(&v);
-        let read = names
-            .into_iter()
-            .zip(texts.iter())
-            .map(|(n, t)| (n, t.as_string().unwrap_or_default()))
-            .collect();
-        if let Some(f) = d1.take() {
-            f(Ok(read))
-        }
+        let texts = texts.iter().map(|t| t.as_string().unwrap_or_default());
+        done(names.into_iter().zip(texts).collect())
     });
-    let err = Closure::once(move |_: wasm_bindgen::JsValue| {
-        if let Some(f) = d2.take() {
-            f(Err("the browser could not read the files".into()))
-        }
-    });
-    let _ = js_sys::Promise::all(&texts).then2(&ok, &err);
-    // Leaked like `copy`'s: two small closures per choice of files.
-    ok.forget();
-    err.forget();
+    let _ = js_sys::Promise::all(&texts).then(&read);
+    // Leaked like `copy`'s: one small closure per choice of files.
+    read.forget();
 }
 
-/// Offers `text` as a download named `name` (a Blob behind an object URL,
-/// released a minute later).
+thread_local! {
+    /// The object URL of the last download, released at the next one.
+    static DOWNLOAD: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Offers `text` as a download named `name` (a Blob behind an object URL).
 pub fn download(name: &str, text: &str) -> bool {
     let saved = (|| {
-        let parts = js_sys::Array::of1(&text.into());
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/json");
+        let parts = js_sys::Array::of1(&text.into());
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
         let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let window = web_sys::window()?;
-        let a = window.document()?.create_element("a").ok()?;
+        let a = web_sys::window()?.document()?.create_element("a").ok()?;
         a.set_attribute("href", &url).ok()?;
         a.set_attribute("download", name).ok()?;
         a.dyn_ref::<web_sys::HtmlElement>()?.click();
-        let revoke = Closure::once_into_js(move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        });
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+        let last = DOWNLOAD.with(|d| d.replace(url));
+        if !last.is_empty() {
+            let _ = web_sys::Url::revoke_object_url(&last);
+        }
         Some(())
     })();
     saved.is_some()
