@@ -375,38 +375,19 @@ pub fn request_import(files: &[(String, String)], account: &str, region: &str) -
     parts.join("\0")
 }
 
-/// Something the importer could not do exactly, at its place in an input file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportFinding {
-    pub severity: String,
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-/// The imported scenario (none when nothing could be read) and the findings.
-pub fn parse_import(answer: &str) -> Result<(Option<Scenario>, Vec<ImportFinding>), String> {
-    let f = fields(answer)?;
-    let (json, rest) = f.split_first().ok_or("the helper's answer is incomplete")?;
-    let scenario = match *json {
-        "" => None,
-        json => Some(scenario_of(json)?),
-    };
-    let findings = rest
-        .chunks(5)
-        .filter_map(|c| match c {
-            [severity, file, line, column, message] => Some(ImportFinding {
-                severity: severity.to_string(),
-                file: file.to_string(),
-                line: line.parse().ok()?,
-                column: column.parse().ok()?,
-                message: message.to_string(),
-            }),
-            _ => None,
-        })
-        .collect();
-    Ok((scenario, findings))
+/// The imported scenario (none when nothing could be read) and the
+/// importer's findings, one `file:line:column: severity: message` a line.
+pub fn parse_import(answer: &str) -> Result<(Option<Scenario>, String), String> {
+    match fields(answer)?.as_slice() {
+        [json, findings] => Ok((
+            match *json {
+                "" => None,
+                json => Some(scenario_of(json)?),
+            },
+            findings.to_string(),
+        )),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
 }
 
 /// Runs the importer; the scenario is left out when nothing of it came from the input.
@@ -425,7 +406,7 @@ fn import(account: &str, region: &str, files: &[&str]) -> Result<String, String>
     if let [one] = sources.as_slice()
         && let Ok(s) = Scenario::from_json(one.text)
     {
-        return Ok(ok(&[&compact_json(&s)]));
+        return Ok(ok(&[&compact_json(&s), ""]));
     }
     let given = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
     let options = keyflow_import::ImportOptions {
@@ -436,22 +417,17 @@ fn import(account: &str, region: &str, files: &[&str]) -> Result<String, String>
     let s = Scenario::from_json(&imported.scenario).map_err(err)?;
     let empty =
         s.flows.is_empty() && s.keys.is_empty() && s.buckets.is_empty() && s.principals.is_empty();
-    let mut out = vec![if empty {
+    let json = if empty {
         String::new()
     } else {
         compact_json(&s)
-    }];
-    for f in &imported.findings {
-        out.extend([
-            f.severity.to_string(),
-            f.file.clone(),
-            f.line.to_string(),
-            f.column.to_string(),
-            f.message.replace(SEP, ""),
-        ]);
-    }
-    let parts: Vec<&str> = out.iter().map(String::as_str).collect();
-    Ok(ok(&parts))
+    };
+    let findings: Vec<String> = imported
+        .findings
+        .iter()
+        .map(|f| f.to_string().replace(SEP, ""))
+        .collect();
+    Ok(ok(&[&json, &findings.join("\n")]))
 }
 
 /// The scenario file `keyflow run` reads, written by the helper (the pretty
@@ -1081,18 +1057,12 @@ mod tests {
             },
         );
         assert_eq!(s, Scenario::from_json(&direct.scenario).unwrap());
-        let first = &findings[0];
-        assert_eq!(findings.len(), direct.findings.len());
-        assert_eq!(
-            (
-                first.file.as_str(),
-                first.line,
-                first.column,
-                first.severity.as_str()
-            ),
-            ("cfn-cloudtrail-kms.yaml", 10, 1, "note")
+        let lines: Vec<String> = direct.findings.iter().map(ToString::to_string).collect();
+        assert_eq!(findings, lines.join("\n"));
+        assert!(
+            findings.starts_with("cfn-cloudtrail-kms.yaml:10:1: note: AWS::StackName"),
+            "{findings}"
         );
-        assert!(first.message.contains("AWS::StackName"));
     }
 
     #[test]
@@ -1103,9 +1073,12 @@ mod tests {
         )];
         let (scenario, findings) = parse_import(&handle(&request_import(&files, "", ""))).unwrap();
         assert!(scenario.is_none());
-        let e = findings.iter().find(|f| f.severity == "error").unwrap();
-        assert_eq!((e.file.as_str(), e.line, e.column), ("bad.yaml", 9, 3));
-        assert!(e.message.starts_with("not valid YAML"), "{}", e.message);
+        assert!(
+            findings
+                .lines()
+                .any(|l| l.starts_with("bad.yaml:9:3: error: not valid YAML")),
+            "{findings}"
+        );
         // With a good file beside it, the good one still imports.
         let both = [
             files[0].clone(),
@@ -1120,7 +1093,7 @@ mod tests {
         let s = builtin("alb-logs-cmk");
         let file = [("s.keyflow.json".to_string(), s.to_json_pretty())];
         let (back, findings) = parse_import(&handle(&request_import(&file, "", ""))).unwrap();
-        assert_eq!((back, findings), (Some(s), Vec::new()));
+        assert_eq!((back, findings), (Some(s), String::new()));
         // Nothing to import is said, not crashed on.
         assert_eq!(
             parse_import(&handle(&request_import(&[], "", ""))).unwrap_err(),

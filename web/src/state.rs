@@ -15,7 +15,7 @@ use keyflow_sim::rename::Target;
 use keyflow_sim::{CheckId, Expectation, PolicyId, Scenario};
 use yew::Reducible;
 
-use crate::helper::{ImportFinding, RenamePreview};
+use crate::helper::RenamePreview;
 
 /// Where the scenario on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -169,8 +169,8 @@ pub struct Import {
     /// Files chosen or dropped (name, text).
     pub files: Rc<Vec<(String, String)>>,
     pub working: bool,
-    /// The importer's findings; `loaded` says whether a scenario came of it.
-    pub findings: Option<(bool, Vec<ImportFinding>)>,
+    /// The importer's findings (a line each); `loaded` says whether a scenario came of it.
+    pub findings: Option<(bool, String)>,
     pub error: Option<String>,
 }
 
@@ -421,7 +421,7 @@ pub enum Action {
     /// a draft) and becomes a draft itself; the dialog lists the findings.
     Imported {
         scenario: Option<Scenario>,
-        findings: Vec<ImportFinding>,
+        findings: String,
         error: Option<String>,
     },
 }

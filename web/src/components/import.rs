@@ -83,7 +83,7 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
                     },
                     Err(why) => Action::Imported {
                         scenario: None,
-                        findings: Vec::new(),
+                        findings: String::new(),
                         error: Some(why),
                     },
                 })
@@ -108,19 +108,8 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
         })
     };
     let s = &ctx.state.scenario;
-    // One text per list (a line each): lighter on the first load than an element per line.
-    let lines = |rows: Vec<String>| rows.join("\n");
-    let files = lines(
-        i.files
-            .iter()
-            .map(|(name, text)| format!("{} ({} bytes)", v(name), text.len()))
-            .collect(),
-    );
-    let result = i.findings.as_ref().map(|(loaded, list)| {
-        let rows = list
-            .iter()
-            .map(|f| format!("{}:{}:{} {}: {}", v(&f.file), f.line, f.column, f.severity, v(&f.message)))
-            .collect();
+    let files: Vec<&str> = i.files.iter().map(|(name, _)| name.as_str()).collect();
+    let result = i.findings.as_ref().map(|(loaded, findings)| {
         let head = if *loaded {
             "Imported: the scenario is on screen and kept in Your drafts."
         } else {
@@ -129,7 +118,7 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
         html! {
             <div data-testid="import-result" data-loaded={loaded.to_string()}>
                 <p>{ head }</p>
-                <pre class="small import-findings" data-testid="import-findings">{ lines(rows) }</pre>
+                <pre class="small import-findings" data-testid="import-findings">{ v(findings) }</pre>
             </div>
         }
     });
@@ -143,7 +132,7 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
                 <textarea id="import-text" class="import-text" spellcheck="false" data-testid="import-text" />
                 <label for="import-files">{ "Or choose or drop files" }</label>
                 <input type="file" id="import-files" multiple=true data-testid="import-files" onchange={chosen} />
-                <pre class="small" data-testid="import-file-list">{ files }</pre>
+                <pre class="small" data-testid="import-file-list">{ v(&files.join("\n")) }</pre>
                 <label>{ "Account ID (empty: from the files) " }<input id="import-account" value={s.account.clone()} data-testid="import-account" /></label>
                 <label>{ "Region " }<input id="import-region" value={s.region.clone()} data-testid="import-region" /></label>
                 if let Some(why) = &i.error { <p class="field-error" role="alert" data-testid="import-error">{ v(why) }</p> }

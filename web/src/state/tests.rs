@@ -304,18 +304,12 @@ fn an_import_takes_the_screen_as_a_draft_and_keeps_earlier_work() {
         Action::ImportFiles(vec![("a.yaml".into(), "Resources: {}".into())]),
     );
     assert_eq!(open.import.as_ref().unwrap().files.len(), 1);
-    let finding = ImportFinding {
-        severity: "note".into(),
-        file: "a.yaml".into(),
-        line: 1,
-        column: 1,
-        message: "m".into(),
-    };
+    let finding = "a.yaml:1:1: note: m".to_string();
     let imported = reduce(
         &open,
         Action::Imported {
             scenario: Some(builtin("ssm-securestring-cmk")),
-            findings: vec![finding.clone()],
+            findings: finding.clone(),
             error: None,
         },
     );
@@ -326,14 +320,14 @@ fn an_import_takes_the_screen_as_a_draft_and_keeps_earlier_work() {
     assert_eq!(imported.draft, Some(imported.drafts[1].id));
     assert!(matches!(imported.notice, Some(Notice::Replaced { .. })));
     let dialog = imported.import.as_ref().unwrap();
-    assert_eq!(dialog.findings, Some((true, vec![finding])));
+    assert_eq!(dialog.findings, Some((true, finding)));
     assert!(!dialog.working);
     // Nothing imported: the screen stays, the dialog says why; Escape closes it.
     let failed = reduce(
         &open,
         Action::Imported {
             scenario: None,
-            findings: Vec::new(),
+            findings: String::new(),
             error: Some("why".into()),
         },
     );
