@@ -41,9 +41,10 @@ async function openImport(page) {
   await page.waitForFunction(() => document.activeElement?.id === 'import-text');
 }
 
-// The importer's findings, one `file:line:column severity: message` a line.
+// What came of the import, then the importer's findings, one
+// `file:line:column: severity: message` a line.
 async function findingLines(page) {
-  return (await page.getByTestId('import-findings').textContent()).split('\n');
+  return (await page.getByTestId('import-result').textContent()).split('\n');
 }
 
 async function runImport(page) {
@@ -95,7 +96,8 @@ test('a CloudFormation template pasted into Import runs the CloudTrail flow; a b
   const result = await runImport(page);
   assert.equal(await result.getAttribute('data-loaded'), 'false');
   const bad = await findingLines(page);
-  assert.ok(bad.some((f) => /^pasted:9:3 error: not valid YAML/.test(f)), bad.join('\n'));
+  assert.equal(bad[0], 'Nothing was imported.');
+  assert.ok(bad.some((f) => /^pasted:9:3: error: not valid YAML/.test(f)), bad.join('\n'));
   assert.equal(await outcome(page, 'alb', 'enable-access-logs'), 'ok');
 
   await page.getByTestId('import-text').fill(fixture('cfn-cloudtrail-kms.yaml'));
@@ -104,7 +106,8 @@ test('a CloudFormation template pasted into Import runs the CloudTrail flow; a b
   await page.getByTestId('import-run').click();
   await page.locator('[data-testid="import-result"][data-loaded="true"]').waitFor({ timeout: 20000 });
   const findings = await findingLines(page);
-  assert.ok(findings.some((f) => /^pasted:10:1 note: AWS::StackName is taken from the file name/.test(f)), findings.join('\n'));
+  assert.match(findings[0], /^Imported: the scenario is on screen/);
+  assert.ok(findings.some((f) => /^pasted:10:1: note: AWS::StackName is taken from the file name/.test(f)), findings.join('\n'));
   await screenshot(page, 'import-cloudformation-findings');
   await page.keyboard.press('Escape');
   await page.getByTestId('import-dialog').waitFor({ state: 'detached' });
@@ -138,15 +141,15 @@ test('files dropped on or chosen in the Import dialog import together', async ()
   await page.getByTestId('import-files').setInputFiles(join(ROOT, 'tests/corpus/import/tf-plan-ssm-securestring.json'));
   await page.locator('[data-testid="import-file-list"]', { hasText: 'tf-plan-ssm-securestring.json' }).waitFor();
   const files = (await list.textContent()).split('\n');
-  assert.deepEqual(files.map((f) => f.split(' ')[0]), ['cfn-cloudtrail-kms.yaml', 'tf-plan-ssm-securestring.json']);
+  assert.deepEqual(files, ['cfn-cloudtrail-kms.yaml', 'tf-plan-ssm-securestring.json']);
   // Empty fields: the account and Region come from the files.
   await page.getByTestId('import-account').fill('');
   await page.getByTestId('import-region').fill('');
   const result = await runImport(page);
   assert.equal(await result.getAttribute('data-loaded'), 'true');
   const findings = await findingLines(page);
-  assert.ok(findings.some((f) => f.startsWith('cfn-cloudtrail-kms.yaml:12:3 note: key myKey')), findings.join('\n'));
-  assert.ok(findings.some((f) => f.startsWith('tf-plan-ssm-securestring.json:1:1 note: account 111122223333 taken from this file')), findings.join('\n'));
+  assert.ok(findings.some((f) => f.startsWith('cfn-cloudtrail-kms.yaml:12:3: note: key myKey')), findings.join('\n'));
+  assert.ok(findings.some((f) => f.startsWith('tf-plan-ssm-securestring.json:1:1: note: account 111122223333 taken from this file')), findings.join('\n'));
   await page.getByTestId('import-close').click();
   await page.getByTestId('import-dialog').waitFor({ state: 'detached' });
   await waitOutcome(page, 'cloudtrail', 'deliver-log-file', 'ok');

@@ -265,6 +265,7 @@ pub fn app() -> Html {
             });
             let keys = browser::on_key(move |key| {
                 if key == "Escape" {
+                    browser::focus_while("import-dialog", "import-open");
                     dispatcher.dispatch(Action::Escape);
                 }
             });
@@ -277,10 +278,12 @@ pub fn app() -> Html {
         });
     }
 
-    // Keyboard focus follows the rename dialog: into it when it opens or
-    // fills in, back to the settings when it closes.
+    // Keyboard focus follows the dialogs: into the rename dialog when it
+    // opens or fills in, back to the settings when it closes; into the import
+    // dialog's text when it opens (Close and Escape give it back to its button).
     {
         let phase = match &state.rename {
+            _ if state.import.is_some() => 4,
             None => 0,
             Some(state::Rename::Working { .. }) => 1,
             Some(state::Rename::Ready(_)) => 2,
@@ -289,21 +292,8 @@ pub fn app() -> Html {
         use_effect_with(phase, |&phase| match phase {
             2 => browser::focus("rename-apply"),
             1 | 3 => browser::focus("rename-close"),
+            4 => browser::focus("import-text"),
             _ => {}
-        });
-    }
-
-    // The import dialog takes the focus when it opens and gives it back to
-    // its button when it closes.
-    {
-        let was_open = use_mut_ref(|| false);
-        use_effect_with(state.import.is_some(), move |&open| {
-            if open {
-                browser::focus("import-text");
-            } else if *was_open.borrow() {
-                browser::focus("import-open");
-            }
-            *was_open.borrow_mut() = open;
         });
     }
 

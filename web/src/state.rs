@@ -169,9 +169,9 @@ pub struct Import {
     /// Files chosen or dropped (name, text).
     pub files: Rc<Vec<(String, String)>>,
     pub working: bool,
-    /// The importer's findings (a line each); `loaded` says whether a scenario came of it.
+    /// The importer's findings (a line each), or why there are none; `loaded`
+    /// says whether a scenario came of it.
     pub findings: Option<(bool, String)>,
-    pub error: Option<String>,
 }
 
 /// The rename dialog.
@@ -411,8 +411,8 @@ pub enum Action {
     /// The helper took a wrapper off a policy's text: show the policy inside,
     /// if the text is still the one that was pasted.
     Unwrapped(Unwrapped, String),
-    /// Put the pasted text back (`None`: keep the policy, drop the note).
-    Rewrap(bool),
+    /// Put the pasted text back.
+    Rewrap,
     /// Open, update or close (`None`) the import dialog.
     Import(Option<Import>),
     /// Files chosen or dropped into the import dialog.
@@ -422,7 +422,6 @@ pub enum Action {
     Imported {
         scenario: Option<Scenario>,
         findings: String,
-        error: Option<String>,
     },
 }
 
@@ -604,12 +603,10 @@ pub fn reduce(state: &State, action: Action) -> State {
                 next.unwrapped = Some(u);
             }
         }
-        Action::Rewrap(restore) => {
+        Action::Rewrap => {
             if let Some(u) = &state.unwrapped {
-                if restore {
-                    let (id, text) = (u.policy.clone(), u.original.clone());
-                    next = reduce(state, Action::Edit(Edit::Policy { id, text }));
-                }
+                let (id, text) = (u.policy.clone(), u.original.clone());
+                next = reduce(state, Action::Edit(Edit::Policy { id, text }));
                 next.unwrapped = None;
             }
         }
@@ -621,11 +618,7 @@ pub fn reduce(state: &State, action: Action) -> State {
                 i.files = Rc::new(all);
             }
         }
-        Action::Imported {
-            scenario,
-            findings,
-            error,
-        } => {
+        Action::Imported { scenario, findings } => {
             let loaded = scenario.is_some();
             if let Some(scenario) = scenario {
                 next = reduce(
@@ -640,7 +633,6 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.import = state.import.as_ref().map(|i| Import {
                 working: false,
                 findings: Some((loaded, findings)),
-                error,
                 files: i.files.clone(),
             });
         }

@@ -53,7 +53,10 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
     let d = ctx.state.dispatcher();
     let close = {
         let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::Import(None)))
+        Callback::from(move |_| {
+            browser::focus("import-open");
+            d.dispatch(Action::Import(None))
+        })
     };
     let run = {
         let d = d.clone();
@@ -76,15 +79,10 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
             let d = d.clone();
             ask(request, move |answer| {
                 d.dispatch(match helper::parse_import(&answer) {
-                    Ok((scenario, findings)) => Action::Imported {
-                        scenario,
-                        findings,
-                        error: None,
-                    },
+                    Ok((scenario, findings)) => Action::Imported { scenario, findings },
                     Err(why) => Action::Imported {
                         scenario: None,
-                        findings: String::new(),
-                        error: Some(why),
+                        findings: why,
                     },
                 })
             });
@@ -108,34 +106,30 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
         })
     };
     let s = &ctx.state.scenario;
-    let files: Vec<&str> = i.files.iter().map(|(name, _)| name.as_str()).collect();
+    let files: Vec<String> = i.files.iter().map(|(name, _)| v(name)).collect();
+    // What came of the import, then the importer's findings, a line each.
     let result = i.findings.as_ref().map(|(loaded, findings)| {
         let head = if *loaded {
-            "Imported: the scenario is on screen and kept in Your drafts."
+            "Imported: the scenario is on screen and kept in Your drafts.\n"
         } else {
-            "Nothing was imported."
+            "Nothing was imported.\n"
         };
         html! {
-            <div data-testid="import-result" data-loaded={loaded.to_string()}>
-                <p>{ head }</p>
-                <pre class="small import-findings" data-testid="import-findings">{ v(findings) }</pre>
-            </div>
+            <pre class="small import-findings" data-testid="import-result" data-loaded={loaded.to_string()}>{ head }{ findings.lines().map(v).collect::<Vec<_>>().join("\n") }</pre>
         }
     });
     html! {
         <div class="backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog"
+            <div class="dialog" id="import-dialog" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog"
                 ondragover={over} ondrop={drop}>
                 <h2 id="import-title">{ "Import" }</h2>
-                <p class="small muted">{ "CloudFormation or CDK templates (JSON or YAML), Terraform plans (terraform show -json), aws iam get-account-authorization-details output, or a Keyflow scenario file. Your work on screen stays in Your drafts." }</p>
-                <label for="import-text">{ "Paste a file" }</label>
+                <label for="import-text">{ "Paste a CloudFormation or CDK template (JSON or YAML), a Terraform plan (terraform show -json), aws iam get-account-authorization-details output or a Keyflow scenario file. Your work on screen stays in Your drafts." }</label>
                 <textarea id="import-text" class="import-text" spellcheck="false" data-testid="import-text" />
                 <label for="import-files">{ "Or choose or drop files" }</label>
                 <input type="file" id="import-files" multiple=true data-testid="import-files" onchange={chosen} />
-                <pre class="small" data-testid="import-file-list">{ v(&files.join("\n")) }</pre>
+                <pre class="small" data-testid="import-file-list">{ files.join("\n") }</pre>
                 <label>{ "Account ID (empty: from the files) " }<input id="import-account" value={s.account.clone()} data-testid="import-account" /></label>
                 <label>{ "Region " }<input id="import-region" value={s.region.clone()} data-testid="import-region" /></label>
-                if let Some(why) = &i.error { <p class="field-error" role="alert" data-testid="import-error">{ v(why) }</p> }
                 { for result }
                 <div class="row end">
                     <button type="button" class="btn" id="import-close" onclick={close} data-testid="import-close">{ "Close" }</button>

@@ -171,9 +171,7 @@ pub fn policies(ctx: &AppContext) -> Html {
                 <div class="unwrap-note small" role="status" data-testid="unwrap-note">
                     <span>{ format!("Your paste was {}. ", crate::text::v(&u.what)) }</span>
                     <button type="button" class="btn tiny" data-testid="unwrap-restore"
-                        onclick={let ctx = ctx.clone(); Callback::from(move |_| ctx.dispatch(Action::Rewrap(true)))}>{ "Restore what you pasted" }</button>
-                    <button type="button" class="btn tiny" data-testid="unwrap-dismiss"
-                        onclick={let ctx = ctx.clone(); Callback::from(move |_| ctx.dispatch(Action::Rewrap(false)))}>{ "Dismiss" }</button>
+                        onclick={let d = ctx.state.dispatcher(); Callback::from(move |_| d.dispatch(Action::Rewrap))}>{ "Restore what you pasted" }</button>
                 </div>
             }
             <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}

@@ -142,6 +142,15 @@ pub fn focus(id: &str) {
     }
 }
 
+/// Moves the keyboard focus to `id` while the element `open` is on the page
+/// (a dialog about to close gives the focus back to its button).
+pub fn focus_while(open: &str, id: &str) {
+    let doc = web_sys::window().and_then(|w| w.document());
+    if doc.and_then(|d| d.get_element_by_id(open)).is_some() {
+        focus(id);
+    }
+}
+
 /// Sets one CSS property through the CSSOM (the page's CSP refuses `style` attributes).
 pub fn set_style(el: &web_sys::Element, property: &str, value: &str) {
     if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {

@@ -276,12 +276,9 @@ fn an_unwrapped_paste_can_be_put_back() {
     assert_eq!(unwrapped.scenario.policy_text(&id), Some(policy.as_str()));
     assert_eq!(unwrapped.unwrapped.as_ref(), Some(&note));
     assert_eq!(unwrapped.drafts.len(), 1);
-    let back = reduce(&unwrapped, Action::Rewrap(true));
+    let back = reduce(&unwrapped, Action::Rewrap);
     assert_eq!(back.scenario.policy_text(&id), Some(pasted.as_str()));
     assert_eq!(back.unwrapped, None);
-    let kept = reduce(&unwrapped, Action::Rewrap(false));
-    assert_eq!(kept.scenario.policy_text(&id), Some(policy.as_str()));
-    assert_eq!(kept.unwrapped, None);
     // An answer for a text typed over since is dropped.
     let retyped = reduce(
         &typed,
@@ -310,7 +307,6 @@ fn an_import_takes_the_screen_as_a_draft_and_keeps_earlier_work() {
         Action::Imported {
             scenario: Some(builtin("ssm-securestring-cmk")),
             findings: finding.clone(),
-            error: None,
         },
     );
     assert_eq!(imported.origin, Origin::Imported);
@@ -327,14 +323,13 @@ fn an_import_takes_the_screen_as_a_draft_and_keeps_earlier_work() {
         &open,
         Action::Imported {
             scenario: None,
-            findings: String::new(),
-            error: Some("why".into()),
+            findings: "why".into(),
         },
     );
     assert!(Rc::ptr_eq(&failed.scenario, &open.scenario));
     assert_eq!(
-        failed.import.as_ref().unwrap().error.as_deref(),
-        Some("why")
+        failed.import.as_ref().unwrap().findings,
+        Some((false, "why".into()))
     );
     assert_eq!(reduce(&failed, Action::Escape).import, None);
     assert_eq!(Origin::from_tag(&Origin::Imported.tag()), Origin::Imported);
