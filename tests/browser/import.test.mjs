@@ -68,7 +68,12 @@ test('aws kms get-key-policy output pasted into the key policy is unwrapped, and
   const note = page.getByTestId('unwrap-note');
   await note.waitFor({ timeout: 20000 });
   assert.match(await note.textContent(), /unwrapped from `aws kms get-key-policy` output/);
-  assert.equal(await area.inputValue(), policy);
+  const shows = (text) => page.waitForFunction(
+    ([id, t]) => document.querySelector(`[data-testid="textarea-${id}"]`).value === t,
+    [key, text],
+    { polling: 100 },
+  );
+  await shows(policy);
   // The timeline runs on the unwrapped policy: every step as before the paste.
   await page.waitForFunction(
     (want) => Object.entries(want).every(([id, o]) => document.querySelector(`[data-testid="${id}"]`)?.dataset.outcome === o),
@@ -79,7 +84,7 @@ test('aws kms get-key-policy output pasted into the key policy is unwrapped, and
   // What was pasted comes back on request.
   await page.getByTestId('unwrap-restore').click();
   await note.waitFor({ state: 'detached' });
-  assert.equal(await area.inputValue(), pasted);
+  await shows(pasted);
   assert.deepEqual(log.errors, []);
   await context.close();
 });
