@@ -111,7 +111,7 @@ test('a CloudFormation template pasted into Import runs the CloudTrail flow; a b
   await page.getByTestId('import-run').click();
   await page.locator('[data-testid="import-result"][data-loaded="true"]').waitFor({ timeout: 20000 });
   const findings = await findingLines(page);
-  assert.match(findings[0], /^Imported: the scenario is on screen/);
+  assert.match(findings[0], /^Imported: on screen and in Your drafts/);
   assert.ok(findings.some((f) => /^pasted:10:1: note: AWS::StackName is taken from the file name/.test(f)), findings.join('\n'));
   await screenshot(page, 'import-cloudformation-findings');
   await page.keyboard.press('Escape');

@@ -110,7 +110,7 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
     // What came of the import, then the importer's findings, a line each.
     let result = i.findings.as_ref().map(|(loaded, findings)| {
         let head = if *loaded {
-            "Imported: the scenario is on screen and kept in Your drafts.\n"
+            "Imported: on screen and in Your drafts.\n"
         } else {
             "Nothing was imported.\n"
         };
@@ -123,17 +123,17 @@ pub fn import_dialog(ctx: &AppContext) -> Html {
             <div class="dialog" id="import-dialog" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog"
                 ondragover={over} ondrop={drop}>
                 <h2 id="import-title">{ "Import" }</h2>
-                <label for="import-text">{ "Paste a CloudFormation or CDK template (JSON or YAML), a Terraform plan (terraform show -json), aws iam get-account-authorization-details output or a Keyflow scenario file. Your work on screen stays in Your drafts." }</label>
+                <label for="import-text">{ "Paste a CloudFormation or CDK template, terraform show -json output, aws iam get-account-authorization-details output or a Keyflow scenario file" }</label>
                 <textarea id="import-text" class="import-text" spellcheck="false" data-testid="import-text" />
                 <label for="import-files">{ "Or choose or drop files" }</label>
                 <input type="file" id="import-files" multiple=true data-testid="import-files" onchange={chosen} />
                 <pre class="small" data-testid="import-file-list">{ files.join("\n") }</pre>
-                <label>{ "Account ID (empty: from the files) " }<input id="import-account" value={s.account.clone()} data-testid="import-account" /></label>
-                <label>{ "Region " }<input id="import-region" value={s.region.clone()} data-testid="import-region" /></label>
+                <label>{ "Account ID (empty: from the files)" }<input id="import-account" value={s.account.clone()} data-testid="import-account" /></label>
+                <label>{ "Region" }<input id="import-region" value={s.region.clone()} data-testid="import-region" /></label>
                 { for result }
                 <div class="row end">
                     <button type="button" class="btn" id="import-close" onclick={close} data-testid="import-close">{ "Close" }</button>
-                    <button type="button" class="btn primary" onclick={run} disabled={i.working} data-testid="import-run">
+                    <button type="button" class="btn primary" onclick={run} data-testid="import-run">
                         { if i.working { "Importing…" } else { "Import" } }
                     </button>
                 </div>

@@ -160,6 +160,11 @@ pub fn policies(ctx: &AppContext) -> Html {
             </li>
         }
     });
+    // The editor's text is uncontrolled: an unwrapped paste (and its
+    // restoring) mounts it afresh, even when the text inside equals the text
+    // before the paste.
+    let unwrapped = state.unwrapped.as_ref().filter(|u| u.policy == current);
+    let editor_key = format!("{current}{}", if unwrapped.is_some() { "~" } else { "" });
     let tab_keys = Callback::from(|e: KeyboardEvent| crate::hooks::browser::tablist_key(&e));
 
     html! {
@@ -167,14 +172,14 @@ pub fn policies(ctx: &AppContext) -> Html {
             <h2>{ "Policies" }</h2>
             <div class="tabs" role="tablist" aria-label="Policies in this scenario" onkeydown={tab_keys}>{ for tabs }</div>
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
-            if let Some(u) = state.unwrapped.as_ref().filter(|u| u.policy == current) {
-                <div class="unwrap-note small" role="status" data-testid="unwrap-note">
+            if let Some(u) = unwrapped {
+                <div class="notice notice-info small" role="status" data-testid="unwrap-note">
                     <span>{ format!("Your paste was {}. ", crate::text::v(&u.what)) }</span>
                     <button type="button" class="btn tiny" data-testid="unwrap-restore"
                         onclick={let d = ctx.state.dispatcher(); Callback::from(move |_| d.dispatch(Action::Rewrap))}>{ "Restore what you pasted" }</button>
                 </div>
             }
-            <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
+            <Editor key={editor_key} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
             <div class="problems" data-testid="problems">
                 <h3 class="small-head">{ format!("Problems ({})", marks.len()) }</h3>

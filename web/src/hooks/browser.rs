@@ -243,12 +243,8 @@ pub fn read_files(
     read.forget();
 }
 
-thread_local! {
-    /// The object URL of the last download, released at the next one.
-    static DOWNLOAD: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// Offers `text` as a download named `name` (a Blob behind an object URL).
+/// Offers `text` as a download named `name` (a Blob behind an object URL,
+/// released once the download has it).
 pub fn download(name: &str, text: &str) -> bool {
     let saved = (|| {
         let options = web_sys::BlobPropertyBag::new();
@@ -260,11 +256,7 @@ pub fn download(name: &str, text: &str) -> bool {
         a.set_attribute("href", &url).ok()?;
         a.set_attribute("download", name).ok()?;
         a.dyn_ref::<web_sys::HtmlElement>()?.click();
-        let last = DOWNLOAD.with(|d| d.replace(url));
-        if !last.is_empty() {
-            let _ = web_sys::Url::revoke_object_url(&last);
-        }
-        Some(())
+        web_sys::Url::revoke_object_url(&url).ok()
     })();
     saved.is_some()
 }
