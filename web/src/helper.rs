@@ -4,8 +4,10 @@
 //! the lints and name-mismatch findings the editors show (off the main
 //! thread, so a 300 KB policy types smoothly), quick fixes, the rename
 //! refactoring, adding a flow from its write-up, writing a share link and
-//! opening one; and the panels (`panels`): "Fix it" for a failing step, the
-//! access view of a key or bucket, the PutKeyPolicy lockout what-if.
+//! opening one, taking CLI output or encoding off a pasted policy, importing
+//! templates and plans, writing the scenario file for export; and the panels
+//! (`panels`): "Fix it" for a failing step, the access view of a key or
+//! bucket, the PutKeyPolicy lockout what-if.
 //!
 //! Requests and answers are text, fields separated by NUL (which serialized
 //! JSON and share links never hold raw). This module is both ends: `request_*`
@@ -322,6 +324,180 @@ pub fn request_open(link: &str) -> String {
     ["open", link].join("\0")
 }
 
+/// Whether a policy editor's text may be a wrapper (`aws kms get-key-policy`
+/// output, URL-encoded, YAML, a JSON string) worth asking the helper about:
+/// text that is not a JSON object, or an object with a `Policy`,
+/// `PolicyVersion` or `PolicyDocument` member and no `Statement`. A policy
+/// being typed holds no `"Policy…` key, so it costs one substring search.
+pub fn worth_unwrapping(text: &str) -> bool {
+    let t = text.trim_start();
+    if !t.starts_with('{') {
+        return !t.is_empty();
+    }
+    if !t.contains("\"Policy") {
+        return false;
+    }
+    let keys = top_keys(t);
+    !keys.contains(&"Statement")
+        && keys
+            .iter()
+            .any(|k| matches!(*k, "Policy" | "PolicyVersion" | "PolicyDocument"))
+}
+
+/// The member names of a JSON text's outer object, by a scan that tracks
+/// only nesting and strings (the page links no second JSON reader for this).
+fn top_keys(t: &str) -> Vec<&str> {
+    let b = t.as_bytes();
+    let (mut keys, mut depth, mut want_key, mut i) = (Vec::new(), 0u32, false, 0);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' | b'[' => {
+                depth += 1;
+                want_key = depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => want_key = depth == 1,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while let Some(&c) = b.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if want_key {
+                    keys.push(t.get(start..i).unwrap_or(""));
+                    want_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    keys
+}
+
+/// The text with NUL (the protocol's separator) spelled as U+FFFD.
+fn field(text: &str) -> String {
+    text.replace(SEP, "\u{fffd}")
+}
+
+pub fn request_unwrap(text: &str) -> String {
+    ["unwrap", &field(text)].join("\0")
+}
+
+/// The policy inside a pasted wrapper and what was taken off, or `None`.
+pub fn parse_unwrap(answer: &str) -> Result<Option<(String, String)>, String> {
+    match fields(answer)?.as_slice() {
+        [_, ""] => Ok(None),
+        [text, what] => Ok(Some((text.to_string(), what.to_string()))),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
+}
+
+/// Files to import (name, text), and the account and Region to use (empty:
+/// found in the input or a placeholder).
+pub fn request_import(files: &[(String, String)], account: &str, region: &str) -> String {
+    let mut parts = vec!["import".to_string(), field(account), field(region)];
+    for (name, text) in files {
+        parts.push(field(name));
+        parts.push(field(text));
+    }
+    parts.join("\0")
+}
+
+/// The imported scenario (none when nothing could be read) and the
+/// importer's findings, one `file:line:column: severity: message` a line.
+pub fn parse_import(answer: &str) -> Result<(Option<Scenario>, String), String> {
+    match fields(answer)?.as_slice() {
+        [json, findings] => Ok((
+            match *json {
+                "" => None,
+                json => Some(scenario_of(json)?),
+            },
+            findings.to_string(),
+        )),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
+}
+
+/// Runs the importer; the scenario is left out when nothing of it came from the input.
+fn import(account: &str, region: &str, files: &[&str]) -> Result<String, String> {
+    let sources: Vec<keyflow_import::Source<'_>> = files
+        .chunks(2)
+        .filter_map(|c| match c {
+            [name, text] => Some(keyflow_import::Source { name, text }),
+            _ => None,
+        })
+        .collect();
+    if sources.is_empty() {
+        return Err(err("nothing to import: paste a template or choose files"));
+    }
+    // A Keyflow scenario file (`keyflow import` output, an export) opens as it is.
+    if let [one] = sources.as_slice()
+        && let Ok(s) = Scenario::from_json(one.text)
+    {
+        return Ok(ok(&[&compact_json(&s), ""]));
+    }
+    let given = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+    let options = keyflow_import::ImportOptions {
+        account: given(account),
+        region: given(region),
+    };
+    let imported = keyflow_import::import(&sources, &options);
+    let s = Scenario::from_json(&imported.scenario).map_err(err)?;
+    let empty =
+        s.flows.is_empty() && s.keys.is_empty() && s.buckets.is_empty() && s.principals.is_empty();
+    let json = if empty {
+        String::new()
+    } else {
+        compact_json(&s)
+    };
+    let findings: Vec<String> = imported
+        .findings
+        .iter()
+        .map(|f| f.to_string().replace(SEP, ""))
+        .collect();
+    Ok(ok(&[&json, &findings.join("\n")]))
+}
+
+/// The scenario file `keyflow run` reads, written by the helper (the pretty
+/// printer stays out of the first load).
+pub fn request_export(s: &Scenario) -> String {
+    ["export", &compact_json(s)].join("\0")
+}
+
+/// The export's file name and text.
+pub fn parse_export(answer: &str) -> Result<(String, String), String> {
+    match fields(answer)?.as_slice() {
+        [name, text] => Ok((name.to_string(), text.to_string())),
+        _ => Err("the helper's answer is incomplete".into()),
+    }
+}
+
+/// The file name of an export: the scenario's name with what file systems
+/// refuse spelled as `-`.
+pub fn export_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let safe = safe.trim_matches('.');
+    format!(
+        "{}.keyflow.json",
+        if safe.is_empty() { "scenario" } else { safe }
+    )
+}
+
 /// A quick fix is named by its finding (policy and offset) and its label, so
 /// it applies to the scenario on screen even if other findings came and went.
 pub fn request_fix(s: &Scenario, fix: &QuickFix) -> String {
@@ -506,6 +682,14 @@ pub fn handle(request: &str) -> String {
             let tree = panels::lockout_tree(&s, key, caller).map_err(err)?;
             Ok(ok(&[&tree.to_string()]))
         })(),
+        ["unwrap", text] => Ok(match keyflow_import::unwrap_policy(text) {
+            Some(u) => ok(&[&u.text, &u.describe()]),
+            None => ok(&["", ""]),
+        }),
+        ["import", account, region, files @ ..] => import(account, region, files),
+        ["export", json] => Scenario::from_json_unchecked(json)
+            .map(|s| ok(&[&export_name(&s.name), &s.to_json_pretty()]))
+            .map_err(err),
         ["open", link] => keyflow_share::decode(link)
             .map(|s| ok(&[&compact_json(&s)]))
             .map_err(err),
@@ -867,6 +1051,137 @@ mod tests {
         assert_eq!(parse_scenario(&handle(&request_open(&link))), Ok(s));
         let why = parse_scenario(&handle(&request_open("#s=9.AAAA"))).unwrap_err();
         assert!(why.contains("newer Keyflow"), "{why}");
+    }
+
+    fn corpus(name: &str) -> String {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus/import/");
+        std::fs::read_to_string(format!("{root}{name}")).unwrap()
+    }
+
+    #[test]
+    fn pasted_cli_output_is_unwrapped_by_the_helper() {
+        let policy = builtin("cloudtrail-sse-kms").keys[0].policy.clone();
+        let pasted = serde_json::json!({"Policy": policy, "PolicyName": "default"}).to_string();
+        assert!(worth_unwrapping(&pasted));
+        let (text, what) = parse_unwrap(&handle(&request_unwrap(&pasted)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(text, policy);
+        assert_eq!(what, "unwrapped from `aws kms get-key-policy` output");
+        // URL-encoded and YAML texts are asked about; a policy is not, nor is
+        // a policy being typed.
+        assert!(worth_unwrapping("%7B%22Version%22%3A%222012-10-17%22%7D"));
+        assert!(worth_unwrapping("Version: '2012-10-17'\nStatement: []"));
+        assert!(!worth_unwrapping(&policy));
+        assert!(!worth_unwrapping("{\"Version\": \"2012-10-17\", \"Statem"));
+        assert!(!worth_unwrapping("  "));
+        // A policy whose Sid starts with "Policy" is not a wrapper; nested
+        // objects do not count, strings with braces and quotes are skipped.
+        assert!(!worth_unwrapping(
+            r#"{"Statement": [{"Sid": "PolicyAdmin", "Policy": 1}]}"#
+        ));
+        assert!(!worth_unwrapping(
+            r#"{"Id": "{\"Policy\": [", "Statement": []}"#
+        ));
+        assert!(worth_unwrapping(
+            r#"{"PolicyVersion": {"Document": {"Statement": []}, "VersionId": "v1"}}"#
+        ));
+        assert!(worth_unwrapping(
+            r#"{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {"Statement": []}}"#
+        ));
+        // A plain policy comes back as nothing to unwrap.
+        assert_eq!(parse_unwrap(&handle(&request_unwrap(&policy))), Ok(None));
+        let yaml = "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource: '*'\n";
+        let (text, what) = parse_unwrap(&handle(&request_unwrap(yaml)))
+            .unwrap()
+            .unwrap();
+        assert!(text.contains("\"s3:GetObject\""), "{text}");
+        assert_eq!(what, "converted from YAML to JSON");
+    }
+
+    #[test]
+    fn a_template_is_imported_by_the_helper_with_its_findings() {
+        let files = [(
+            "cfn-cloudtrail-kms.yaml".to_string(),
+            corpus("cfn-cloudtrail-kms.yaml"),
+        )];
+        let answer = handle(&request_import(&files, "111122223333", " eu-west-1 "));
+        let (scenario, findings) = parse_import(&answer).unwrap();
+        let s = scenario.unwrap();
+        assert_eq!(
+            (s.account.as_str(), s.region.as_str()),
+            ("111122223333", "eu-west-1")
+        );
+        assert!(
+            s.flows
+                .iter()
+                .any(|f| f.kind() == FlowKind::CloudtrailSseKms)
+        );
+        // The same scenario and findings as `keyflow import`.
+        let direct = keyflow_import::import(
+            &[keyflow_import::Source {
+                name: &files[0].0,
+                text: &files[0].1,
+            }],
+            &keyflow_import::ImportOptions {
+                account: Some("111122223333".into()),
+                region: Some("eu-west-1".into()),
+            },
+        );
+        assert_eq!(s, Scenario::from_json(&direct.scenario).unwrap());
+        let lines: Vec<String> = direct.findings.iter().map(ToString::to_string).collect();
+        assert_eq!(findings, lines.join("\n"));
+        assert!(
+            findings.starts_with("cfn-cloudtrail-kms.yaml:10:1: note: AWS::StackName"),
+            "{findings}"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_is_a_positioned_error_and_loads_nothing() {
+        let files = [(
+            "bad.yaml".to_string(),
+            corpus("cfn-doc-trail-bad-indentation.yaml"),
+        )];
+        let (scenario, findings) = parse_import(&handle(&request_import(&files, "", ""))).unwrap();
+        assert!(scenario.is_none());
+        assert!(
+            findings
+                .lines()
+                .any(|l| l.starts_with("bad.yaml:9:3: error: not valid YAML")),
+            "{findings}"
+        );
+        // With a good file beside it, the good one still imports.
+        let both = [
+            files[0].clone(),
+            (
+                "plan.json".to_string(),
+                corpus("tf-plan-ssm-securestring.json"),
+            ),
+        ];
+        let (scenario, _) = parse_import(&handle(&request_import(&both, "", ""))).unwrap();
+        assert_eq!(scenario.unwrap().account, "111122223333");
+        // A scenario file (an export, `keyflow import` output) opens as it is.
+        let s = builtin("alb-logs-cmk");
+        let file = [("s.keyflow.json".to_string(), s.to_json_pretty())];
+        let (back, findings) = parse_import(&handle(&request_import(&file, "", ""))).unwrap();
+        assert_eq!((back, findings), (Some(s), String::new()));
+        // Nothing to import is said, not crashed on.
+        assert_eq!(
+            parse_import(&handle(&request_import(&[], "", ""))).unwrap_err(),
+            "nothing to import: paste a template or choose files"
+        );
+    }
+
+    #[test]
+    fn the_export_is_the_scenario_file_keyflow_run_reads() {
+        let s = builtin("alb-logs-cmk");
+        let (name, text) = parse_export(&handle(&request_export(&s))).unwrap();
+        assert_eq!(name, "alb-logs-cmk.keyflow.json");
+        assert_eq!(text, s.to_json_pretty());
+        assert_eq!(Scenario::from_json(&text).unwrap(), s);
+        assert_eq!(export_name("alb-logs/cmk ü"), "alb-logs-cmk--.keyflow.json");
+        assert_eq!(export_name(".."), "scenario.keyflow.json");
     }
 
     #[test]

@@ -321,6 +321,7 @@ pub fn app() -> Html {
             });
             let keys = browser::on_key(move |key| {
                 if key == "Escape" {
+                    browser::focus_while("import-dialog", "import-open");
                     dispatcher.dispatch(Action::Escape);
                 }
             });
@@ -333,10 +334,12 @@ pub fn app() -> Html {
         });
     }
 
-    // Keyboard focus follows the rename dialog: into it when it opens or
-    // fills in, back to the settings when it closes.
+    // Keyboard focus follows the dialogs: into the rename dialog when it
+    // opens or fills in, back to the settings when it closes; into the import
+    // dialog's text when it opens (Close and Escape give it back to its button).
     {
         let phase = match &state.rename {
+            _ if state.import.is_some() => 4,
             None => 0,
             Some(state::Rename::Working { .. }) => 1,
             Some(state::Rename::Ready(_)) => 2,
@@ -345,6 +348,7 @@ pub fn app() -> Html {
         use_effect_with(phase, |&phase| match phase {
             2 => browser::focus("rename-apply"),
             1 | 3 => browser::focus("rename-close"),
+            4 => browser::focus("import-text"),
             _ => {}
         });
     }
@@ -377,6 +381,7 @@ pub fn app() -> Html {
                 <header class="topbar">
                     <h1 class="brand">{ "Keyflow" }</h1>
                     <p class="tagline">{ "How KMS key policies, bucket policies and IAM policies combine when AWS services do the work." }</p>
+                    { components::import::buttons(&ctx) }
                     { components::share::share_button(&ctx) }
                     <p class="engine" data-testid="engine-line">{ engine_line() }</p>
                 </header>
@@ -395,6 +400,7 @@ pub fn app() -> Html {
                     </section>
                 </main>
                 { components::rename::rename_dialog(&ctx) }
+                { components::import::import_dialog(&ctx) }
             </div>
         </ContextProvider<AppContext>>
     }

@@ -25,6 +25,8 @@ pub enum Origin {
     Shared,
     /// Restored from this browser's storage.
     Saved,
+    /// Imported from templates, plans or CLI output.
+    Imported,
 }
 
 impl Origin {
@@ -35,6 +37,7 @@ impl Origin {
             Origin::Blank => "blank".into(),
             Origin::Shared => "shared".into(),
             Origin::Saved => "saved".into(),
+            Origin::Imported => "imported".into(),
         }
     }
 
@@ -43,6 +46,7 @@ impl Origin {
             Some(("builtin", name)) => Origin::Builtin(name.to_string()),
             _ if tag == "blank" => Origin::Blank,
             _ if tag == "shared" => Origin::Shared,
+            _ if tag == "imported" => Origin::Imported,
             _ => Origin::Saved,
         }
     }
@@ -54,6 +58,7 @@ impl Origin {
             Origin::Blank => "from blank".into(),
             Origin::Shared => "from a share link".into(),
             Origin::Saved => "restored".into(),
+            Origin::Imported => "imported".into(),
         }
     }
 }
@@ -160,6 +165,27 @@ pub enum Share {
     Refused(String),
 }
 
+/// A pasted policy the helper took out of its wrapper; what was pasted stays
+/// here so it can be put back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unwrapped {
+    pub policy: PolicyId,
+    pub original: String,
+    /// What was taken off, in keyflow-import's words.
+    pub what: String,
+}
+
+/// The import dialog.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Import {
+    /// Files chosen or dropped (name, text).
+    pub files: Rc<Vec<(String, String)>>,
+    pub working: bool,
+    /// The importer's findings (a line each), or why there are none; `loaded`
+    /// says whether a scenario came of it.
+    pub findings: Option<(bool, String)>,
+}
+
 /// The rename dialog.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rename {
@@ -217,6 +243,8 @@ pub struct State {
     /// The scenario before the last whole-scenario change, with its label,
     /// while nothing was edited since.
     pub undo: Option<(Rc<Scenario>, String)>,
+    pub unwrapped: Option<Unwrapped>,
+    pub import: Option<Import>,
 }
 
 // Scenarios are compared by identity: every change makes a new `Rc`, and a
@@ -277,6 +305,8 @@ impl PartialEq for State {
                 (Some(a), Some(b)) => same(&a.0, &b.0),
                 (a, b) => a.is_none() && b.is_none(),
             }
+            && self.unwrapped == o.unwrapped
+            && self.import == o.import
     }
 }
 
@@ -307,6 +337,8 @@ impl State {
             compare: CompareWith::WhatIf(0),
             panels: [None, None, None],
             undo: None,
+            unwrapped: None,
+            import: None,
         }
     }
 
@@ -423,6 +455,21 @@ pub enum Action {
     },
     /// Back to the scenario before the last whole-scenario change.
     Undo,
+    /// The helper took a wrapper off a policy's text: show the policy inside,
+    /// if the text is still the one that was pasted.
+    Unwrapped(Unwrapped, String),
+    /// Put the pasted text back.
+    Rewrap,
+    /// Open, update or close (`None`) the import dialog.
+    Import(Option<Import>),
+    /// Files chosen or dropped into the import dialog.
+    ImportFiles(Vec<(String, String)>),
+    /// The importer's answer. A scenario takes the screen (earlier work stays
+    /// a draft) and becomes a draft itself; the dialog lists the findings.
+    Imported {
+        scenario: Option<Scenario>,
+        findings: String,
+    },
 }
 
 impl Reducible for State {
@@ -627,7 +674,9 @@ pub fn reduce(state: &State, action: Action) -> State {
             next.arn_error = Some(why);
         }
         Action::Escape => {
-            if state.rename.is_some() {
+            if state.import.is_some() {
+                next.import = None;
+            } else if state.rename.is_some() {
                 next.rename = None;
                 next.form = state.form.wrapping_add(1);
             } else if state.asked(Panel::Fix).is_some() {
@@ -637,6 +686,46 @@ pub fn reduce(state: &State, action: Action) -> State {
             }
         }
         Action::CompareWith(c) => next.compare = c,
+        Action::Unwrapped(u, text) => {
+            if state.scenario.policy_text(&u.policy) == Some(u.original.as_str()) {
+                let id = u.policy.clone();
+                next = reduce(state, Action::Edit(Edit::Policy { id, text }));
+                next.unwrapped = Some(u);
+            }
+        }
+        Action::Rewrap => {
+            if let Some(u) = &state.unwrapped {
+                let (id, text) = (u.policy.clone(), u.original.clone());
+                next = reduce(state, Action::Edit(Edit::Policy { id, text }));
+                next.unwrapped = None;
+            }
+        }
+        Action::Import(i) => next.import = i,
+        Action::ImportFiles(files) => {
+            if let Some(i) = &mut next.import {
+                let mut all = (*i.files).clone();
+                all.extend(files);
+                i.files = Rc::new(all);
+            }
+        }
+        Action::Imported { scenario, findings } => {
+            let loaded = scenario.is_some();
+            if let Some(scenario) = scenario {
+                next = reduce(
+                    state,
+                    Action::Load {
+                        scenario,
+                        origin: Origin::Imported,
+                    },
+                );
+                touched(&mut next, state);
+            }
+            next.import = state.import.as_ref().map(|i| Import {
+                working: false,
+                findings: Some((loaded, findings)),
+                files: i.files.clone(),
+            });
+        }
         Action::Pin(expectation) => {
             let target = without_because(&expectation);
             if !state

@@ -7,6 +7,7 @@ pub mod editor;
 pub mod expectations;
 pub mod explain;
 pub mod fields;
+pub mod import;
 pub mod matrix;
 pub mod notice;
 pub mod panel;

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::editor::{Editor, Severity};
 use super::focused_check;
 use crate::AppContext;
-use crate::state::Action;
+use crate::state::{Action, Unwrapped};
 
 fn slot_label(slot: PolicySlot) -> &'static str {
     match slot {
@@ -81,6 +81,24 @@ pub fn policies(ctx: &AppContext) -> Html {
         let ctx = ctx.clone();
         let id = current.clone();
         Callback::from(move |text: String| {
+            // Pasted CLI output, URL-encoding or YAML: the helper takes the
+            // wrapper off; the pasted text can be put back.
+            if crate::helper::worth_unwrapping(&text) {
+                let d = ctx.state.dispatcher();
+                let (policy, original) = (id.clone(), text.clone());
+                crate::hooks::helper::ask(crate::helper::request_unwrap(&text), move |answer| {
+                    if let Ok(Some((inner, what))) = crate::helper::parse_unwrap(&answer) {
+                        d.dispatch(Action::Unwrapped(
+                            Unwrapped {
+                                policy,
+                                original,
+                                what,
+                            },
+                            inner,
+                        ));
+                    }
+                });
+            }
             ctx.dispatch(Action::Edit(Edit::Policy {
                 id: id.clone(),
                 text,
@@ -136,6 +154,11 @@ pub fn policies(ctx: &AppContext) -> Html {
             </li>
         }
     });
+    // The editor's text is uncontrolled: an unwrapped paste (and its
+    // restoring) mounts it afresh, even when the text inside equals the text
+    // before the paste.
+    let unwrapped = state.unwrapped.as_ref().filter(|u| u.policy == current);
+    let editor_key = format!("{current}{}", if unwrapped.is_some() { "~" } else { "" });
     let tab_keys = Callback::from(|e: KeyboardEvent| crate::hooks::browser::tablist_key(&e));
 
     html! {
@@ -143,7 +166,14 @@ pub fn policies(ctx: &AppContext) -> Html {
             <h2>{ "Policies" }</h2>
             <div class="tabs" role="tablist" aria-label="Policies in this scenario" onkeydown={tab_keys}>{ for tabs }</div>
             <p class="muted small policy-path">{ format!("{} · {}", slot_label(field.slot), field.path) }</p>
-            <Editor key={current.to_string()} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
+            if let Some(u) = unwrapped {
+                <div class="notice notice-info small" role="status" data-testid="unwrap-note">
+                    <span>{ format!("Your paste was {}. ", crate::text::v(&u.what)) }</span>
+                    <button type="button" class="btn tiny" data-testid="unwrap-restore"
+                        onclick={let d = ctx.state.dispatcher(); Callback::from(move |_| d.dispatch(Action::Rewrap))}>{ "Restore what you pasted" }</button>
+                </div>
+            }
+            <Editor key={editor_key} id={current.to_string()} label={format!("{} {}", slot_label(field.slot), tab_name(scenario, &current))}
                 text={Rc::<str>::from(field.text.as_str())} marks={marks.clone()} {highlight} {caret} {on_change} />
             // The PutKeyPolicy what-if of this text (AWS's lockout check and
             // Keyflow's own), from the helper; it follows every edit.

@@ -142,6 +142,15 @@ pub fn focus(id: &str) {
     }
 }
 
+/// Moves the keyboard focus to `id` while the element `open` is on the page
+/// (a dialog about to close gives the focus back to its button).
+pub fn focus_while(open: &str, id: &str) {
+    let doc = web_sys::window().and_then(|w| w.document());
+    if doc.and_then(|d| d.get_element_by_id(open)).is_some() {
+        focus(id);
+    }
+}
+
 /// Sets one CSS property through the CSSOM (the page's CSP refuses `style` attributes).
 pub fn set_style(el: &web_sys::Element, property: &str, value: &str) {
     if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
@@ -195,4 +204,59 @@ pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
+}
+
+/// The value of the input or textarea with this id ("" when there is none).
+pub fn value_of(id: &str) -> String {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return String::new();
+    };
+    if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return t.value();
+    }
+    el.dyn_ref::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// Reads chosen or dropped files as text: `done` gets (name, text) of each
+/// (files the browser cannot read give no answer).
+pub fn read_files(
+    files: Option<web_sys::FileList>,
+    done: impl FnOnce(Vec<(String, String)>) + 'static,
+) {
+    let list: Vec<web_sys::File> = files
+        .map(|f| (0..f.length()).filter_map(|i| f.get(i)).collect())
+        .unwrap_or_default();
+    let names: Vec<String> = list.iter().map(web_sys::File::name).collect();
+    let texts: js_sys::Array = list.iter().map(|f| f.text()).collect();
+    let read = Closure::once(move |v: wasm_bindgen::JsValue| {
+        let texts = js_sys::Array::from(&v);
+        let texts = texts.iter().map(|t| t.as_string().unwrap_or_default());
+        done(names.into_iter().zip(texts).collect())
+    });
+    let _ = js_sys::Promise::all(&texts).then(&read);
+    // Leaked like `copy`'s: one small closure per choice of files.
+    read.forget();
+}
+
+/// Offers `text` as a download named `name` (a Blob behind an object URL,
+/// released once the download has it).
+pub fn download(name: &str, text: &str) -> bool {
+    let saved = (|| {
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        let parts = js_sys::Array::of1(&text.into());
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let a = web_sys::window()?.document()?.create_element("a").ok()?;
+        a.set_attribute("href", &url).ok()?;
+        a.set_attribute("download", name).ok()?;
+        a.dyn_ref::<web_sys::HtmlElement>()?.click();
+        web_sys::Url::revoke_object_url(&url).ok()
+    })();
+    saved.is_some()
 }

@@ -78,7 +78,13 @@ fn start() -> Option<Client> {
 
 /// Sends a request (built with `crate::helper::request_*`); `done` gets the answer.
 pub fn ask(request: String, done: impl FnOnce(String) + 'static) {
-    let mut done: Option<Done> = Some(Box::new(done));
+    ask_boxed(request, Box::new(done));
+}
+
+/// The one copy of the sending code (`ask` is generic over its callback).
+#[inline(never)]
+fn ask_boxed(request: String, done: Done) {
+    let mut done: Option<Done> = Some(done);
     let posted = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_none() {

@@ -389,3 +389,84 @@ fn panels_keep_only_the_answer_to_their_question() {
     let gone = reduce(&other, Action::Answer(Panel::Lockout, asked("k\0", rows)));
     assert_eq!(gone, other);
 }
+
+#[test]
+fn an_unwrapped_paste_can_be_put_back() {
+    let s = fresh("cloudtrail-sse-kms");
+    let id = s.current_policy().unwrap();
+    let policy = s.scenario.policy_text(&id).unwrap().to_string();
+    let pasted = format!("{{\"Policy\": {policy:?}}}");
+    let typed = reduce(
+        &s,
+        Action::Edit(Edit::Policy {
+            id: id.clone(),
+            text: pasted.clone(),
+        }),
+    );
+    let note = Unwrapped {
+        policy: id.clone(),
+        original: pasted.clone(),
+        what: "unwrapped from `aws kms get-key-policy` output".into(),
+    };
+    let unwrapped = reduce(&typed, Action::Unwrapped(note.clone(), policy.clone()));
+    assert_eq!(unwrapped.scenario.policy_text(&id), Some(policy.as_str()));
+    assert_eq!(unwrapped.unwrapped.as_ref(), Some(&note));
+    assert_eq!(unwrapped.drafts.len(), 1);
+    let back = reduce(&unwrapped, Action::Rewrap);
+    assert_eq!(back.scenario.policy_text(&id), Some(pasted.as_str()));
+    assert_eq!(back.unwrapped, None);
+    // An answer for a text typed over since is dropped.
+    let retyped = reduce(
+        &typed,
+        Action::Edit(Edit::Policy {
+            id: id.clone(),
+            text: "{".into(),
+        }),
+    );
+    let late = reduce(&retyped, Action::Unwrapped(note, policy));
+    assert_eq!(late.scenario.policy_text(&id), Some("{"));
+    assert_eq!(late.unwrapped, None);
+}
+
+#[test]
+fn an_import_takes_the_screen_as_a_draft_and_keeps_earlier_work() {
+    let s = region(&fresh("alb-logs-cmk"), "eu-west-1");
+    let open = reduce(&s, Action::Import(Some(Import::default())));
+    let open = reduce(
+        &open,
+        Action::ImportFiles(vec![("a.yaml".into(), "Resources: {}".into())]),
+    );
+    assert_eq!(open.import.as_ref().unwrap().files.len(), 1);
+    let finding = "a.yaml:1:1: note: m".to_string();
+    let imported = reduce(
+        &open,
+        Action::Imported {
+            scenario: Some(builtin("ssm-securestring-cmk")),
+            findings: finding.clone(),
+        },
+    );
+    assert_eq!(imported.origin, Origin::Imported);
+    assert_eq!(imported.scenario.name, "ssm-securestring-cmk");
+    // Both the earlier work and the import are drafts; the notice says so.
+    assert_eq!(imported.drafts.len(), 2);
+    assert_eq!(imported.draft, Some(imported.drafts[1].id));
+    assert!(matches!(imported.notice, Some(Notice::Replaced { .. })));
+    let dialog = imported.import.as_ref().unwrap();
+    assert_eq!(dialog.findings, Some((true, finding)));
+    assert!(!dialog.working);
+    // Nothing imported: the screen stays, the dialog says why; Escape closes it.
+    let failed = reduce(
+        &open,
+        Action::Imported {
+            scenario: None,
+            findings: "why".into(),
+        },
+    );
+    assert!(Rc::ptr_eq(&failed.scenario, &open.scenario));
+    assert_eq!(
+        failed.import.as_ref().unwrap().findings,
+        Some((false, "why".into()))
+    );
+    assert_eq!(reduce(&failed, Action::Escape).import, None);
+    assert_eq!(Origin::from_tag(&Origin::Imported.tag()), Origin::Imported);
+}
