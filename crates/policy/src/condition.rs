@@ -253,7 +253,7 @@ fn num(s: &str, len: usize) -> Option<(i64, &str)> {
 pub(crate) fn parse_date(text: &str) -> Option<f64> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse::<f64>().ok();
+        return decimal(t);
     }
     let (y, r) = num(t, 4)?;
     let r = r.strip_prefix('-')?;
@@ -281,7 +281,7 @@ pub(crate) fn parse_date(text: &str) -> Option<f64> {
             if n == 0 {
                 return None;
             }
-            s += format!("0.{}", &frac[..n]).parse::<f64>().ok()?;
+            s += decimal(&format!("0.{}", &frac[..n]))?;
             r = &frac[n..];
         }
     }
@@ -311,11 +311,70 @@ pub(crate) fn parse_date(text: &str) -> Option<f64> {
 }
 
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if t.is_empty() || t.contains(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+    decimal(text.trim()).filter(|v| v.is_finite())
+}
+
+/// A decimal number (`-12`, `3.5`, `.5`, `1.`, `2e3`, `+1E-2`) as f64. Up to
+/// 19 significant digits and a power of ten up to 22 give the correctly
+/// rounded value (one rounding of an exact integer times or over an exact
+/// power of ten), so equal and ordered decimals stay equal and ordered; beyond
+/// that the result is within an ulp or two. Written out rather than
+/// `str::parse::<f64>`, whose tables weigh several KB in the page.
+pub(crate) fn decimal(t: &str) -> Option<f64> {
+    let b = t.as_bytes();
+    let mut i = 0;
+    let negative = match b.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let (mut mantissa, mut exp, mut digits, mut seen_point) = (0u64, 0i32, 0usize, false);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if mantissa < 1_000_000_000_000_000_000 {
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    exp -= i32::from(seen_point);
+                } else {
+                    // Digits past the 19th only scale the integer part.
+                    exp += i32::from(!seen_point);
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if digits == 0 {
         return None;
     }
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
+    if let Some(b'e' | b'E') = b.get(i) {
+        let rest = &t[i + 1..];
+        let digits = rest.strip_prefix(['+', '-']).unwrap_or(rest);
+        if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let e: i32 = digits.parse().ok()?;
+        exp += if rest.starts_with('-') { -e } else { e };
+    } else if i != b.len() {
+        return None;
+    }
+    let m = mantissa as f64;
+    let value = if exp >= 0 {
+        m * 10f64.powi(exp)
+    } else if exp >= -22 {
+        m / 10f64.powi(-exp)
+    } else {
+        m / 10f64.powi(22) / 10f64.powi(-exp - 22)
+    };
+    Some(if negative { -value } else { value })
 }
 
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
@@ -516,6 +575,70 @@ pub(crate) fn request_values<'a>(ctx: &'a Context, key: &str) -> Option<&'a [Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_read_as_the_standard_library_reads_them() {
+        // Every form a policy writes, exact where the standard library is.
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "+7",
+            "42",
+            "3.5",
+            "-3.25",
+            ".5",
+            "1.",
+            "007",
+            "1e3",
+            "2E-2",
+            "-1.5e+2",
+            "9007199254740993",
+            "123456789012345678901234567890",
+            "0.000000000000000000001",
+            "1.5e300",
+            "2.5e-300",
+            "0.1",
+            "0.2",
+            "0.30000000000000004",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // A deterministic spread of integers and decimals (a small LCG).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let int = (x >> 33) % 10_000_000;
+            let frac = (x >> 13) % 100_000;
+            let scale = (x >> 5) % 6;
+            texts.push(format!("{int}.{frac:0width$}", width = scale as usize + 1));
+            texts.push(format!("-{int}"));
+            texts.push(format!("{int}e-{scale}"));
+        }
+        for t in &texts {
+            let ours = decimal(t).unwrap_or_else(|| panic!("{t}"));
+            let std: f64 = t.parse().unwrap();
+            let close = ours == std || ((ours - std) / std).abs() < 1e-15;
+            assert!(close, "{t}: {ours} vs {std}");
+            // Within the fast path (at most 15 significant digits here) the value is exact.
+            if t.trim_start_matches(['-', '+'])
+                .chars()
+                .filter(char::is_ascii_digit)
+                .count()
+                <= 15
+                && !t.contains(['e', 'E'])
+            {
+                assert_eq!(ours, std, "{t}");
+            }
+        }
+        for bad in [
+            "", "-", "+", ".", "e3", "1e", "1e+", "1.2.3", "--1", "1x", "0x10", "nan", "inf", " 1",
+        ] {
+            assert_eq!(decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_number(" 12 "), Some(12.0));
+        assert_eq!(parse_number("1e999"), None);
+    }
 
     fn eval(op: &str, key: &str, vals: &[&str], ctx: &Context) -> bool {
         let spec = OperatorSpec::parse(op);
