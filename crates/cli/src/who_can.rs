@@ -11,7 +11,6 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use keyflow_sim::access::ConditionRole;
 use keyflow_sim::who_can;
 
 use crate::scenarios::load;
@@ -62,17 +61,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             c.arn
         );
         let _ = writeln!(out, "  {:<17} why: {}", "", c.why);
-        let mut last_alt: Option<usize> = None;
-        for k in &c.conditions {
-            let mark = match (k.role, k.alternative) {
-                (ConditionRole::DeniesWhen, _) => "but",
-                (ConditionRole::AllowsWhen, None) => "if",
-                (ConditionRole::AllowsWhen, Some(a)) if last_alt == Some(a) => "and",
-                (ConditionRole::AllowsWhen, Some(0)) => "if",
-                (ConditionRole::AllowsWhen, Some(_)) => "or if",
-            };
-            last_alt = k.alternative;
-            let _ = writeln!(out, "  {:<17} {mark}: {}", "", k.text);
+        for (mark, text) in c.condition_lines() {
+            let _ = writeln!(out, "  {:<17} {mark}: {text}", "");
         }
     }
     print!("{out}");

@@ -109,6 +109,29 @@ pub struct AccessCell {
     pub resource_arn: String,
 }
 
+impl AccessCell {
+    /// The conditions as they read in words, each with the word that joins it
+    /// to the ones before: "if" opens an alternative, "and" continues it,
+    /// "or if" starts another, "but" names a Deny's condition.
+    pub fn condition_lines(&self) -> Vec<(&'static str, &str)> {
+        let mut last: Option<usize> = None;
+        self.conditions
+            .iter()
+            .map(|k| {
+                let mark = match (k.role, k.alternative) {
+                    (ConditionRole::DeniesWhen, _) => "but",
+                    (ConditionRole::AllowsWhen, None) => "if",
+                    (ConditionRole::AllowsWhen, Some(a)) if last == Some(a) => "and",
+                    (ConditionRole::AllowsWhen, Some(0)) => "if",
+                    (ConditionRole::AllowsWhen, Some(_)) => "or if",
+                };
+                last = k.alternative;
+                (mark, k.text.as_str())
+            })
+            .collect()
+    }
+}
+
 /// Why `who_can` cannot answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhoCanError(pub String);

@@ -8,7 +8,7 @@
 //! `apply` a candidate, pick the `access` resource,
 //! pick the lockout `caller`.
 
-use keyflow_sim::access::{BUCKET_OPERATIONS, ConditionRole, KEY_OPERATIONS};
+use keyflow_sim::access::{BUCKET_OPERATIONS, KEY_OPERATIONS};
 use keyflow_sim::fix::{DiffLine, DiffOp, FixStatus, StepFix};
 use keyflow_sim::sources::Source;
 use keyflow_sim::{AccessCell, PolicyId, Scenario, Verdict};
@@ -286,17 +286,8 @@ fn cell_text(c: &AccessCell) -> (&'static str, String) {
         _ => "no",
     };
     let mut detail = c.why.clone();
-    let mut last: Option<usize> = None;
-    for k in &c.conditions {
-        let mark = match (k.role, k.alternative) {
-            (ConditionRole::DeniesWhen, _) => "but",
-            (ConditionRole::AllowsWhen, None) => "if",
-            (ConditionRole::AllowsWhen, Some(a)) if last == Some(a) => "and",
-            (ConditionRole::AllowsWhen, Some(0)) => "if",
-            (ConditionRole::AllowsWhen, Some(_)) => "or if",
-        };
-        last = k.alternative;
-        detail.push_str(&format!("\n{mark}: {}", k.text));
+    for (mark, text) in c.condition_lines() {
+        detail.push_str(&format!("\n{mark}: {text}"));
     }
     (word, detail)
 }
