@@ -173,11 +173,15 @@ fn side_by_side_table(doc: &mut String, out: &str) {
 }
 
 /// Files the page fetches only when it needs them (the helper worker), not on first load.
-pub fn on_demand(name: &str) -> bool {
+fn on_demand(name: &str) -> bool {
     name.starts_with("keyflow-helper") || name.starts_with("helper-loader")
 }
 
-fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
+/// Every file of `dist/` as (name, raw bytes, gzipped bytes), by name, split into
+/// (first load, on demand).
+pub type SizeRow = (String, u64, u64);
+
+pub fn dist_sizes(dist: &Path) -> Result<(Vec<SizeRow>, Vec<SizeRow>), String> {
     let mut rows = Vec::new();
     let entries = std::fs::read_dir(dist).map_err(|e| format!("reading dist/: {e}"))?;
     for entry in entries.flatten() {
@@ -187,8 +191,11 @@ fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
         rows.push((entry.file_name().to_string_lossy().into_owned(), raw, gz));
     }
     rows.sort();
-    let (later, first): (Vec<_>, Vec<_>) =
-        rows.into_iter().partition(|(name, _, _)| on_demand(name));
+    Ok(rows.into_iter().partition(|(name, _, _)| !on_demand(name)))
+}
+
+fn size_table(doc: &mut String, dist: &Path) -> Result<(), String> {
+    let (first, later) = dist_sizes(dist)?;
     let _ = writeln!(doc, "## First load (release `dist/`)\n");
     let _ = writeln!(doc, "| file | raw | gzip -9 |\n|---|---:|---:|");
     let (mut raw_total, mut gz_total) = (0, 0);
@@ -293,7 +300,7 @@ fn size_row(doc: &mut String, label: &str, file: &Path) {
     let _ = writeln!(doc, "| {label} | {} | {} |", kb(raw), kb(gzip_size(file)));
 }
 
-pub fn gzip_size(file: &Path) -> u64 {
+fn gzip_size(file: &Path) -> u64 {
     shell::output(
         "sh",
         &["-c", &format!("gzip -9 -c '{}' | wc -c", file.display())],
