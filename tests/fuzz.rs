@@ -2,7 +2,10 @@
 //! `keyflow_acceptance::fuzz_targets` replays its kept corpus in
 //! `tests/corpus/fuzz/<target>/`, then runs mutants for a bounded time.
 //!
-//! - `KEYFLOW_FUZZ_SECONDS=60` raises the budget per target (default 4 s);
+//! - by default each target runs the same 3,000 mutants every time, so a run
+//!   that passes once passes again on any machine (a time budget would run
+//!   more mutants on a faster one);
+//! - `KEYFLOW_FUZZ_SECONDS=60` runs mutants for that long per target instead;
 //! - `KEYFLOW_FUZZ_SEED=N` runs other mutants (the seed is printed every time).
 //!
 //! A crash fails the test; its input is written to `target/fuzz-crashes/<target>/`.
@@ -14,20 +17,21 @@ use std::time::Duration;
 use keyflow_acceptance::fuzz_targets::TARGETS;
 use keyflow_acceptance::{mutate, repo_root};
 
-const DEFAULT_SECONDS: f64 = 4.0;
+const DEFAULT_MUTANTS: u64 = 3_000;
 /// One execution slower than this is treated as a hang. Generous: debug build,
 /// two cores shared with other tests; the slowest corpus entry takes ~50 ms.
 const HANG: Duration = Duration::from_secs(3);
 
-fn budget() -> Duration {
+/// How long to run mutants, and at most how many: a fixed count unless
+/// `KEYFLOW_FUZZ_SECONDS` asks for a time budget.
+fn budget(corpus: usize) -> (Duration, u64) {
     std::env::var("KEYFLOW_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(
-            Duration::from_secs_f64(DEFAULT_SECONDS),
-            Duration::from_secs_f64,
-        )
+        .map_or((Duration::MAX, corpus as u64 + DEFAULT_MUTANTS), |s| {
+            (Duration::from_secs_f64(s), u64::MAX)
+        })
 }
 
 fn seed(name: &str) -> u64 {
@@ -93,14 +97,15 @@ fn fuzz(name: &str) {
     let corpus = corpus(name);
     assert!(!corpus.is_empty(), "tests/corpus/fuzz/{name}/ is empty");
     let seed = seed(name);
-    let budget = budget();
-    let run = mutate::run(&corpus, seed, budget, u64::MAX, target);
+    let (budget, max) = budget(corpus.len());
+    let start = std::time::Instant::now();
+    let run = mutate::run(&corpus, seed, budget, max, target);
     println!(
         "fuzz {name}: {} executions ({} corpus, {} mutants) in {:.1} s, seed {seed}, slowest {:.0} ms",
         run.executions,
         corpus.len(),
         run.executions - corpus.len() as u64,
-        budget.as_secs_f64(),
+        start.elapsed().as_secs_f64(),
         run.slowest.0.as_secs_f64() * 1000.0,
     );
     let mut failures = Vec::new();

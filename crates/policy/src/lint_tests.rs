@@ -353,29 +353,46 @@ fn bounded_suggestions_match_the_plain_search() {
             .min_by_key(|(d, _)| *d)
             .map(|(_, c)| c)
     }
-    let mut words: Vec<String> = vec![
-        String::new(),
-        "x".into(),
-        "GetObjectt".into(),
-        "getobj".into(),
-        "PutBucketPolicyy".into(),
-        "DescribeKye".into(),
-        "Décrypt".into(),
-        "GetObject12345".into(),
-        "ListAllMyBucketz".into(),
-    ];
+    let fixed: Vec<String> = [
+        "",
+        "x",
+        "GetObjectt",
+        "getobj",
+        "PutBucketPolicyy",
+        "DescribeKye",
+        "Décrypt",
+        "GetObject12345",
+        "ListAllMyBucketz",
+    ]
+    .map(String::from)
+    .to_vec();
     let services: Vec<&Service> = ["kms", "s3", "ssm", "sts", "iam"]
         .iter()
         .filter_map(|p| data().service(p))
         .collect();
+    // Near misses of a service's own actions (the cases the bound must not
+    // cut), plus a sample of other services' names (the far cases it prunes):
+    // every pair would be 750,000 unbounded distances, a minute in a debug
+    // build, so a quarter of the own names and a sample of the others.
+    let near_misses = |svc: &Service, stride: usize| -> Vec<String> {
+        svc.actions()
+            .iter()
+            .step_by(stride)
+            .flat_map(|a| {
+                [
+                    a.name.to_ascii_uppercase(),
+                    a.name[1..].to_string(),
+                    format!("{}s", a.name),
+                ]
+            })
+            .collect()
+    };
     for svc in &services {
-        for a in svc.actions() {
-            words.push(a.name.to_ascii_uppercase());
-            words.push(a.name[1..].to_string());
-            words.push(format!("{}s", a.name));
+        let mut words = fixed.clone();
+        words.extend(near_misses(svc, 4));
+        for other in services.iter().filter(|o| o.prefix != svc.prefix) {
+            words.extend(near_misses(other, 25));
         }
-    }
-    for svc in &services {
         let names: Vec<&str> = svc.actions().iter().map(|a| &*a.name).collect();
         for w in &words {
             assert_eq!(

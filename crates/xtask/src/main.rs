@@ -24,8 +24,10 @@ cargo xtask <command>
                      npm packages in tests/, Debian chromium) if missing
     serve [--release] [--port N]
                      setup, then serve the playground on http://127.0.0.1:PORT/
-    test [--quick]   setup, then fmt, clippy, cargo test, release build and browser tests
-                     (--quick: skip the release build and browser tests)
+    test [--quick] [--screenshots]
+                     setup, then fmt, clippy, cargo test, release build and browser tests
+                     (--quick: skip the release build and browser tests; --screenshots: the
+                     browser tests also write full-page screenshots to target/screenshots/)
     build            release build of the playground into dist/
     bench [--quick]  native, side-by-side, size and latency figures into BENCHMARKS.md
     differential     Keyflow's wasm engine against an independent simulator

@@ -36,7 +36,11 @@ impl Tally {
 
 pub fn test(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
-    if let Some(other) = args.iter().find(|a| *a != "--quick") {
+    let screenshots = args.iter().any(|a| a == "--screenshots");
+    if let Some(other) = args
+        .iter()
+        .find(|a| !["--quick", "--screenshots"].contains(&a.as_str()))
+    {
         return Err(format!("unknown option `{other}` for test"));
     }
     let installing = setup::start(if quick {
@@ -46,13 +50,14 @@ pub fn test(args: &[String]) -> Result<(), String> {
     })?;
 
     let mut tally = Tally::default();
-    banner("cargo fmt --check");
+    let mut phases = Phases::default();
+    phases.start("cargo fmt --check");
     tally.check(
         "cargo fmt",
         shell::run(shell::cargo().args(["fmt", "--all", "--", "--check"])).is_ok(),
     );
 
-    banner("cargo clippy -D warnings");
+    phases.start("cargo clippy -D warnings");
     tally.check(
         "cargo clippy",
         shell::run(shell::cargo().args([
@@ -67,7 +72,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
         .is_ok(),
     );
 
-    banner("cargo test --workspace");
+    phases.start("cargo test --workspace");
     let (ok, out) = shell::run_captured(
         shell::cargo()
             .args(["test", "--workspace", "--locked", "--no-fail-fast"])
@@ -81,24 +86,30 @@ pub fn test(args: &[String]) -> Result<(), String> {
     // The differential check needs wasm-bindgen, the rest the browser tools.
     installing.wait()?;
 
-    banner("differential check against iam-simulate");
+    phases.start("differential check against iam-simulate");
     tally.check("differential", differential().is_ok());
 
     if !quick {
-        banner("trunk build --release");
+        phases.start("trunk build --release");
         let built = cached_release_build().is_ok();
         tally.check("trunk build --release", built);
         if built {
-            banner("first-load size");
+            phases.start("first-load size");
             tally.check("first-load size", first_load_within_budget().is_ok());
-            banner("browser tests (Chromium)");
+            phases.start("browser tests (Chromium)");
+            let mut node = shell::tool("node");
+            node.args(["--test", "--test-reporter=spec", "--test-concurrency=2"])
+                .arg(shell::root().join("tests/browser"))
+                .env("KEYFLOW_DIST", shell::root().join("dist"))
+                .env("CHROMIUM", setup::CHROMIUM);
+            // Full-page screenshots are for people reviewing the page (they
+            // assert nothing) and cost about half a second each.
+            if screenshots {
+                node.env("KEYFLOW_SCREENSHOTS", screenshots_dir());
+                println!("screenshots: {}", screenshots_dir().display());
+            }
             let (ok, out) = shell::run_captured(
-                shell::tool("node")
-                    .args(["--test", "--test-reporter=spec", "--test-concurrency=2"])
-                    .arg(shell::root().join("tests/browser"))
-                    .env("KEYFLOW_DIST", shell::root().join("dist"))
-                    .env("KEYFLOW_SCREENSHOTS", screenshots_dir())
-                    .env("CHROMIUM", setup::CHROMIUM)
+                node
                     // The latency test checks that every keystroke updates the page;
                     // its figures come from `cargo xtask bench`, which types more.
                     .env("KEYFLOW_LATENCY_EDITS", "40")
@@ -109,6 +120,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
         }
     }
 
+    phases.finish();
     println!();
     if !tally.failures.is_empty() {
         println!("failing: {}", tally.failures.join(", "));
@@ -274,8 +286,39 @@ fn screenshots_dir() -> std::path::PathBuf {
     target.join("screenshots")
 }
 
-fn banner(what: &str) {
-    println!("\n==> {what}");
+/// Prints each check's banner and, at the end, how long each took: the
+/// contributor loop is measured on every run.
+#[derive(Default)]
+struct Phases {
+    done: Vec<(&'static str, std::time::Duration)>,
+    current: Option<(&'static str, std::time::Instant)>,
+    began: Option<std::time::Instant>,
+}
+
+impl Phases {
+    fn start(&mut self, what: &'static str) {
+        self.end_current();
+        self.began.get_or_insert_with(std::time::Instant::now);
+        println!("\n==> {what}");
+        self.current = Some((what, std::time::Instant::now()));
+    }
+
+    fn end_current(&mut self) {
+        if let Some((what, since)) = self.current.take() {
+            self.done.push((what, since.elapsed()));
+        }
+    }
+
+    fn finish(&mut self) {
+        self.end_current();
+        println!("\ntimes:");
+        for (what, took) in &self.done {
+            println!("  {:>7.1} s  {what}", took.as_secs_f64());
+        }
+        if let Some(began) = self.began {
+            println!("  {:>7.1} s  in all", began.elapsed().as_secs_f64());
+        }
+    }
 }
 
 /// Sums libtest's `test result: ok. 3 passed; 0 failed; …` lines.
