@@ -7,7 +7,7 @@ use std::path::Path;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
-    setup::all(setup::Needs::everything())?;
+    setup::all(setup::Needs::tests())?;
     let mut doc = String::new();
     header(&mut doc);
 

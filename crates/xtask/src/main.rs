@@ -11,6 +11,7 @@ mod aws_data;
 mod bench;
 mod fuzz;
 mod node_pkg;
+mod page;
 mod setup;
 mod shell;
 mod suites;
@@ -77,7 +78,7 @@ fn serve(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown option `{other}` for serve")),
         }
     }
-    setup::all(setup::Needs::build())?;
+    setup::all(setup::Needs::serve())?;
     println!("\nKeyflow: serving on http://127.0.0.1:{port}/  (Ctrl-C to stop)\n");
     let mut cmd = shell::tool("trunk");
     cmd.args(["serve", "--address", "127.0.0.1", "--port", &port]);

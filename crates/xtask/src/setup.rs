@@ -15,6 +15,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 #[derive(Clone, Copy)]
 pub struct Needs {
     build: bool,
+    /// Trunk, for `trunk serve` only: the release build is `page::release`.
+    serve: bool,
     browser: bool,
 }
 
@@ -22,13 +24,26 @@ impl Needs {
     pub fn build() -> Self {
         Needs {
             build: true,
+            serve: false,
             browser: false,
+        }
+    }
+    pub fn serve() -> Self {
+        Needs {
+            serve: true,
+            ..Self::build()
+        }
+    }
+    pub fn tests() -> Self {
+        Needs {
+            browser: true,
+            ..Self::build()
         }
     }
     pub fn everything() -> Self {
         Needs {
-            build: true,
-            browser: true,
+            serve: true,
+            ..Self::tests()
         }
     }
 }
@@ -65,9 +80,10 @@ pub fn start(needs: Needs) -> Result<Installing, String> {
         // Trunk runs cargo offline (Trunk.toml), so every crate must be fetched first.
         shell::run(shell::cargo().args(["fetch", "--quiet"]))?;
     }
-    let missing_build = needs.build && (!trunk_installed() || !wasm_bindgen_installed()?);
+    let missing_build = needs.build && !wasm_bindgen_installed()?;
+    let missing_serve = needs.serve && !trunk_installed();
     let missing_browser = needs.browser && !Path::new(CHROMIUM).exists();
-    if !missing_build && !missing_browser {
+    if !missing_build && !missing_serve && !missing_browser {
         return Ok(Installing { thread: None });
     }
     let log = crate::node_pkg::target_dir().join("keyflow-setup.log");
@@ -80,14 +96,23 @@ pub fn start(needs: Needs) -> Result<Installing, String> {
     ));
     let thread = std::thread::spawn(move || {
         let result = (|| {
+            // apt waits on the network and the disk, the compile on the
+            // CPU: side by side.
+            let apt = missing_browser.then(|| {
+                let log = log.clone();
+                std::thread::spawn(move || chromium(&log))
+            });
             if missing_build {
-                trunk(&log)?;
                 wasm_bindgen(&log)?;
             }
-            if missing_browser {
-                chromium(&log)?;
+            if missing_serve {
+                trunk(&log)?;
             }
-            Ok(())
+            match apt.map(std::thread::JoinHandle::join) {
+                Some(Ok(result)) => result,
+                Some(Err(_)) => Err("the chromium install panicked".into()),
+                None => Ok(()),
+            }
         })();
         if result.is_err() {
             let text = std::fs::read_to_string(&log).unwrap_or_default();

@@ -46,7 +46,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let installing = setup::start(if quick {
         setup::Needs::build()
     } else {
-        setup::Needs::everything()
+        setup::Needs::tests()
     })?;
 
     let mut tally = Tally::default();
@@ -90,9 +90,9 @@ pub fn test(args: &[String]) -> Result<(), String> {
     tally.check("differential", differential().is_ok());
 
     if !quick {
-        phases.start("trunk build --release");
+        phases.start("release build of the page");
         let built = cached_release_build().is_ok();
-        tally.check("trunk build --release", built);
+        tally.check("release build", built);
         if built {
             phases.start("first-load size");
             tally.check("first-load size", first_load_within_budget().is_ok());
@@ -134,7 +134,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
 }
 
 pub fn release_build() -> Result<(), String> {
-    shell::run(shell::tool("trunk").args(["build", "--release", "--locked"]))
+    crate::page::release()
 }
 
 /// The page's first load (every file of `dist/` but the on-demand helper
@@ -155,7 +155,7 @@ fn first_load_within_budget() -> Result<(), String> {
 }
 
 /// The release build, skipped when `dist/` was built from exactly these inputs
-/// (every file Trunk reads, byte for byte, and the tool versions) and is still
+/// (every file the build reads, byte for byte, and the tool versions) and is still
 /// the one this built: its `index.html`, which names every file by content
 /// hash, is in the stamp, so a `dist/` that `trunk serve` or another checkout
 /// rewrote since is rebuilt. A second run on an unchanged checkout reuses it.
@@ -181,11 +181,7 @@ fn cached_release_build() -> Result<(), String> {
 /// page's files and the versions of the tools that turn them into `dist/`.
 fn build_inputs() -> String {
     let mut versions = String::new();
-    for (tool, arg) in [
-        ("trunk", "--version"),
-        ("wasm-bindgen", "--version"),
-        ("rustc", "-V"),
-    ] {
+    for (tool, arg) in [("wasm-bindgen", "--version"), ("rustc", "-V")] {
         versions += &shell::output(tool, &[arg]).unwrap_or_default();
     }
     fingerprint(&shell::root(), &versions)
