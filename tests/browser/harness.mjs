@@ -137,12 +137,23 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-// One static site and one browser per test file.
+// One static site and one browser per process, shared by every test file
+// the process runs (each test opens its own context); closed when the last
+// file that started them stops.
+let shared = null;
+let users = 0;
+
 export async function start() {
-  return { site: await serveDist(), browser: await launch() };
+  users += 1;
+  shared ??= (async () => ({ site: await serveDist(), browser: await launch() }))();
+  return shared;
 }
 
-export async function stop(site, browser) {
-  await browser?.close();
-  site?.server.close();
+export async function stop() {
+  users -= 1;
+  if (users > 0 || !shared) return;
+  const { site, browser } = await shared;
+  shared = null;
+  await browser.close();
+  site.server.close();
 }
