@@ -10,18 +10,10 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| shell::root().join("target"))
 }
 
-/// Builds crates/wasm for Node and returns the package directory.
+/// Builds crates/wasm for Node (with the page's wasm: `page::release_wasm`)
+/// and returns the package directory.
 pub fn build() -> Result<PathBuf, String> {
-    shell::run(shell::cargo().args([
-        "build",
-        "--quiet",
-        "--locked",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "keyflow-wasm",
-    ]))?;
+    crate::page::release_wasm()?;
     let wasm = target_dir().join("wasm32-unknown-unknown/release/keyflow_wasm.wasm");
     let out = target_dir().join("keyflow-node");
     shell::run(

@@ -160,30 +160,13 @@ pub fn release() -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
 
-    let bins: Vec<&str> = found
+    if !found
         .iter()
-        .filter_map(|(_, d)| match d {
-            Directive::Rust { bin, .. } => Some(bin.as_str()),
-            _ => None,
-        })
-        .collect();
-    if bins.is_empty() {
+        .any(|(_, d)| matches!(d, Directive::Rust { .. }))
+    {
         return Err("index.html has no rust link".into());
     }
-    let mut build = shell::cargo();
-    build.args([
-        "build",
-        "--release",
-        "--locked",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "keyflow-web",
-    ]);
-    for bin in &bins {
-        build.args(["--bin", bin]);
-    }
-    shell::run(&mut build)?;
+    release_wasm()?;
 
     // wasm-opt takes most of the time: one thread per binary.
     let wasm_dir = crate::node_pkg::target_dir().join("wasm32-unknown-unknown/release");
@@ -278,6 +261,27 @@ pub fn release() -> Result<(), String> {
     Ok(())
 }
 
+/// Every wasm artifact of the workspace in one cargo build: the page's
+/// binaries and the Node package's library. Built apart, the two packages
+/// resolve their shared dependencies' features differently, so each build
+/// recompiled `keyflow-wasm`; together, their release links (LTO, one codegen
+/// unit each) also share both cores.
+pub fn release_wasm() -> Result<(), String> {
+    shell::run(shell::cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "keyflow-web",
+        "-p",
+        "keyflow-wasm",
+        "--lib",
+        "--bins",
+    ]))
+}
+
 /// wasm-bindgen and wasm-opt for one binary. The main binary's files get a
 /// content hash (the page names them); the worker's keep their names (its
 /// loader names them). Returns the main binary's (js, wasm) names.
@@ -288,6 +292,12 @@ fn bind_and_optimise(
     worker: bool,
     opt: Option<String>,
 ) -> Result<Option<(String, String)>, String> {
+    if !input.exists() {
+        return Err(format!(
+            "{} is missing: is `{bin}` a binary of keyflow-web?",
+            input.display()
+        ));
+    }
     let scratch: PathBuf = out.join(format!(".{bin}"));
     shell::run(
         shell::tool("wasm-bindgen")
