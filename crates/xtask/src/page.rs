@@ -156,7 +156,9 @@ pub fn release() -> Result<(), String> {
     let trunk_toml = String::from_utf8(read(&root.join("Trunk.toml"))?)
         .map_err(|_| "Trunk.toml is not UTF-8".to_string())?;
     let found = directives(&html)?;
-    let staging = crate::node_pkg::target_dir().join("page-staging");
+    // Beside dist/ (not in the target directory, which may be on another
+    // file system), so the finished page replaces dist/ with one rename.
+    let staging = root.join(".dist-staging");
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
 
