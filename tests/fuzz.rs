@@ -1,6 +1,6 @@
 //! Stable-Rust fuzzing inside `cargo test`: every target in
 //! `keyflow_acceptance::fuzz_targets` replays its kept corpus in
-//! `tests/corpus/fuzz/<target>/`, then runs mutants for a bounded time.
+//! `tests/corpus/fuzz/<target>/`, then runs a bounded number of mutants.
 //!
 //! - by default each target runs the same 3,000 mutants every time, so a run
 //!   that passes once passes again on any machine (a time budget would run
