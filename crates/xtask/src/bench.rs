@@ -317,7 +317,7 @@ fn kb(bytes: u64) -> String {
 fn latency_table(doc: &mut String, out: &str) {
     let _ = writeln!(
         doc,
-        "## Keystroke → updated timeline (Chromium, release build)\n"
+        "## Keystroke → updated timeline (Debian's Chromium headless shell, release build)\n"
     );
     let _ = writeln!(doc, "```");
     for line in out.lines() {
