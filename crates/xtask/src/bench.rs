@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: every speed and size figure in one run, written to
 //! BENCHMARKS.md. Nothing here fails on a slow machine: figures are reported.
 
-use crate::{node_pkg, setup, shell, suites};
+use crate::{node_pkg, setup, shell};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -50,7 +50,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     side_by_side_table(&mut doc, &out);
 
     section("release build and first-load size");
-    suites::release_build()?;
+    crate::page::release()?;
     size_table(&mut doc, &shell::root().join("dist"))?;
 
     section("what each size step buys");

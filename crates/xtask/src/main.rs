@@ -51,7 +51,7 @@ fn main() -> ExitCode {
         Some("differential") => {
             setup::all(setup::Needs::build()).and_then(|()| suites::differential().map(|_| ()))
         }
-        Some("build") => setup::all(setup::Needs::build()).and_then(|()| suites::release_build()),
+        Some("build") => setup::all(setup::Needs::build()).and_then(|()| page::release()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())

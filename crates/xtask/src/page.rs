@@ -123,15 +123,36 @@ fn pattern_script(trunk_toml: &str) -> Result<String, String> {
         .ok_or_else(|| "Trunk.toml: no single-quoted pattern_script".into())
 }
 
-/// FNV-1a of the bytes: the names only need to change when the content does.
-fn content_hash(parts: &[&[u8]]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in *part {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+/// FNV-1a: stable across Rust releases, unlike the std hasher. Names the
+/// page's files by content here and fingerprints the build's inputs in
+/// `suites`.
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
         }
     }
-    format!("{h:016x}")
+}
+
+/// The names only need to change when the content does.
+fn content_hash(parts: &[&[u8]]) -> String {
+    use std::hash::Hasher;
+    let mut h = Fnv::default();
+    for part in parts {
+        h.write(part);
+    }
+    format!("{:016x}", h.finish())
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {

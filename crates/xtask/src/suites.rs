@@ -136,10 +136,6 @@ pub fn test(args: &[String]) -> Result<(), String> {
     }
 }
 
-pub fn release_build() -> Result<(), String> {
-    crate::page::release()
-}
-
 /// The page's first load (every file of `dist/` but the on-demand helper
 /// worker), gzipped, in bytes; the budget is 300 KiB.
 pub const FIRST_LOAD_BUDGET: u64 = 300 * 1024;
@@ -175,7 +171,7 @@ fn cached_release_build() -> Result<(), String> {
         return Ok(());
     }
     let _ = std::fs::remove_file(&stamp);
-    release_build()?;
+    crate::page::release()?;
     let now = with_index(&inputs).map_err(|e| format!("reading {}: {e}", index.display()))?;
     std::fs::write(&stamp, now).map_err(|e| format!("writing {}: {e}", stamp.display()))
 }
@@ -209,19 +205,7 @@ fn fingerprint(root: &std::path::Path, versions: &str) -> String {
         files.push(root.join(file));
     }
     files.sort();
-    // FNV-1a: stable across Rust releases, unlike the std hasher.
-    struct Fnv(u64);
-    impl Hasher for Fnv {
-        fn finish(&self) -> u64 {
-            self.0
-        }
-        fn write(&mut self, bytes: &[u8]) {
-            for b in bytes {
-                self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-            }
-        }
-    }
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = crate::page::Fnv::default();
     for file in &files {
         h.write(
             file.strip_prefix(root)
