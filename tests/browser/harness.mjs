@@ -53,6 +53,10 @@ export async function launch() {
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // `cargo xtask test` asks for V8's baseline wasm compiler only (Liftoff,
+      // the tier every page starts in): these pages live a few seconds, and
+      // optimizing recompiles in the background took a fifth of the suite's CPU.
+      ...(process.env.KEYFLOW_WASM_TIER === 'baseline' ? ['--js-flags=--liftoff-only'] : []),
     ],
   });
 }

@@ -61,6 +61,13 @@ pub struct Installing {
 }
 
 impl Installing {
+    /// Nothing is (or is any longer) being installed: `wait` will not block.
+    pub fn is_done(&self) -> bool {
+        self.thread
+            .as_ref()
+            .is_none_or(std::thread::JoinHandle::is_finished)
+    }
+
     /// Waits for the background installs; their output is in the log file named
     /// when they started, and the tail of it is printed if one failed.
     pub fn wait(mut self) -> Result<(), String> {

@@ -116,6 +116,17 @@ pub fn run_captured(cmd: &mut Command) -> Result<(bool, String), String> {
     Ok((status.success(), out))
 }
 
+/// Runs a command with its output (stdout, then stderr) kept, not shown: for
+/// work done beside the foreground, printed in one piece when it ends.
+pub fn run_quiet(cmd: &mut Command) -> Result<(bool, String), String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not start {}: {e}", describe(cmd)))?;
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    Ok((out.status.success(), text))
+}
+
 /// Output of a command, if it ran and succeeded.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = tool(program).args(args).output().ok()?;

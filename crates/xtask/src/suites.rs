@@ -51,6 +51,21 @@ pub fn test(args: &[String]) -> Result<(), String> {
 
     let mut tally = Tally::default();
     let mut phases = Phases::default();
+
+    // The browser tests keep both cores busy for about a minute and the Rust
+    // checks leave one idle for much of theirs, so once the tools are on hand
+    // (any run after the first) the page is built first and the browser tests
+    // run beside the Rust checks. A first run compiles the tools meanwhile and
+    // starts the browser tests after the differential check, as before.
+    let mut installing = Some(installing);
+    let mut browser = None;
+    if !quick && installing.as_ref().is_some_and(setup::Installing::is_done) {
+        if let Some(done) = installing.take() {
+            done.wait()?;
+        }
+        browser = start_browser_tests(&mut tally, &mut phases, screenshots)?;
+    }
+
     phases.start("cargo fmt --check");
     tally.check(
         "cargo fmt",
@@ -84,43 +99,18 @@ pub fn test(args: &[String]) -> Result<(), String> {
     tally.suite("cargo test", ok, passed, failed);
 
     // The differential check needs wasm-bindgen, the rest the browser tools.
-    installing.wait()?;
+    if let Some(installing) = installing.take() {
+        installing.wait()?;
+    }
 
     phases.start("differential check against iam-simulate");
     tally.check("differential", differential().is_ok());
 
-    if !quick {
-        phases.start("release build of the page");
-        let built = cached_release_build().is_ok();
-        tally.check("release build", built);
-        if built {
-            phases.start("first-load size");
-            tally.check("first-load size", first_load_within_budget().is_ok());
-            phases.start("browser tests (Chromium)");
-            let mut node = shell::tool("node");
-            // One process and one Chromium for every file, two tests at a time.
-            node.arg("--test-reporter=spec")
-                .arg(shell::root().join("tests/browser/run.mjs"))
-                .env("KEYFLOW_DIST", shell::root().join("dist"))
-                .env("CHROMIUM", setup::CHROMIUM);
-            // Full-page screenshots are for people reviewing the page (they
-            // assert nothing) and cost about half a second each.
-            if screenshots {
-                node.env("KEYFLOW_SCREENSHOTS", screenshots_dir());
-                println!("screenshots: {}", screenshots_dir().display());
-            }
-            let (ok, out) = shell::run_captured(
-                node
-                    // The latency tests check that every keystroke updates the page
-                    // (one whole cycle of the typing pattern per built-in, and a
-                    // Backspace in the big policy); their figures come from
-                    // `cargo xtask bench`, which types ten times more.
-                    .env("KEYFLOW_LATENCY_EDITS", "20")
-                    .env("KEYFLOW_BIG_EDITS", "10"),
-            )?;
-            let (passed, failed) = node_counts(&out);
-            tally.suite("browser tests", ok, passed, failed);
-        }
+    if !quick && browser.is_none() {
+        browser = start_browser_tests(&mut tally, &mut phases, screenshots)?;
+    }
+    if let Some(browser) = browser {
+        browser.finish(&mut tally, &mut phases)?;
     }
 
     phases.finish();
@@ -133,6 +123,80 @@ pub fn test(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err("some checks failed".into())
+    }
+}
+
+/// The browser suite, running in the background (its output is kept and
+/// printed in one piece when it ends, so it never interleaves with the
+/// foreground's).
+struct BrowserTests {
+    run: std::thread::JoinHandle<Result<(bool, String), String>>,
+    began: std::time::Instant,
+}
+
+/// Builds the page (or reuses the build), checks its size and starts the
+/// browser tests in the background; `None` when the page did not build.
+fn start_browser_tests(
+    tally: &mut Tally,
+    phases: &mut Phases,
+    screenshots: bool,
+) -> Result<Option<BrowserTests>, String> {
+    phases.start("release build of the page");
+    let built = cached_release_build().is_ok();
+    tally.check("release build", built);
+    if !built {
+        return Ok(None);
+    }
+    phases.start("first-load size");
+    tally.check("first-load size", first_load_within_budget().is_ok());
+    phases.end_current();
+
+    let mut node = shell::tool("node");
+    // One process and one Chromium for every file, two tests at a time.
+    node.arg("--test-reporter=spec")
+        .arg(shell::root().join("tests/browser/run.mjs"))
+        .env("KEYFLOW_DIST", shell::root().join("dist"))
+        .env("CHROMIUM", setup::CHROMIUM)
+        // The tests check what the page does, not how fast V8's optimizing
+        // tier makes it: wasm runs in the baseline compiler every page starts
+        // in (harness.mjs), sparing the background recompiles of pages that
+        // live a few seconds. `cargo xtask bench` keeps the browser's default.
+        .env("KEYFLOW_WASM_TIER", "baseline")
+        // The latency tests check that every keystroke updates the page
+        // (one whole cycle of the typing pattern per built-in, and a
+        // Backspace in the big policy); their figures come from
+        // `cargo xtask bench`, which types ten times more.
+        .env("KEYFLOW_LATENCY_EDITS", "20")
+        .env("KEYFLOW_BIG_EDITS", "10");
+    // Full-page screenshots are for people reviewing the page (they
+    // assert nothing) and cost about half a second each.
+    if screenshots {
+        node.env("KEYFLOW_SCREENSHOTS", screenshots_dir());
+        println!("screenshots: {}", screenshots_dir().display());
+    }
+    println!("\n==> browser tests (Chromium), in the background");
+    Ok(Some(BrowserTests {
+        run: std::thread::spawn(move || shell::run_quiet(&mut node)),
+        began: std::time::Instant::now(),
+    }))
+}
+
+impl BrowserTests {
+    fn finish(self, tally: &mut Tally, phases: &mut Phases) -> Result<(), String> {
+        phases.start("browser tests (Chromium): the rest of their run");
+        let (ok, out) = self
+            .run
+            .join()
+            .map_err(|_| "the browser tests' thread panicked".to_string())??;
+        phases.end_current();
+        phases.beside(
+            "browser tests (Chromium), from start to end",
+            self.began.elapsed(),
+        );
+        println!("{out}");
+        let (passed, failed) = node_counts(&out);
+        tally.suite("browser tests", ok, passed, failed);
+        Ok(())
     }
 }
 
@@ -277,6 +341,8 @@ fn screenshots_dir() -> std::path::PathBuf {
 #[derive(Default)]
 struct Phases {
     done: Vec<(&'static str, std::time::Duration)>,
+    /// Work that ran in the background, beside the phases above.
+    beside: Vec<(&'static str, std::time::Duration)>,
     current: Option<(&'static str, std::time::Instant)>,
     began: Option<std::time::Instant>,
 }
@@ -295,11 +361,18 @@ impl Phases {
         }
     }
 
+    fn beside(&mut self, what: &'static str, took: std::time::Duration) {
+        self.beside.push((what, took));
+    }
+
     fn finish(&mut self) {
         self.end_current();
         println!("\ntimes:");
         for (what, took) in &self.done {
             println!("  {:>7.1} s  {what}", took.as_secs_f64());
+        }
+        for (what, took) in &self.beside {
+            println!("  {:>7.1} s  {what} (beside the above)", took.as_secs_f64());
         }
         if let Some(began) = self.began {
             println!("  {:>7.1} s  in all", began.elapsed().as_secs_f64());
