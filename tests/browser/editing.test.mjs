@@ -111,8 +111,10 @@ test('selecting a step explains it: deciding statement highlighted, conditions w
   assert.match(hl.join(''), /"Allow CloudTrail to encrypt logs"/);
   await screenshot(page, 'step-explanation');
   // A denied step explains itself too.
+  // The explanation follows the selection once the page has re-rendered:
+  // wait for the new one (reading at once races the render on a busy machine).
   await page.getByTestId('step-cloudtrail-read-log:developer-open').click();
-  assert.match(await page.getByTestId('explain-decision').textContent(), /Denied/);
+  await page.getByTestId('explain-decision').filter({ hasText: /Denied/ }).waitFor();
   await context.close();
 });
 

@@ -9,9 +9,14 @@ import { readdirSync } from 'node:fs';
 
 const here = new URL('.', import.meta.url);
 const asked = process.argv.slice(2).map((a) => a.split('/').pop());
+// The files holding the longest tests (the latency runs, the 270 KB share
+// link, the many-link checks) start first: a run that ends on one long test
+// leaves the other slot, and a core, idle until it is done.
+const LONGEST_FIRST = ['perf.test.mjs', 'share-checks.test.mjs', 'share.test.mjs', 'editing.test.mjs'];
+const rank = (f) => (LONGEST_FIRST.includes(f) ? LONGEST_FIRST.indexOf(f) : LONGEST_FIRST.length);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.test.mjs') && (asked.length === 0 || asked.includes(f)))
-  .sort();
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) throw new Error(`no browser test file matches ${asked.join(' ')}`);
 
 // Tests registered while a suite's function runs belong to that suite, so
