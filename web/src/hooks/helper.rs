@@ -24,6 +24,37 @@ struct Client {
 
 thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    /// Answers that arrived since the last frame (see `defer`).
+    static ARRIVED: RefCell<Vec<(Option<u32>, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keeps an answer for the next animation frame, where every answer that
+/// arrived meanwhile is handed over together: one edit asks for its lints and
+/// its lockout check at once, and their answers then re-render the page once,
+/// not once each. (A hidden tab draws no frames; its answers wait until it is
+/// shown.)
+fn defer(id: Option<u32>, text: String) {
+    let first = ARRIVED.with(|a| {
+        let mut a = a.borrow_mut();
+        a.push((id, text));
+        a.len() == 1
+    });
+    if !first {
+        return;
+    }
+    let flush = wasm_bindgen::closure::Closure::once_into_js(hand_over_arrived);
+    let requested = web_sys::window()
+        .and_then(|w| w.request_animation_frame(flush.unchecked_ref()).ok())
+        .is_some();
+    if !requested {
+        hand_over_arrived();
+    }
+}
+
+fn hand_over_arrived() {
+    for (id, text) in ARRIVED.with(|a| std::mem::take(&mut *a.borrow_mut())) {
+        answer(id, &text);
+    }
 }
 
 /// Takes the callback waiting for `id` (or every one, for `None`) out of the
@@ -58,7 +89,7 @@ fn start() -> Option<Client> {
                 }
             });
         } else if let Some((id, body)) = text.split_once('\0') {
-            answer(id.parse().ok(), body);
+            defer(id.parse().ok(), body.to_owned());
         }
     });
     let error = Closure::<dyn Fn(web_sys::Event)>::new(|_| {
