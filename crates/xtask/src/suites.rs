@@ -58,12 +58,13 @@ pub fn test(args: &[String]) -> Result<(), String> {
     // run beside the Rust checks. A first run compiles the tools meanwhile and
     // starts the browser tests after the differential check, as before.
     let mut installing = Some(installing);
+    // `None` until started; `Some(None)` when the page did not build.
     let mut browser = None;
     if !quick && installing.as_ref().is_some_and(setup::Installing::is_done) {
         if let Some(done) = installing.take() {
             done.wait()?;
         }
-        browser = start_browser_tests(&mut tally, &mut phases, screenshots)?;
+        browser = Some(start_browser_tests(&mut tally, &mut phases, screenshots)?);
     }
 
     phases.start("cargo fmt --check");
@@ -107,9 +108,9 @@ pub fn test(args: &[String]) -> Result<(), String> {
     tally.check("differential", differential().is_ok());
 
     if !quick && browser.is_none() {
-        browser = start_browser_tests(&mut tally, &mut phases, screenshots)?;
+        browser = Some(start_browser_tests(&mut tally, &mut phases, screenshots)?);
     }
-    if let Some(browser) = browser {
+    if let Some(Some(browser)) = browser {
         browser.finish(&mut tally, &mut phases)?;
     }
 
