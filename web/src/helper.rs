@@ -42,12 +42,17 @@ pub enum Panel {
 pub type Tree = Rc<str>;
 
 pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
+    request_panel_json(panel, &compact_json(s), what)
+}
+
+/// [`request_panel`] for a scenario already serialised ([`scenario_json`]).
+pub fn request_panel_json(panel: Panel, scenario_json: &str, what: &str) -> String {
     let verb = match panel {
         Panel::Fix => "fix-step",
         Panel::Access => "access",
         Panel::Lockout => "lockout",
     };
-    [verb, &compact_json(s), what].join("\0")
+    [verb, scenario_json, what].join("\0")
 }
 
 /// Applies the candidate of rank `rank` (and title `title`) for the step
@@ -59,6 +64,31 @@ pub fn request_apply_fix(s: &Scenario, what: &str, rank: &str, title: &str) -> S
 /// The scenario file format without indentation (what the helper reads).
 pub fn compact_json(s: &Scenario) -> String {
     serde_json::to_string(s).unwrap_or_default()
+}
+
+thread_local! {
+    static LAST_JSON: std::cell::RefCell<Option<(std::rc::Weak<Scenario>, Rc<str>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The page's scenario as [`compact_json`], serialised once: an edit sends the
+/// same scenario to the helper twice (its lints, the lockout check) and keeps
+/// it in localStorage, three serialisations of a 300 KB key policy per
+/// keystroke before. Scenarios are never changed in place (a change is a new
+/// `Rc`), and the cache holds a `Weak`, so its address cannot be reused by
+/// another scenario while cached.
+pub fn scenario_json(s: &Rc<Scenario>) -> Rc<str> {
+    LAST_JSON.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((of, json)) = last.as_ref()
+            && std::ptr::eq(of.as_ptr(), Rc::as_ptr(s))
+        {
+            return Rc::clone(json);
+        }
+        let json: Rc<str> = compact_json(s).into();
+        *last = Some((Rc::downgrade(s), Rc::clone(&json)));
+        json
+    })
 }
 
 fn target_text(t: &Target) -> (&'static str, &str) {
@@ -317,7 +347,12 @@ pub fn request_add_principal(s: &Scenario, arn: &str) -> String {
 }
 
 pub fn request_lint(s: &Scenario) -> String {
-    ["lint", &compact_json(s)].join("\0")
+    request_lint_json(&compact_json(s))
+}
+
+/// [`request_lint`] for a scenario already serialised ([`scenario_json`]).
+pub fn request_lint_json(scenario_json: &str) -> String {
+    ["lint", scenario_json].join("\0")
 }
 
 pub fn request_open(link: &str) -> String {
@@ -913,6 +948,25 @@ mod tests {
 
     fn builtin(name: &str) -> Scenario {
         keyflow_sim::builtin(name).unwrap().scenario().unwrap()
+    }
+
+    #[test]
+    fn a_scenario_is_serialised_once_and_a_changed_one_again() {
+        let first = Rc::new(builtin("alb-logs-cmk"));
+        let json = scenario_json(&first);
+        assert_eq!(*json, compact_json(&first));
+        assert!(
+            Rc::ptr_eq(&json, &scenario_json(&first)),
+            "asked again: the same text"
+        );
+        // An edit is a new scenario: serialised anew, even when equal.
+        let mut edited = (*first).clone();
+        edited.account = "210987654321".into();
+        let edited = Rc::new(edited);
+        assert_eq!(*scenario_json(&edited), compact_json(&edited));
+        let copy = Rc::new((*first).clone());
+        assert!(!Rc::ptr_eq(&json, &scenario_json(&copy)));
+        assert_eq!(*scenario_json(&copy), *json);
     }
 
     #[test]

@@ -194,7 +194,7 @@ fn use_answer(state: &UseReducerHandle<State>, panel: helper::Panel, want: Optio
     let scenario = state.scenario.clone();
     let dispatcher = state.dispatcher();
     hooks::helper::ask(
-        helper::request_panel(panel, &scenario, &what),
+        helper::request_panel_json(panel, &helper::scenario_json(&scenario), &what),
         move |answer| {
             *in_flight.borrow_mut() = false;
             update.force_update();
@@ -236,7 +236,8 @@ pub fn app() -> Html {
             if *armed && !fresh && !*in_flight.borrow() {
                 *in_flight.borrow_mut() = true;
                 let scenario = scenario.0.clone();
-                hooks::helper::ask(helper::request_lint(&scenario), move |answer| {
+                let request = helper::request_lint_json(&helper::scenario_json(&scenario));
+                hooks::helper::ask(request, move |answer| {
                     *in_flight.borrow_mut() = false;
                     if let Ok(l) = helper::parse_lints(scenario, &answer) {
                         lints.set(Some(Rc::new(l)));

@@ -12,7 +12,7 @@ use keyflow_sim::Scenario;
 use yew::prelude::*;
 
 use super::browser;
-use crate::helper::compact_json;
+use crate::helper::scenario_json;
 use crate::state::{Draft, Origin, State};
 
 fn load_drafts() -> Vec<Draft> {
@@ -110,7 +110,7 @@ pub fn use_persist(state: &State) {
         for d in &drafts {
             let p = ptr(&d.scenario);
             if !w.iter().any(|&(id, q)| id == d.id && q == p) {
-                browser::set(&format!("draft.{}", d.id), &compact_json(&d.scenario));
+                browser::set(&format!("draft.{}", d.id), &scenario_json(&d.scenario));
             }
         }
         for (id, _) in w.iter() {
@@ -131,7 +131,7 @@ pub fn use_persist(state: &State) {
             Some(id) => browser::set("current", &format!("draft:{id}")),
             None => {
                 browser::set("current", origin);
-                browser::set("current.json", &compact_json(&scenario));
+                browser::set("current.json", &scenario_json(&scenario));
             }
         }
     });
