@@ -41,12 +41,9 @@ pub enum Panel {
 /// A panel's answer: its element tree as JSON (`[tag, {attributes}, child…]`).
 pub type Tree = Rc<str>;
 
-pub fn request_panel(panel: Panel, s: &Scenario, what: &str) -> String {
-    request_panel_json(panel, &compact_json(s), what)
-}
-
-/// [`request_panel`] for a scenario already serialised ([`scenario_json`]).
-pub fn request_panel_json(panel: Panel, scenario_json: &str, what: &str) -> String {
+/// Asks about `what` for one panel, of a scenario serialised by [`scenario_json`]
+/// (or [`compact_json`]).
+pub fn request_panel(panel: Panel, scenario_json: &str, what: &str) -> String {
     let verb = match panel {
         Panel::Fix => "fix-step",
         Panel::Access => "access",
@@ -1286,7 +1283,7 @@ mod panel_tests {
     }
 
     fn ask(panel: Panel, s: &Scenario, what: &str) -> J {
-        tree(&handle(&request_panel(panel, s, what))).unwrap()
+        tree(&handle(&request_panel(panel, &compact_json(s), what))).unwrap()
     }
 
     /// Every element of the tree whose attribute `key` is `value`.
@@ -1413,7 +1410,12 @@ mod panel_tests {
         let t = ask(Panel::Fix, &s, "ssm\0get-parameters-with-decryption:Intern");
         assert_eq!(all(&t, "data-status", "expected-to-fail").len(), 1);
         assert!(all(&t, "data-testid", "fix-candidate").is_empty());
-        let why = tree(&handle(&request_panel(Panel::Fix, &s, "ssm\0nope"))).unwrap_err();
+        let why = tree(&handle(&request_panel(
+            Panel::Fix,
+            &compact_json(&s),
+            "ssm\0nope",
+        )))
+        .unwrap_err();
         assert_eq!(why, "the step is gone");
     }
 
@@ -1533,7 +1535,12 @@ mod panel_tests {
         let t = ask(Panel::Lockout, &s, &format!("{key}\0KeyUser"));
         assert_eq!(all(&t, "data-testid", "lockout-error").len(), 1);
         assert!(all(&t, "data-testid", "lockout-warning").is_empty());
-        let why = tree(&handle(&request_panel(Panel::Lockout, &s, "nope\0Admin"))).unwrap_err();
+        let why = tree(&handle(&request_panel(
+            Panel::Lockout,
+            &compact_json(&s),
+            "nope\0Admin",
+        )))
+        .unwrap_err();
         assert!(why.contains("no key `nope`"), "{why}");
     }
 }

@@ -194,7 +194,7 @@ fn use_answer(state: &UseReducerHandle<State>, panel: helper::Panel, want: Optio
     let scenario = state.scenario.clone();
     let dispatcher = state.dispatcher();
     hooks::helper::ask(
-        helper::request_panel_json(panel, &helper::scenario_json(&scenario), &what),
+        helper::request_panel(panel, &helper::scenario_json(&scenario), &what),
         move |answer| {
             *in_flight.borrow_mut() = false;
             update.force_update();
