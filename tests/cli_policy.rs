@@ -3,7 +3,7 @@
 use std::process::Output;
 
 fn keyflow(args: &[&str]) -> Output {
-    keyflow_acceptance::keyflow(args).expect("cargo runs")
+    keyflow_acceptance::keyflow(args).expect("the keyflow binary runs")
 }
 
 fn scratch(name: &str, text: &str) -> String {

@@ -9,7 +9,7 @@ use keyflow_sim::{Scenario, builtin};
 use serde_json::Value;
 
 fn keyflow(args: &[&str]) -> Output {
-    keyflow_acceptance::keyflow(args).expect("cargo runs")
+    keyflow_acceptance::keyflow(args).expect("the keyflow binary runs")
 }
 
 /// Writes a scenario file under target/ and returns its path.

@@ -4,7 +4,7 @@
 use std::process::Output;
 
 fn keyflow(args: &[&str]) -> Output {
-    keyflow_acceptance::keyflow(args).expect("cargo runs")
+    keyflow_acceptance::keyflow(args).expect("the keyflow binary runs")
 }
 
 fn stdout(o: &Output) -> String {

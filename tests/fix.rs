@@ -11,7 +11,7 @@ use keyflow_sim::fix::{FIX_LABEL, FixKind, FixStatus};
 use keyflow_sim::{PolicyId, Report, Scenario, builtins, run};
 
 fn keyflow(args: &[&str]) -> Output {
-    keyflow_acceptance::keyflow(args).expect("cargo runs")
+    keyflow_acceptance::keyflow(args).expect("the keyflow binary runs")
 }
 
 fn corpus() -> PathBuf {

@@ -364,7 +364,7 @@ fn lint_unwraps_cli_output_and_points_into_the_original_file() {
         "lint",
         "tests/corpus/import/kms-get-key-policy-output.json",
     ])
-    .expect("cargo runs");
+    .expect("the keyflow binary runs");
     assert_eq!(o.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&o.stdout);
     let line = stdout
@@ -422,7 +422,7 @@ fn the_cli_prints_the_scenario_and_findings() {
         "--region",
         "eu-west-1",
     ])
-    .expect("cargo runs");
+    .expect("the keyflow binary runs");
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -446,7 +446,7 @@ fn the_cli_prints_the_scenario_and_findings() {
         "tests/corpus/import/cfn-doc-trail-bad-indentation.yaml",
         "tests/corpus/import/tf-plan-ssm-securestring.json",
     ])
-    .expect("cargo runs");
+    .expect("the keyflow binary runs");
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(
@@ -464,7 +464,7 @@ fn the_cli_prints_the_scenario_and_findings() {
     let path = std::env::temp_dir().join(format!("keyflow-import-{}.json", std::process::id()));
     std::fs::write(&path, &*stdout).expect("write");
     let o = keyflow_acceptance::keyflow(&["run", path.to_str().expect("utf-8"), "--check"])
-        .expect("cargo runs");
+        .expect("the keyflow binary runs");
     let _ = std::fs::remove_file(&path);
     assert_eq!(
         o.status.code(),

@@ -12,7 +12,7 @@ use keyflow_sim::access::{AccessCell, ConditionRole, SubjectKind};
 use keyflow_sim::{Check, Scenario, Verdict, builtin, builtins, run, who_can};
 
 fn keyflow(args: &[&str]) -> Output {
-    keyflow_acceptance::keyflow(args).expect("cargo runs")
+    keyflow_acceptance::keyflow(args).expect("the keyflow binary runs")
 }
 
 fn scenarios() -> Vec<Scenario> {

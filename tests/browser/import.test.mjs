@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { start, stop, openApp, pick, policyId, openPolicy, screenshot } from './harness.mjs';
+import { start, stop, openApp, pick, policyId, openPolicy, paste, screenshot } from './harness.mjs';
 import { waitOutcome, outcome } from './own-helpers.mjs';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
@@ -64,7 +64,7 @@ test('aws kms get-key-policy output pasted into the key policy is unwrapped, and
   const policy = await area.inputValue();
   // What `aws kms get-key-policy --output json` prints: the policy as an escaped string.
   const pasted = JSON.stringify({ Policy: policy, PolicyName: 'default' }, null, 4);
-  await area.fill(pasted);
+  await paste(area, pasted);
   const note = page.getByTestId('unwrap-note');
   await note.waitFor({ timeout: 20000 });
   assert.match(await note.textContent(), /unwrapped from `aws kms get-key-policy` output/);
@@ -97,7 +97,7 @@ test('a CloudFormation template pasted into Import runs the CloudTrail flow; a b
   await waitOutcome(page, 'alb', 'enable-access-logs', 'ok');
   await openImport(page);
   // A template that does not parse: a positioned error, and the screen stays.
-  await page.getByTestId('import-text').fill(fixture('cfn-doc-trail-bad-indentation.yaml'));
+  await paste(page.getByTestId('import-text'), fixture('cfn-doc-trail-bad-indentation.yaml'));
   const result = await runImport(page);
   assert.equal(await result.getAttribute('data-loaded'), 'false');
   const bad = await findingLines(page);
@@ -105,7 +105,7 @@ test('a CloudFormation template pasted into Import runs the CloudTrail flow; a b
   assert.ok(bad.some((f) => /^pasted:9:3: error: not valid YAML/.test(f)), bad.join('\n'));
   assert.equal(await outcome(page, 'alb', 'enable-access-logs'), 'ok');
 
-  await page.getByTestId('import-text').fill(fixture('cfn-cloudtrail-kms.yaml'));
+  await paste(page.getByTestId('import-text'), fixture('cfn-cloudtrail-kms.yaml'));
   await page.getByTestId('import-account').fill('111122223333');
   await page.getByTestId('import-region').fill('eu-west-1');
   await page.getByTestId('import-run').click();
@@ -182,7 +182,7 @@ test('Export downloads the scenario file that keyflow run --check reads', async 
   const key = await policyId(page, 'key:');
   await openPolicy(page, key);
   const area = page.getByTestId(`textarea-${key}`);
-  await area.fill((await area.inputValue()).replaceAll('user/user1', 'user/user2'));
+  await paste(area, (await area.inputValue()).replaceAll('user/user1', 'user/user2'));
   await page.getByTestId('view-expectations').click();
   await page.locator('[data-testid="expectation"][data-passed="false"]').first().waitFor();
   const edited = await exported('edited.keyflow.json');

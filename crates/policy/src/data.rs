@@ -15,6 +15,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The type of a condition key, as the Service Authorization Reference names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -170,15 +171,30 @@ pub struct Service {
     pub name: Box<str>,
     resource_types: Vec<ResourceType>,
     keys: Vec<ConditionKey>,
-    /// Sorted by ASCII-lower-cased name.
-    actions: Vec<Action>,
+    /// Sorted by ASCII-lower-cased name; decoded from `action_lines` on first
+    /// use when the table was read with [`ServiceData::full`].
+    actions: OnceLock<Vec<Action>>,
+    /// The service's `A` lines not yet decoded (empty once they are): a lint
+    /// touches a handful of the 450 services, and the action lines are two
+    /// thirds of the table.
+    action_lines: &'static str,
     key_exact: HashMap<Box<str>, u16>,
     key_patterns: Vec<(KeyPattern, u16)>,
 }
 
 impl Service {
     pub fn actions(&self) -> &[Action] {
-        &self.actions
+        self.actions.get_or_init(|| {
+            // `full()` only defers a table that decodes eagerly without error
+            // (`the_deferred_table_decodes_like_the_eager_one`).
+            decode_actions(
+                self.action_lines,
+                0,
+                self.resource_types.len(),
+                self.keys.len(),
+            )
+            .unwrap_or_default()
+        })
     }
 
     pub fn resource_types(&self) -> &[ResourceType] {
@@ -189,12 +205,18 @@ impl Service {
         &self.keys
     }
 
+    /// Whether the service's action lines were met (decoded or not).
+    fn has_actions(&self) -> bool {
+        !self.action_lines.is_empty() || self.actions.get().is_some()
+    }
+
     /// The action named `name`, ASCII-case-insensitively.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.actions
+        let actions = self.actions();
+        actions
             .binary_search_by(|a| cmp_ignore_case(&a.name, name))
             .ok()
-            .and_then(|i| self.actions.get(i))
+            .and_then(|i| actions.get(i))
     }
 
     /// The resource types of `action`.
@@ -303,8 +325,8 @@ impl ServiceData {
         }
     }
 
-    /// Decodes a data file (`crates/policy/data/aws-iam-data.txt` as fetched by
-    /// the page). Never panics; a malformed file gives an error with its line.
+    /// Decodes a data file (`crates/policy/data/aws-iam-data.txt`). Never
+    /// panics; a malformed file gives an error with its line.
     pub fn from_bytes(bytes: &[u8]) -> Result<ServiceData, DataError> {
         let text = std::str::from_utf8(bytes).map_err(|e| DataError {
             line: 1 + bytes[..e.valid_up_to()]
@@ -313,143 +335,7 @@ impl ServiceData {
                 .count(),
             message: "not UTF-8".into(),
         })?;
-        let mut data = ServiceData::empty();
-        let mut scope = None;
-        let mut arn_ids: HashMap<Box<str>, u32> = HashMap::new();
-        for (n, line) in text.lines().enumerate() {
-            let err = |message: String| DataError {
-                line: n + 1,
-                message,
-            };
-            if let Some(comment) = line.strip_prefix('#') {
-                if let Some(src) = comment.trim().strip_prefix("Source: ") {
-                    data.source = src.trim_end_matches(',').to_owned();
-                }
-                continue;
-            }
-            if line.is_empty() {
-                continue;
-            }
-            let mut f = line.split('\t');
-            let tag = f.next().unwrap_or("");
-            let mut next = |what: &str| {
-                f.next()
-                    .ok_or_else(|| err(format!("{tag} line without {what}")))
-            };
-            if tag == "F" {
-                scope = Some(next("scope")? == "full");
-                continue;
-            }
-            if tag == "S" {
-                let prefix = next("prefix")?;
-                let name = next("name")?;
-                data.services.push(Service {
-                    prefix: prefix.into(),
-                    name: name.into(),
-                    resource_types: Vec::new(),
-                    keys: Vec::new(),
-                    actions: Vec::new(),
-                    key_exact: HashMap::new(),
-                    key_patterns: Vec::new(),
-                });
-                continue;
-            }
-            let Some(svc) = data.services.last_mut() else {
-                return Err(err(format!("{tag} line before any service")));
-            };
-            match tag {
-                "T" => {
-                    let name = next("name")?;
-                    let arn = next("ARN")?;
-                    let keys = next("keys")?;
-                    let mut ids = Vec::new();
-                    for one in arn.split(", ").map(str::trim).filter(|a| !a.is_empty()) {
-                        let id = match arn_ids.get(one) {
-                            Some(&id) => id,
-                            None => {
-                                let id = u32::try_from(data.arns.len()).unwrap_or(u32::MAX);
-                                data.arns.push(ArnPattern::from_template(one));
-                                arn_ids.insert(one.into(), id);
-                                id
-                            }
-                        };
-                        ids.push(id);
-                    }
-                    let keys = parse_refs(keys, svc.keys.len()).map_err(err)?;
-                    svc.resource_types.push(ResourceType {
-                        name: name.into(),
-                        arn: arn.into(),
-                        arn_ids: ids.into(),
-                        keys,
-                    });
-                }
-                "K" => {
-                    let name = next("name")?;
-                    let ty = next("type")?;
-                    let (key_type, multivalued) = KeyType::parse(ty)
-                        .ok_or_else(|| err(format!("unknown key type `{ty}`")))?;
-                    let id = u16::try_from(svc.keys.len())
-                        .map_err(|_| err("too many condition keys".into()))?;
-                    match KeyPattern::parse(name) {
-                        Some(p) => svc.key_patterns.push((p, id)),
-                        None => {
-                            svc.key_exact.insert(name.to_ascii_lowercase().into(), id);
-                        }
-                    }
-                    svc.keys.push(ConditionKey {
-                        name: name.into(),
-                        info: KeyInfo {
-                            key_type,
-                            multivalued,
-                        },
-                    });
-                }
-                "A" => {
-                    let name = next("name")?;
-                    let types = next("resource types")?;
-                    let keys = next("keys")?;
-                    let resource_types =
-                        parse_refs(types, svc.resource_types.len()).map_err(err)?;
-                    let keys = parse_refs(keys, svc.keys.len()).map_err(err)?;
-                    svc.actions.push(Action {
-                        name: name.into(),
-                        resource_types,
-                        keys,
-                    });
-                }
-                other => return Err(err(format!("unknown line tag `{other}`"))),
-            }
-        }
-        let Some(complete) = scope else {
-            return Err(DataError {
-                line: 1,
-                message: "no `F` line: not a Keyflow AWS data file".into(),
-            });
-        };
-        data.complete = complete;
-        for svc in &mut data.services {
-            svc.actions
-                .sort_by(|a, b| cmp_ignore_case(&a.name, &b.name));
-        }
-        data.services
-            .sort_by(|a, b| cmp_ignore_case(&a.prefix, &b.prefix));
-        for (si, svc) in data.services.iter().enumerate() {
-            let si = u16::try_from(si).unwrap_or(u16::MAX);
-            for k in &svc.keys {
-                match KeyPattern::parse(&k.name) {
-                    Some(p) => match data.key_patterns.iter_mut().find(|(q, _)| *q == p) {
-                        Some((_, owners)) => owners.push(si),
-                        None => data.key_patterns.push((p, vec![si])),
-                    },
-                    None => data
-                        .key_owners
-                        .entry(k.name.to_ascii_lowercase().into())
-                        .or_default()
-                        .push(si),
-                }
-            }
-        }
-        Ok(data)
+        decode(text, None)
     }
 
     /// No service at all: what the page lints with until it has fetched the full
@@ -465,7 +351,10 @@ impl ServiceData {
     pub fn full() -> &'static ServiceData {
         static DATA: std::sync::OnceLock<ServiceData> = std::sync::OnceLock::new();
         DATA.get_or_init(|| {
-            ServiceData::from_bytes(FULL_DATA).unwrap_or_else(|_| ServiceData::empty())
+            std::str::from_utf8(FULL_DATA)
+                .ok()
+                .and_then(|text| decode(text, Some(text)).ok())
+                .unwrap_or_else(ServiceData::empty)
         })
     }
 
@@ -551,6 +440,235 @@ impl ServiceData {
 /// The generated full table, linked only where the feature asks for it.
 #[cfg(any(test, feature = "full-data"))]
 pub(crate) const FULL_DATA: &[u8] = include_bytes!("../data/aws-iam-data.txt");
+
+/// Decodes a data file. With `deferred` (the same text, kept for the life of
+/// the program), each service's `A` lines are only delimited here and decoded
+/// on first use ([`Service::actions`]); without it they are decoded now.
+fn decode(text: &str, deferred: Option<&'static str>) -> Result<ServiceData, DataError> {
+    debug_assert!(deferred.is_none_or(|d| d.len() == text.len()));
+    let mut data = ServiceData::empty();
+    let mut scope = None;
+    let mut arn_ids: HashMap<Box<str>, u32> = HashMap::new();
+    let mut lines = Lines {
+        text,
+        pos: 0,
+        number: 0,
+    };
+    while let Some((line, after)) = lines.peek() {
+        let n = lines.number + 1;
+        let err = |message: String| DataError { line: n, message };
+        if line.starts_with("A\t") {
+            let Some(svc) = data.services.last_mut() else {
+                return Err(err("A line before any service".into()));
+            };
+            if svc.has_actions() {
+                return Err(err(format!(
+                    "the action lines of `{}` are not together (after its K and T lines)",
+                    svc.prefix
+                )));
+            }
+            let (start, first) = (lines.pos, n);
+            while let Some((l, after)) = lines.peek()
+                && l.starts_with("A\t")
+            {
+                lines.pass(after);
+            }
+            let block = start..lines.pos;
+            match deferred {
+                Some(all) => svc.action_lines = &all[block],
+                None => {
+                    let decoded = decode_actions(
+                        &text[block],
+                        first,
+                        svc.resource_types.len(),
+                        svc.keys.len(),
+                    )?;
+                    svc.actions = OnceLock::from(decoded);
+                }
+            }
+            continue;
+        }
+        lines.pass(after);
+        if let Some(comment) = line.strip_prefix('#') {
+            if let Some(src) = comment.trim().strip_prefix("Source: ") {
+                data.source = src.trim_end_matches(',').to_owned();
+            }
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let mut f = line.split('\t');
+        let tag = f.next().unwrap_or("");
+        let mut next = |what: &str| {
+            f.next()
+                .ok_or_else(|| err(format!("{tag} line without {what}")))
+        };
+        if tag == "F" {
+            scope = Some(next("scope")? == "full");
+            continue;
+        }
+        if tag == "S" {
+            let prefix = next("prefix")?;
+            let name = next("name")?;
+            data.services.push(Service {
+                prefix: prefix.into(),
+                name: name.into(),
+                resource_types: Vec::new(),
+                keys: Vec::new(),
+                actions: OnceLock::new(),
+                action_lines: "",
+                key_exact: HashMap::new(),
+                key_patterns: Vec::new(),
+            });
+            continue;
+        }
+        let Some(svc) = data.services.last_mut() else {
+            return Err(err(format!("{tag} line before any service")));
+        };
+        if svc.has_actions() {
+            return Err(err(format!(
+                "{tag} line after the action lines of `{}`",
+                svc.prefix
+            )));
+        }
+        match tag {
+            "T" => {
+                let name = next("name")?;
+                let arn = next("ARN")?;
+                let keys = next("keys")?;
+                let mut ids = Vec::new();
+                for one in arn.split(", ").map(str::trim).filter(|a| !a.is_empty()) {
+                    let id = match arn_ids.get(one) {
+                        Some(&id) => id,
+                        None => {
+                            let id = u32::try_from(data.arns.len()).unwrap_or(u32::MAX);
+                            data.arns.push(ArnPattern::from_template(one));
+                            arn_ids.insert(one.into(), id);
+                            id
+                        }
+                    };
+                    ids.push(id);
+                }
+                let keys = parse_refs(keys, svc.keys.len()).map_err(err)?;
+                svc.resource_types.push(ResourceType {
+                    name: name.into(),
+                    arn: arn.into(),
+                    arn_ids: ids.into(),
+                    keys,
+                });
+            }
+            "K" => {
+                let name = next("name")?;
+                let ty = next("type")?;
+                let (key_type, multivalued) =
+                    KeyType::parse(ty).ok_or_else(|| err(format!("unknown key type `{ty}`")))?;
+                let id = u16::try_from(svc.keys.len())
+                    .map_err(|_| err("too many condition keys".into()))?;
+                match KeyPattern::parse(name) {
+                    Some(p) => svc.key_patterns.push((p, id)),
+                    None => {
+                        svc.key_exact.insert(name.to_ascii_lowercase().into(), id);
+                    }
+                }
+                svc.keys.push(ConditionKey {
+                    name: name.into(),
+                    info: KeyInfo {
+                        key_type,
+                        multivalued,
+                    },
+                });
+            }
+            other => return Err(err(format!("unknown line tag `{other}`"))),
+        }
+    }
+    let Some(complete) = scope else {
+        return Err(DataError {
+            line: 1,
+            message: "no `F` line: not a Keyflow AWS data file".into(),
+        });
+    };
+    data.complete = complete;
+    data.services
+        .sort_by(|a, b| cmp_ignore_case(&a.prefix, &b.prefix));
+    for (si, svc) in data.services.iter().enumerate() {
+        let si = u16::try_from(si).unwrap_or(u16::MAX);
+        for k in &svc.keys {
+            match KeyPattern::parse(&k.name) {
+                Some(p) => match data.key_patterns.iter_mut().find(|(q, _)| *q == p) {
+                    Some((_, owners)) => owners.push(si),
+                    None => data.key_patterns.push((p, vec![si])),
+                },
+                None => data
+                    .key_owners
+                    .entry(k.name.to_ascii_lowercase().into())
+                    .or_default()
+                    .push(si),
+            }
+        }
+    }
+    Ok(data)
+}
+
+/// The lines of a data file with their byte offsets (`str::lines` hides them).
+struct Lines<'t> {
+    text: &'t str,
+    /// Where the next line starts.
+    pos: usize,
+    /// How many lines were passed.
+    number: usize,
+}
+
+impl<'t> Lines<'t> {
+    /// The next line (without its line break) and where the one after starts.
+    fn peek(&self) -> Option<(&'t str, usize)> {
+        let rest = self.text.get(self.pos..).filter(|r| !r.is_empty())?;
+        let (line, len) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        Some((line.strip_suffix('\r').unwrap_or(line), self.pos + len))
+    }
+
+    /// Passes the line [`Lines::peek`] returned with `next`.
+    fn pass(&mut self, next: usize) {
+        self.pos = next;
+        self.number += 1;
+    }
+}
+
+/// Decodes one service's block of `A` lines (the first on line `first_line`),
+/// sorted by name; `types` and `keys` are how many resource types and keys
+/// the service has.
+fn decode_actions(
+    block: &str,
+    first_line: usize,
+    types: usize,
+    keys: usize,
+) -> Result<Vec<Action>, DataError> {
+    let mut actions = Vec::new();
+    for (i, line) in block.lines().enumerate() {
+        let err = |message: String| DataError {
+            line: first_line + i,
+            message,
+        };
+        let mut f = line.split('\t').skip(1);
+        let mut next = |what: &str| {
+            f.next()
+                .ok_or_else(|| err(format!("A line without {what}")))
+        };
+        let name = next("name")?;
+        let resource_types = next("resource types")?;
+        let action_keys = next("keys")?;
+        actions.push(Action {
+            name: name.into(),
+            resource_types: parse_refs(resource_types, types).map_err(err)?,
+            keys: parse_refs(action_keys, keys).map_err(err)?,
+        });
+    }
+    actions.sort_by(|a, b| cmp_ignore_case(&a.name, &b.name));
+    Ok(actions)
+}
 
 // ---------------------------------------------------------------- ARN patterns
 
@@ -855,6 +973,48 @@ mod tests {
         );
         let none = ServiceData::none();
         assert!(!none.is_complete() && none.services().is_empty());
+    }
+
+    #[test]
+    fn the_deferred_table_decodes_like_the_eager_one() {
+        let eager = ServiceData::from_bytes(FULL_DATA).expect("the shipped table decodes");
+        let deferred = ServiceData::full();
+        assert_eq!(eager.services().len(), deferred.services().len());
+        for (a, b) in eager.services().iter().zip(deferred.services()) {
+            assert!(
+                a.action_lines.is_empty(),
+                "{}: eager leaves nothing for later",
+                a.prefix
+            );
+            assert_eq!(a.prefix, b.prefix);
+            assert_eq!(
+                format!("{:?}", a.actions()),
+                format!("{:?}", b.actions()),
+                "{}",
+                a.prefix
+            );
+        }
+    }
+
+    #[test]
+    fn action_lines_must_come_together_after_the_keys_and_types() {
+        let e =
+            ServiceData::from_bytes(b"F\tfull\nS\tx\tX\nA\tGet\t\t\nK\tx:K\tString\n").unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+        let e =
+            ServiceData::from_bytes(b"F\tfull\nS\tx\tX\nA\tGet\t\t\n#\nA\tPut\t\t\n").unwrap_err();
+        assert_eq!(e.line, 5, "{e}");
+        let ok = ServiceData::from_bytes(b"F\tfull\nS\tx\tX\nA\tPut\t\t\nA\tGet\t\t\nS\ty\tY\n")
+            .unwrap();
+        let names: Vec<&str> = ok
+            .service("x")
+            .unwrap()
+            .actions()
+            .iter()
+            .map(|a| &*a.name)
+            .collect();
+        assert_eq!(names, ["Get", "Put"]);
+        assert!(ok.service("y").unwrap().actions().is_empty());
     }
 
     #[test]
