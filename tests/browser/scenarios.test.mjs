@@ -1,6 +1,6 @@
 // Every built-in scenario: each flow's decisions and the exact AWS error
 // texts, as the page shows them; screenshots of each.
-import { test, before, after } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, stop, openApp, pick, step, screenshot, foreignRequests } from './harness.mjs';
 
@@ -74,44 +74,51 @@ const EXPECTED = {
   },
 };
 
-for (const [name, flows] of Object.entries(EXPECTED)) {
-  test(`built-in ${name}: decisions and exact errors on the page`, async () => {
-    const { context, page, log } = await openApp(browser, site.url);
-    await pick(page, name);
-    for (const [flow, steps] of Object.entries(flows)) {
-      for (const [id, [outcome, code, message]] of Object.entries(steps)) {
-        const s = step(page, flow, id);
-        assert.equal(await s.getAttribute('data-outcome'), outcome, `${flow}/${id}`);
-        if (outcome === 'error' && code === null) {
-          assert.equal(await page.getByTestId(`step-${flow}-${id}-error`).count(), 0, `${flow}/${id} shows no AWS error`);
-          assert.match(await page.getByTestId(`step-${flow}-${id}-unseen`).textContent(), message);
-        } else if (outcome === 'error') {
-          const err = page.getByTestId(`step-${flow}-${id}-error`);
-          assert.equal(await err.locator('.err-code').textContent(), code);
-          const text = await err.locator('.err-msg').textContent();
-          if (message instanceof RegExp) assert.match(text, message);
-          else assert.equal(text, message);
-          assert.ok(await err.isVisible());
+// One page shows every built-in in turn, as a visitor picks them (a page
+// load costs about half a CPU-second; these tests only read).
+describe('the built-ins, picked in turn on one page', { concurrency: 1 }, () => {
+  let app;
+  before(async () => { app = await openApp(browser, site.url); });
+  after(() => app.context.close());
+
+  for (const [name, flows] of Object.entries(EXPECTED)) {
+    test(`built-in ${name}: decisions and exact errors on the page`, async () => {
+      const { page, log } = app;
+      const errorsBefore = log.errors.length;
+      await pick(page, name);
+      for (const [flow, steps] of Object.entries(flows)) {
+        for (const [id, [outcome, code, message]] of Object.entries(steps)) {
+          const s = step(page, flow, id);
+          assert.equal(await s.getAttribute('data-outcome'), outcome, `${flow}/${id}`);
+          if (outcome === 'error' && code === null) {
+            assert.equal(await page.getByTestId(`step-${flow}-${id}-error`).count(), 0, `${flow}/${id} shows no AWS error`);
+            assert.match(await page.getByTestId(`step-${flow}-${id}-unseen`).textContent(), message);
+          } else if (outcome === 'error') {
+            const err = page.getByTestId(`step-${flow}-${id}-error`);
+            assert.equal(await err.locator('.err-code').textContent(), code);
+            const text = await err.locator('.err-msg').textContent();
+            if (message instanceof RegExp) assert.match(text, message);
+            else assert.equal(text, message);
+            assert.ok(await err.isVisible());
+          }
         }
       }
-    }
-    // Every step shows its checks with an allow/deny decision.
-    const decisions = await page.locator('[data-testid^="check-"]').evaluateAll((els) => els.map((e) => e.dataset.decision));
-    assert.ok(decisions.length > 0);
-    assert.ok(decisions.every((d) => ['Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied'].includes(d)), decisions.join());
-    // The scenario's own expectations all pass.
-    assert.match(await page.getByTestId('expectations-summary').textContent(), /^\d+ expectations pass$/);
-    await screenshot(page, `builtin-${name}`);
-    assert.deepEqual(log.errors, []);
-    assert.deepEqual(foreignRequests(log, site.origin), []);
-    await context.close();
-  });
-}
+      // Every step shows its checks with an allow/deny decision.
+      const decisions = await page.locator('[data-testid^="check-"]').evaluateAll((els) => els.map((e) => e.dataset.decision));
+      assert.ok(decisions.length > 0);
+      assert.ok(decisions.every((d) => ['Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied'].includes(d)), decisions.join());
+      // The scenario's own expectations all pass.
+      assert.match(await page.getByTestId('expectations-summary').textContent(), /^\d+ expectations pass$/);
+      await screenshot(page, `builtin-${name}`);
+      assert.deepEqual(log.errors.slice(errorsBefore), []);
+      assert.deepEqual(foreignRequests(log, site.origin), []);
+    });
+  }
 
-test('the SSM error carries the CLI wording', async () => {
-  const { context, page } = await openApp(browser, site.url);
-  await pick(page, 'ssm-securestring-cmk');
-  const cli = await page.getByTestId('step-ssm-get-parameters-with-decryption:Intern-cli').textContent();
-  assert.equal(cli, `An error occurred (AccessDeniedException) when calling the GetParameters operation: ${SSM_DENIED}`);
-  await context.close();
+  test('the SSM error carries the CLI wording', async () => {
+    const { page } = app;
+    await pick(page, 'ssm-securestring-cmk');
+    const cli = await page.getByTestId('step-ssm-get-parameters-with-decryption:Intern-cli').textContent();
+    assert.equal(cli, `An error occurred (AccessDeniedException) when calling the GetParameters operation: ${SSM_DENIED}`);
+  });
 });
