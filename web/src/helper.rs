@@ -64,6 +64,9 @@ pub fn compact_json(s: &Scenario) -> String {
 }
 
 thread_local! {
+    /// The marks of each policy of the last lint request, by kind and text ([`lint`]).
+    static LINTED: std::cell::RefCell<Vec<(keyflow_policy::PolicyKind, String, serde_json::Value)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
     static LAST_JSON: std::cell::RefCell<Option<(std::rc::Weak<Scenario>, Rc<str>)>> =
         const { std::cell::RefCell::new(None) };
 }
@@ -559,36 +562,53 @@ fn severity_name(s: keyflow_policy::Severity) -> &'static str {
     }
 }
 
+/// The marks of one policy text as the lint answer carries them.
+fn policy_marks(text: &str, kind: keyflow_policy::PolicyKind) -> serde_json::Value {
+    let parsed = keyflow_policy::parse(text, kind);
+    let lines = keyflow_policy::LineIndex::new(text);
+    keyflow_policy::lint(&parsed, text, kind, keyflow_policy::ServiceData::full())
+        .into_iter()
+        .map(|d| {
+            let at = lines.position(d.span.start);
+            serde_json::json!([
+                d.span.start,
+                d.span.end,
+                severity_name(d.severity),
+                d.code.as_str(),
+                d.message,
+                d.help,
+                at.line,
+                at.column
+            ])
+        })
+        .collect()
+}
+
 /// The lints of every policy and the scenario's findings, as JSON.
 fn lint(s: &Scenario) -> String {
     use serde_json::json;
+    // A policy's lints depend on its text and kind alone, and an edit changes
+    // one policy: the others' marks are taken from the previous request's.
+    let mut previous = LINTED.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    let mut linted = Vec::new();
     let policies: Vec<serde_json::Value> = s
         .policy_fields()
         .into_iter()
         .map(|f| {
             let kind = f.slot.kind();
-            let parsed = keyflow_policy::parse(&f.text, kind);
-            let lines = keyflow_policy::LineIndex::new(&f.text);
-            let marks: Vec<serde_json::Value> =
-                keyflow_policy::lint(&parsed, &f.text, kind, keyflow_policy::ServiceData::full())
-                    .into_iter()
-                    .map(|d| {
-                        let at = lines.position(d.span.start);
-                        json!([
-                            d.span.start,
-                            d.span.end,
-                            severity_name(d.severity),
-                            d.code.as_str(),
-                            d.message,
-                            d.help,
-                            at.line,
-                            at.column
-                        ])
-                    })
-                    .collect();
-            json!([f.id.to_string(), marks])
+            let marks = match previous
+                .iter()
+                .position(|(k, text, _)| *k == kind && *text == f.text)
+            {
+                Some(i) => previous.swap_remove(i).2,
+                None => policy_marks(&f.text, kind),
+            };
+            let entry = json!([f.id.to_string(), marks.clone()]);
+            linted.push((kind, f.text, marks));
+            entry
         })
         .collect();
+    LINTED.with(|l| *l.borrow_mut() = linted);
     let findings: Vec<serde_json::Value> = keyflow_sim::findings::findings(s)
         .into_iter()
         .map(|f| {
@@ -964,6 +984,23 @@ mod tests {
         let copy = Rc::new((*first).clone());
         assert!(!Rc::ptr_eq(&json, &scenario_json(&copy)));
         assert_eq!(*scenario_json(&copy), *json);
+    }
+
+    #[test]
+    fn lints_kept_from_the_last_request_are_the_ones_a_fresh_lint_gives() {
+        let first = builtin("cloudtrail-sse-kms");
+        let before = handle(&request_lint(&first));
+        let mut edited = first.clone();
+        edited.keys[0].policy = edited.keys[0]
+            .policy
+            .replacen("StringEquals", "StringEqual", 1);
+        assert_ne!(edited.keys[0].policy, first.keys[0].policy);
+        let kept = handle(&request_lint(&edited));
+        assert_ne!(kept, before, "the edited policy is linted anew");
+        LINTED.with(|l| l.borrow_mut().clear());
+        assert_eq!(kept, handle(&request_lint(&edited)));
+        // Back to the first text: its marks come back, not the edit's.
+        assert_eq!(handle(&request_lint(&first)), before);
     }
 
     #[test]
