@@ -6,9 +6,10 @@
 //!
 //! The linter takes the data as an input ([`ServiceData`]):
 //! - [`ServiceData::none`] knows no service: the page's first load links no table;
-//! - [`ServiceData::full`] (feature `full-data`, used by the CLI) is every service;
-//! - [`ServiceData::from_bytes`] decodes the same full file fetched by the page
-//!   after first paint (`aws-iam-data.txt`, copied into `dist/` by Trunk).
+//! - [`ServiceData::full`] (feature `full-data`, used by the CLI and the page's
+//!   on-demand helper worker) is every service, each service's actions decoded
+//!   the first time a lint asks for them;
+//! - [`ServiceData::from_bytes`] decodes a data file at once, checking every line.
 //!
 //! Global condition keys are not in that dataset; they are listed here from the
 //! IAM User Guide, "AWS global condition context keys",
