@@ -74,9 +74,68 @@ fn merge(a: &[Mark], b: &[Mark]) -> Vec<Mark> {
     out
 }
 
+/// The helper's marks for `old` (the text it linted) carried over to `new`
+/// until its answer for `new` arrives, so that the problems list and the
+/// counts do not empty and refill on every keystroke: marks before the edited
+/// stretch keep their place, marks after it move with the text, marks
+/// touching it are dropped. Quick fixes are not carried (they name positions
+/// in the old text); they come back with the answer.
+fn carry_over(old: &str, new: &str, marks: &[Mark]) -> Vec<Mark> {
+    let mut prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !(old.is_char_boundary(prefix) && new.is_char_boundary(prefix)) {
+        prefix -= 1;
+    }
+    let longest = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(longest)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !(old.is_char_boundary(old.len() - suffix) && new.is_char_boundary(new.len() - suffix)) {
+        suffix -= 1;
+    }
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    let mut index = None;
+    marks
+        .iter()
+        .filter_map(|m| {
+            let (range, moved) = if m.range.end <= prefix {
+                (m.range.clone(), false)
+            } else if m.range.start >= old_end {
+                let to_new = |at: usize| at - old_end + new_end;
+                (to_new(m.range.start)..to_new(m.range.end), true)
+            } else {
+                return None;
+            };
+            let (line, column) = if moved {
+                let at = index
+                    .get_or_insert_with(|| LineIndex::new(new))
+                    .position(u32::try_from(range.start).unwrap_or(u32::MAX));
+                (at.line, at.column)
+            } else {
+                (m.line, m.column)
+            };
+            Some(Mark {
+                range,
+                line,
+                column,
+                fixes: Vec::new(),
+                ..m.clone()
+            })
+        })
+        .collect()
+}
+
 /// Marks for every policy of the scenario, in `policy_fields` order: parse
-/// findings, then the helper's lints and name-mismatch findings for each
-/// policy whose text is still the one the helper saw.
+/// findings, then the helper's lints and name-mismatch findings — for a
+/// policy edited since the helper saw it, its marks carried over to the new
+/// text ([`carry_over`]).
 pub fn all_marks(s: &Scenario, lints: Option<&Lints>, cache: &mut MarkCache) -> PolicyMarks {
     let mut next = Vec::new();
     let mut out = Vec::new();
@@ -89,15 +148,20 @@ pub fn all_marks(s: &Scenario, lints: Option<&Lints>, cache: &mut MarkCache) -> 
             Some(i) => cache.0.swap_remove(i).2,
             None => Rc::new(marks(&f.text, f.slot)),
         };
-        let extra = lints
-            .filter(|l| l.scenario.policy_text(&f.id) == Some(f.text.as_str()))
-            .and_then(|l| l.by_policy.iter().find(|(id, _)| *id == f.id))
-            .map(|(_, m)| m.as_slice())
-            .unwrap_or_default();
+        let linted = lints.and_then(|l| {
+            let text = l.scenario.policy_text(&f.id)?;
+            let (_, marks) = l.by_policy.iter().find(|(id, _)| *id == f.id)?;
+            Some((text, marks.as_slice()))
+        });
+        let extra = match linted {
+            Some((text, marks)) if text == f.text => std::borrow::Cow::Borrowed(marks),
+            Some((text, marks)) => std::borrow::Cow::Owned(carry_over(text, &f.text, marks)),
+            None => std::borrow::Cow::Borrowed(&[][..]),
+        };
         let all = if extra.is_empty() {
             Rc::clone(&parsed)
         } else {
-            Rc::new(merge(&parsed, extra))
+            Rc::new(merge(&parsed, &extra))
         };
         out.push((f.id.clone(), all));
         next.push((f.id, f.text, parsed));
@@ -145,6 +209,52 @@ pub fn default_scenario() -> Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mark(text: &str, word: &str) -> Mark {
+        let start = text.find(word).unwrap_or(usize::MAX);
+        let at = LineIndex::new(text).position(u32::try_from(start).unwrap_or(0));
+        Mark {
+            range: start..start + word.len(),
+            severity: Severity::Warning,
+            code: "KF104".into(),
+            message: format!("about {word}"),
+            help: None,
+            line: at.line,
+            column: at.column,
+            fixes: vec![crate::helper::QuickFix {
+                policy: PolicyId::Key("k".into()),
+                start: 0,
+                label: "fix".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn marks_carried_over_an_edit_stay_put_before_it_move_after_it_and_go_where_it_touched() {
+        let old = "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}";
+        let marks = [mark(old, "\"a\""), mark(old, "\"b\""), mark(old, "\"c\"")];
+        // A line typed between "a" and "b", and "b" itself edited.
+        let new = "{\n  \"a\": 1,\n  \"Id\": \"x\",\n  \"bb\": 2,\n  \"c\": 3\n}";
+        let carried = carry_over(old, new, &marks);
+        let on = |m: &Mark| (&new[m.range.clone()], m.line, m.column);
+        assert_eq!(
+            carried.iter().map(on).collect::<Vec<_>>(),
+            [("\"a\"", 2, 3), ("\"c\"", 5, 3)]
+        );
+        assert!(
+            carried.iter().all(|m| m.fixes.is_empty()),
+            "fixes name old positions"
+        );
+        assert_eq!(carried[0].message, "about \"a\"");
+        // Unchanged text: every mark as it was (but the fixes).
+        assert_eq!(carry_over(old, old, &marks).len(), 3);
+        // A changed character sharing its first byte with the old one ("é" → "è"):
+        // positions stay on character boundaries.
+        let (old, new) = ("\"é\": \"c\"", "\"è\": \"c\"");
+        let carried = carry_over(old, new, &[mark(old, "\"é\""), mark(old, "\"c\"")]);
+        assert_eq!(carried.len(), 1);
+        assert_eq!(&new[carried[0].range.clone()], "\"c\"");
+    }
 
     #[test]
     fn every_builtin_runs_and_every_check_explains_the_same_way() {
