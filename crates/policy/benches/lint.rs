@@ -52,6 +52,10 @@ fn decode(c: &mut Criterion) {
     c.bench_function("service_data_decode_full", |b| {
         b.iter(|| black_box(ServiceData::from_bytes(bytes).map(|d| d.services().len())))
     });
+    // What the CLI and the page's helper do: actions decoded per service on first use.
+    c.bench_function("service_data_decode_deferred", |b| {
+        b.iter(|| black_box(ServiceData::from_static(bytes).map(|d| d.services().len())))
+    });
 }
 
 criterion_group!(benches, lint_minified, decode);

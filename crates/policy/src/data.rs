@@ -186,8 +186,8 @@ pub struct Service {
 impl Service {
     pub fn actions(&self) -> &[Action] {
         self.actions.get_or_init(|| {
-            // `full()` only defers a table that decodes eagerly without error
-            // (`the_deferred_table_decodes_like_the_eager_one`).
+            // `from_static` reads the linked-in table, which decodes eagerly
+            // without error (`the_deferred_table_decodes_like_the_eager_one`).
             decode_actions(
                 self.action_lines,
                 0,
@@ -329,14 +329,7 @@ impl ServiceData {
     /// Decodes a data file (`crates/policy/data/aws-iam-data.txt`). Never
     /// panics; a malformed file gives an error with its line.
     pub fn from_bytes(bytes: &[u8]) -> Result<ServiceData, DataError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| DataError {
-            line: 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count(),
-            message: "not UTF-8".into(),
-        })?;
-        decode(text, None)
+        decode(utf8(bytes)?, None)
     }
 
     /// No service at all: what the page lints with until it has fetched the full
@@ -352,11 +345,19 @@ impl ServiceData {
     pub fn full() -> &'static ServiceData {
         static DATA: std::sync::OnceLock<ServiceData> = std::sync::OnceLock::new();
         DATA.get_or_init(|| {
-            std::str::from_utf8(FULL_DATA)
-                .ok()
-                .and_then(|text| decode(text, Some(text)).ok())
-                .unwrap_or_else(ServiceData::empty)
+            ServiceData::from_static(FULL_DATA).unwrap_or_else(|_| ServiceData::empty())
         })
+    }
+
+    /// Decodes a data file that lives as long as the program (the table linked
+    /// in by `full-data`): each service's action lines are only delimited here
+    /// and decoded the first time a lint asks for them. Unlike
+    /// [`ServiceData::from_bytes`] it cannot report a malformed action line (its
+    /// service is then left without actions); the linked-in table is checked by
+    /// `the_deferred_table_decodes_like_the_eager_one`.
+    pub fn from_static(bytes: &'static [u8]) -> Result<ServiceData, DataError> {
+        let text = utf8(bytes)?;
+        decode(text, Some(text))
     }
 
     /// Whether every AWS service is listed (then an unknown prefix is a finding).
@@ -441,6 +442,17 @@ impl ServiceData {
 /// The generated full table, linked only where the feature asks for it.
 #[cfg(any(test, feature = "full-data"))]
 pub(crate) const FULL_DATA: &[u8] = include_bytes!("../data/aws-iam-data.txt");
+
+/// A data file's text, or the line where it stops being UTF-8.
+fn utf8(bytes: &[u8]) -> Result<&str, DataError> {
+    std::str::from_utf8(bytes).map_err(|e| DataError {
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        message: "not UTF-8".into(),
+    })
+}
 
 /// Decodes a data file. With `deferred` (the same text, kept for the life of
 /// the program), each service's `A` lines are only delimited here and decoded
