@@ -604,20 +604,18 @@ fn decode(text: &str, deferred: Option<&'static str>) -> Result<ServiceData, Dat
     data.complete = complete;
     data.services
         .sort_by(|a, b| cmp_ignore_case(&a.prefix, &b.prefix));
+    // The owners of each key name, from the names each service's K lines
+    // already parsed and lower-cased.
     for (si, svc) in data.services.iter().enumerate() {
         let si = u16::try_from(si).unwrap_or(u16::MAX);
-        for k in &svc.keys {
-            match KeyPattern::parse(&k.name) {
-                Some(p) => match data.key_patterns.iter_mut().find(|(q, _)| *q == p) {
-                    Some((_, owners)) => owners.push(si),
-                    None => data.key_patterns.push((p, vec![si])),
-                },
-                None => data
-                    .key_owners
-                    .entry(k.name.to_ascii_lowercase().into())
-                    .or_default()
-                    .push(si),
+        for (p, _) in &svc.key_patterns {
+            match data.key_patterns.iter_mut().find(|(q, _)| q == p) {
+                Some((_, owners)) => owners.push(si),
+                None => data.key_patterns.push((p.clone(), vec![si])),
             }
+        }
+        for name in svc.key_exact.keys() {
+            data.key_owners.entry(name.clone()).or_default().push(si);
         }
     }
     Ok(data)
